@@ -1,0 +1,72 @@
+"""``check``: read ledgers, run every rule, return one :class:`Report`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+
+from . import rules  # noqa: F401  (registers the rules)
+from .errors import ReadError
+from .findings import REGISTRY, CheckContext, Finding, Report
+from .grid import Book
+from .model import Ledger
+from .reader import read_book, read_ledger
+from .rollup import compute_rollup
+
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+
+
+def check_ledger(ledger: Ledger, as_of: dt.date) -> Report:
+    """Run every registered rule over one ledger model."""
+    ctx = CheckContext(ledger, as_of, compute_rollup(ledger, as_of))
+    findings: list[Finding] = []
+    for _codes, fn in REGISTRY.checks:
+        findings.extend(fn(ctx))
+    return Report(as_of, findings, ctx.skips, [ledger.path])
+
+
+def check_book(book: Book, as_of: dt.date, display: str | None = None) -> Report:
+    """Check a workbook of any source (a file's grid, or one open in Excel)."""
+    return check_ledger(read_book(book, display), as_of)
+
+
+def check_file(path: str | Path, as_of: dt.date, display: str | None = None) -> Report:
+    """Check one workbook file; an unreadable file gives an S0 finding, never an exception."""
+    shown = display or str(path)
+    try:
+        ledger = read_ledger(path, shown)
+    except ReadError as exc:
+        return Report(as_of, [Finding("S0", shown, None, None, {"reason": str(exc)})], [], [shown])
+    return check_ledger(ledger, as_of)
+
+
+def expand_paths(paths: Iterable[str | Path]) -> Iterator[tuple[Path, str]]:
+    """Each workbook named or found below a folder, with its display path; ``~$`` lock files skipped."""
+    for p in paths:
+        path = Path(p)
+        if path.is_dir():
+            for root, dirs, files in os.walk(path):
+                dirs.sort()
+                for name in sorted(files):
+                    if name.lower().endswith(WORKBOOK_SUFFIXES) and not name.startswith("~$"):
+                        full = Path(root) / name
+                        yield full, str(full)
+        else:
+            yield path, str(p)
+
+
+def check(
+    paths: Iterable[str | Path],
+    as_of: dt.date | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> Report:
+    """Check workbooks and folders of workbooks; one report for all of them."""
+    day = as_of or dt.date.today()
+    report = Report(day)
+    for path, shown in expand_paths(paths):
+        report.extend(check_file(path, day, shown))
+        if progress is not None:
+            progress(shown)
+    return report

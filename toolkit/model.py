@@ -1,0 +1,259 @@
+"""The typed ledger model: forms found in a workbook, their rows, each value with its cell.
+
+The reader builds it; rules and the roll-up only read it. A row keeps the cleaned text of every
+mapped column (``raw``, ``None`` for blank) and its parsed value (``val``, ``None`` when blank or
+unreadable); :meth:`Row.cell` gives the A1 address of any column of the row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from functools import cache
+
+from .normalize import Term, norm_key
+from .schemas import FormSchema
+
+
+@cache
+def col_letter(col: int) -> str:
+    """1-based column number to its letters (1 → A, 28 → AB)."""
+    out = ""
+    while col > 0:
+        col, rem = divmod(col - 1, 26)
+        out = chr(65 + rem) + out
+    return out
+
+
+def a1(row: int, col: int) -> str:
+    """A1 address of a 1-based (row, col)."""
+    return f"{col_letter(col)}{row}"
+
+
+@dataclass(frozen=True)
+class Labelled:
+    """A value beside a label outside the table (附件7 counts, 附件9 info, 填表日期)."""
+
+    raw: str | None
+    value: object
+    cell: str | None
+
+
+@dataclass
+class Form:
+    """One form found in the workbook: where it is and how its columns map."""
+
+    schema: FormSchema
+    sheet: str
+    sheet_index: int
+    title_row: int  # 1-based
+    title_col: int
+    header_row: int = 0  # first header row, 1-based; 0 when no header was found
+    data_start: int = 0
+    columns: dict[str, int] = field(default_factory=dict)  # key -> 1-based column
+    ticks: dict[str, dict[int, str]] = field(default_factory=dict)  # key -> {column: tick value}
+    missing: tuple[str, ...] = ()  # required columns not found (S2)
+    labels: dict[str, Labelled] = field(default_factory=dict)
+    fill_date: Labelled | None = None
+
+    @property
+    def form(self) -> str:
+        return self.schema.form
+
+    @property
+    def title_cell(self) -> str:
+        return a1(self.title_row, self.title_col)
+
+    def has(self, key: str) -> bool:
+        """True when the column was found (as a column or a tick group)."""
+        return key in self.columns or key in self.ticks
+
+    def cell(self, key: str, row: int) -> str | None:
+        """A1 address of column ``key`` on sheet row ``row``; the first tick column for a tick group."""
+        col = self.columns.get(key)
+        if col is None and key in self.ticks:
+            col = min(self.ticks[key])
+        return a1(row, col) if col else None
+
+    def header_cell(self, key: str) -> str:
+        return self.cell(key, self.header_row) or self.title_cell
+
+
+@dataclass(slots=True)
+class Row:
+    """One data row of a form."""
+
+    form: Form
+    row: int  # 1-based sheet row
+    raw: dict[str, str | None]
+    val: dict[str, object]
+
+    @property
+    def sheet(self) -> str:
+        return self.form.sheet
+
+    def cell(self, key: str) -> str:
+        """A1 address of column ``key`` on this row (the row's first cell when the column is absent)."""
+        return self.form.cell(key, self.row) or a1(self.row, 1)
+
+    def text(self, key: str) -> str | None:
+        return self.raw.get(key)
+
+    def key(self, key: str) -> str | None:
+        """Comparison key (rules.md normalisation) of a text column, ``None`` when blank."""
+        t = self.raw.get(key)
+        return norm_key(t) if t is not None else None
+
+
+class SummaryEntry(Row):
+    """A row of 附件7."""
+
+    __slots__ = ()
+
+    @property
+    def software_no(self) -> str | None:
+        return self.raw.get("software_no")
+
+    @property
+    def sw_type(self) -> str | None:
+        return self.val.get("sw_type")  # type: ignore[return-value]
+
+    @property
+    def acquisition(self) -> str | None:
+        return self.val.get("acquisition")  # type: ignore[return-value]
+
+    @property
+    def purchase_date(self) -> dt.date | None:
+        return self.val.get("purchase_date")  # type: ignore[return-value]
+
+    @property
+    def license_type(self) -> str | None:
+        return self.val.get("license_type")  # type: ignore[return-value]
+
+    @property
+    def license_count(self) -> int | None:
+        return self.val.get("license_count")  # type: ignore[return-value]
+
+    @property
+    def term(self) -> Term | None:
+        return self.val.get("term")  # type: ignore[return-value]
+
+    @property
+    def installed(self) -> int | None:
+        return self.val.get("installed")  # type: ignore[return-value]
+
+    def term_end(self) -> dt.date | None:
+        """Last day of the licence, counting ``N年`` from 采购时间."""
+        term = self.term
+        return term.end_date(self.purchase_date) if term else None
+
+
+class DetailEntry(Row):
+    """A row of 附件8: one software on one computer (or a computer with no software)."""
+
+    __slots__ = ()
+
+    @property
+    def computer(self) -> str | None:
+        return self.raw.get("computer")
+
+    @property
+    def software_no(self) -> str | None:
+        return self.raw.get("software_no")
+
+    @property
+    def has_software(self) -> bool:
+        return any(self.raw.get(k) is not None for k in ("software_no", "name", "version"))
+
+
+class LogEntry(Row):
+    """A row of a 附件9 log."""
+
+    __slots__ = ()
+
+    @property
+    def op(self) -> str | None:
+        return self.val.get("op")  # type: ignore[return-value]
+
+    @property
+    def computer(self) -> str | None:
+        return self.raw.get("computer")
+
+    @property
+    def date(self) -> dt.date | None:
+        return self.val.get("date")  # type: ignore[return-value]
+
+    @property
+    def qty(self) -> int:
+        q = self.val.get("qty")
+        return q if isinstance(q, int) and q > 0 else 1
+
+
+class Computer(Row):
+    """A row of 计算机清单."""
+
+    __slots__ = ()
+
+    @property
+    def computer(self) -> str | None:
+        return self.raw.get("computer")
+
+    @property
+    def ctype(self) -> str | None:
+        return self.val.get("ctype")  # type: ignore[return-value]
+
+    @property
+    def status(self) -> str | None:
+        return self.val.get("status")  # type: ignore[return-value]
+
+
+class FreeEntry(Row):
+    """A row of 附件6."""
+
+    __slots__ = ()
+
+
+@dataclass
+class Log:
+    """The 附件9 log of one software number: a sheet of its own, or its rows of a combined log."""
+
+    form: Form
+    software_no: str | None
+    entries: list[LogEntry]
+    combined: bool = False
+
+    @property
+    def info(self) -> dict[str, Labelled]:
+        return self.form.labels
+
+    @property
+    def number_cell(self) -> str:
+        lab = self.form.labels.get("software_no")
+        return lab.cell if lab and lab.cell else self.form.title_cell
+
+
+@dataclass
+class Ledger:
+    """Everything read from one workbook."""
+
+    path: str
+    forms: list[Form] = field(default_factory=list)
+    whitelist: list[FreeEntry] = field(default_factory=list)
+    summary: list[SummaryEntry] = field(default_factory=list)
+    details: list[DetailEntry] = field(default_factory=list)
+    logs: list[Log] = field(default_factory=list)
+    computers: list[Computer] = field(default_factory=list)
+
+    def form(self, name: str) -> Form | None:
+        """The first form of that name (``附件7`` …), or ``None`` when the ledger lacks it."""
+        for f in self.forms:
+            if f.form == name:
+                return f
+        return None
+
+    def forms_of(self, name: str) -> list[Form]:
+        return [f for f in self.forms if f.form == name]
+
+    @property
+    def has_computer_list(self) -> bool:
+        return self.form("计算机清单") is not None

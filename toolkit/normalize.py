@@ -1,0 +1,263 @@
+"""Value normalisation shared by the reader and the rules.
+
+Every function here is pure and total: it never raises on odd input, it returns ``None``
+(or a sentinel) and lets the caller decide whether that is a finding. The rules in
+``rules.md`` compare text after :func:`norm_key`; the reader displays :func:`clean`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+# Full-width ASCII (U+FF01..U+FF5E) to half-width, ideographic space to space.
+_FULLWIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
+_FULLWIDTH[0x3000] = 0x20
+_FULLWIDTH[0x00A0] = 0x20
+_WS = re.compile(r"\s+")
+_BLANK_RE = re.compile(r"^[-—–－―/／\\_＿\s]*$")
+_BLANK_WORDS = frozenset({"无", "空", "n/a", "na", "none", "null", "不适用"})
+
+EXCEL_EPOCH = dt.date(1899, 12, 30)
+_MAX_SERIAL = 2958465  # 9999-12-31
+
+
+def clean(value: object) -> str:
+    """Text of a cell for display and parsing: half-width, trimmed, inner spaces collapsed."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return _clean_str(value)
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) < 1e15:
+            return str(int(value))
+        return repr(value)
+    if isinstance(value, dt.datetime):
+        if value.time() == dt.time(0):
+            return value.date().isoformat()
+        return value.isoformat(sep=" ")
+    if isinstance(value, (dt.date, dt.time, dt.timedelta, int)):
+        return str(value)
+    return _clean_str(str(value))
+
+
+@lru_cache(maxsize=65536)
+def _clean_str(value: str) -> str:
+    return _WS.sub(" ", value.translate(_FULLWIDTH)).strip()
+
+
+def is_blank(value: object) -> bool:
+    """True for an empty cell or one holding only ``--``, ``—``, ``-``, ``/`` or ``无``."""
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return _blank_str(value)
+    return False
+
+
+@lru_cache(maxsize=65536)
+def _blank_str(value: str) -> bool:
+    text = _clean_str(value)
+    return bool(_BLANK_RE.match(text)) or text.lower() in _BLANK_WORDS
+
+
+def text(value: object) -> str | None:
+    """Cleaned text, or ``None`` when the cell counts as blank."""
+    if is_blank(value):
+        return None
+    return clean(value) or None
+
+
+@lru_cache(maxsize=65536)
+def norm_key(value: str) -> str:
+    """Comparison key of rules.md: cleaned and case-folded."""
+    return _clean_str(value).casefold()
+
+
+@lru_cache(maxsize=4096)
+def header_key(value: str) -> str:
+    """Header comparison key: no white space at all, no bracketed unit, case-folded."""
+    s = _clean_str(value).translate(_FULLWIDTH)
+    s = re.sub(r"[（(][^）)]*[）)]", "", s)
+    s = re.sub(r"\s+", "", s)
+    return s.casefold().rstrip(":：*")
+
+
+# --- numbers -------------------------------------------------------------------------------
+
+_NUM_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+
+
+def to_number(value: object) -> float | None:
+    """A number from a cell: numbers, and text like ``12,800.00``, ``1.28万``, ``￥300``, ``5台``."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return float(value)
+    if not isinstance(value, str):
+        return None
+    return _number_str(value)
+
+
+@lru_cache(maxsize=65536)
+def _number_str(value: str) -> float | None:
+    s = _clean_str(value).replace(",", "").replace(" ", "")
+    s = s.lstrip("¥￥").removesuffix("元")
+    factor = 1.0
+    if s.endswith("万"):
+        factor, s = 10000.0, s[:-1]
+    s = re.sub(r"(个|套|台|份|人|户|点|用户|节点)$", "", s)
+    if not _NUM_RE.match(s):
+        return None
+    return float(s) * factor
+
+
+def to_int(value: object) -> int | None:
+    """A whole number, or ``None`` when the value is not one."""
+    n = to_number(value)
+    if n is None or not n.is_integer():
+        return None
+    return int(n)
+
+
+# --- dates ---------------------------------------------------------------------------------
+
+_DATE_PATTERNS = [
+    re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$"),
+    re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
+]
+_MONTH_PATTERN = re.compile(r"^(\d{4})[-/.年](\d{1,2})月?$")
+
+
+def serial_to_date(serial: float) -> dt.date | None:
+    """An Excel serial day number (1900 date system) to a date."""
+    if not 1 <= serial <= _MAX_SERIAL:
+        return None
+    return EXCEL_EPOCH + dt.timedelta(days=int(serial))
+
+
+def to_date(value: object) -> dt.date | None:
+    """A date from an Excel date, an Excel serial, or text in the forms listed in forms.md."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return serial_to_date(float(value))
+    if isinstance(value, str):
+        return _date_str(value)
+    return None
+
+
+@lru_cache(maxsize=65536)
+def _date_str(value: str) -> dt.date | None:
+    s = _clean_str(value).replace(" ", "") if "年" in value else _clean_str(value)
+    for pattern in _DATE_PATTERNS:
+        m = pattern.match(s)
+        if m:
+            return _safe_date(int(m[1]), int(m[2]), int(m[3]))
+    m = _MONTH_PATTERN.match(s)
+    if m:
+        return _safe_date(int(m[1]), int(m[2]), 1)
+    if _NUM_RE.match(s):
+        return serial_to_date(float(s))
+    return None
+
+
+def _safe_date(y: int, m: int, d: int) -> dt.date | None:
+    try:
+        return dt.date(y, m, d)
+    except ValueError:
+        return None
+
+
+# --- licence terms -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """A parsed 许可期限: ``perpetual``, an inclusive ``end`` date, or ``years`` from purchase."""
+
+    perpetual: bool = False
+    end: dt.date | None = None
+    start: dt.date | None = None
+    years: int | None = None
+
+    def end_date(self, purchased: dt.date | None) -> dt.date | None:
+        """The last day of the licence (inclusive), or ``None`` when it never ends or is unknown."""
+        if self.perpetual:
+            return None
+        if self.end is not None:
+            return self.end
+        if self.years is not None and purchased is not None:
+            return add_years(purchased, self.years) - dt.timedelta(days=1)
+        return None
+
+
+PERPETUAL = Term(perpetual=True)
+_RANGE_SPLIT = re.compile(r"\s*(?:至|到|~|～|—|–|--|－)\s*")
+_YEARS = re.compile(r"^(\d+)\s*年(?:期)?$")
+
+
+def add_years(day: dt.date, years: int) -> dt.date:
+    """``day`` plus whole years; 29 February falls back to 28 February."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+def to_term(value: object) -> Term | None:
+    """A 许可期限 from text or a date; ``None`` when it cannot be read."""
+    if isinstance(value, (dt.date, int, float)) and not isinstance(value, bool):
+        end = to_date(value)
+        return Term(end=end) if end else None
+    if not isinstance(value, str):
+        return None
+    return _term_str(value)
+
+
+@lru_cache(maxsize=4096)
+def _term_str(value: str) -> Term | None:
+    s = _clean_str(value)
+    if s in {"永久", "永久许可", "永久授权", "长期", "无限期", "终身"}:
+        return PERPETUAL
+    m = _YEARS.match(s)
+    if m:
+        return Term(years=int(m[1]))
+    end = _date_str(s)
+    if end:
+        return Term(end=end)
+    # a range: 2024-01-01至2026-12-31, 2024.1.1-2026.12.31
+    parts = [p for p in _RANGE_SPLIT.split(s) if p]
+    if len(parts) != 2:
+        m2 = re.match(r"^(\d{4}[./]\d{1,2}[./]\d{1,2})-(\d{4}[./]\d{1,2}[./]\d{1,2})$", s)
+        if not m2:
+            return None
+        parts = [m2[1], m2[2]]
+    start, end = _date_str(parts[0]), _date_str(parts[1])
+    if start is None or end is None or end < start:
+        return None
+    return Term(start=start, end=end)
+
+
+# --- ticks ---------------------------------------------------------------------------------
+
+_TICKS = frozenset({"√", "✓", "✔", "☑", "是", "y", "yes", "1", "●", "v", "■", "true"})
+
+
+def is_tick(value: object) -> bool:
+    """True when a tick column's cell is ticked (``√ ✓ ✔ 是 Y 1 ●`` and friends)."""
+    if value is None or value == "":
+        return False
+    if value is True:
+        return True
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return value == 1
+    return clean(value).casefold() in _TICKS

@@ -1,0 +1,352 @@
+"""Read a ledger workbook into the typed model, however its staff laid the forms out.
+
+Forms are found by title (first five rows), columns by normalised header text and the aliases
+in ``schemas/`` (within ten rows of the title, one or two header rows), never by sheet name or
+column letter (forms.md, "What a reader accepts"). The reader reports nothing itself: what it
+could not find is recorded on the model (``Form.missing``, blank ``raw`` values) for the rules.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+from .grid import Book, Grid, load_book
+from .model import (
+    Computer,
+    DetailEntry,
+    Form,
+    FreeEntry,
+    Labelled,
+    Ledger,
+    Log,
+    LogEntry,
+    Row,
+    SummaryEntry,
+    a1,
+)
+from .normalize import clean, header_key, is_tick, text, to_date, to_int, to_number, to_term
+from .schemas import Column, FormSchema, all_schemas
+
+TITLE_ROWS = 5
+HEADER_WINDOW = 10
+RESULT_SHEET = "校验结果"
+_TOTAL_WORDS = ("合计", "总计", "小计")
+_NOTE_PREFIXES = ("注", "说明", "填表说明", "备注：", "备注:")
+_DATE_IN_TEXT = re.compile(r"(\d{4})\s*[年./-]\s*(\d{1,2})\s*[月./-]\s*(\d{1,2})")
+
+_ROW_CLASS: dict[str, type[Row]] = {
+    "附件6": FreeEntry,
+    "附件7": SummaryEntry,
+    "附件8": DetailEntry,
+    "附件9": LogEntry,
+    "计算机清单": Computer,
+}
+
+
+def read_ledger(path: str | Path, display: str | None = None) -> Ledger:
+    """Read a workbook file into a :class:`Ledger` (``ReadError`` when it is not readable)."""
+    return read_book(load_book(path), display or str(path))
+
+
+def read_book(book: Book, display: str | None = None) -> Ledger:
+    """Build the model from a :class:`Book` of any source."""
+    ledger = Ledger(display or book.path)
+    titles = _title_keys()
+    for grid in book.sheets:
+        if grid.name == RESULT_SHEET:
+            continue
+        found = _find_title(grid, titles)
+        if found is None:
+            continue
+        sch, r, c = found
+        form = Form(sch, grid.name, grid.index, r + 1, c + 1)
+        _locate_header(grid, form)
+        ledger.forms.append(form)
+        if form.header_row:
+            _read_rows(grid, form, ledger)
+    return ledger
+
+
+# --- forms and headers ---------------------------------------------------------------------
+
+
+def _title_keys() -> list[tuple[str, FormSchema]]:
+    keys = [(header_key(s.title), s) for s in all_schemas().values() if s.title]
+    return sorted(keys, key=lambda t: -len(t[0]))
+
+
+def _find_title(grid: Grid, titles: list[tuple[str, FormSchema]]) -> tuple[FormSchema, int, int] | None:
+    best: tuple[int, FormSchema, int, int] | None = None
+    for r in range(min(TITLE_ROWS, grid.height)):
+        for c, v in enumerate(grid.rows[r]):
+            if not isinstance(v, str) or not v.strip():
+                continue
+            hk = header_key(v)
+            if len(hk) > 40:  # a sentence, not a title
+                continue
+            for tk, sch in titles:
+                if tk and tk in hk and (best is None or len(tk) > best[0]):
+                    best = (len(tk), sch, r, c)
+                    break
+        if best:
+            break
+    return (best[1], best[2], best[3]) if best else None
+
+
+def _column_keys(sch: FormSchema) -> tuple[dict[str, str], dict[str, str]]:
+    """Header key → column key, labels first then aliases (a label beats another's alias)."""
+    labels: dict[str, str] = {}
+    aliases: dict[str, str] = {}
+    for col in sch.columns:
+        labels.setdefault(header_key(col.label), col.key)
+        for al in col.aliases:
+            aliases.setdefault(header_key(al), col.key)
+    return labels, aliases
+
+
+def _cell_key(v: object) -> str:
+    return header_key(v) if isinstance(v, str) else ""
+
+
+def _locate_header(grid: Grid, form: Form) -> None:
+    sch = form.schema
+    labels, aliases = _column_keys(sch)
+    tick_parents = {k: c for c in sch.columns if c.ticks for k in c.header_keys}
+    tick_labels = {header_key(t) for c in sch.columns for t in c.ticks}
+    start = form.title_row  # 0-based row after the title
+    best_r, best_score = -1, 1
+    for r in range(start, min(start + HEADER_WINDOW, grid.height)):
+        keys = {labels.get(k) or aliases.get(k) for v in grid.rows[r] if (k := _cell_key(v))}
+        keys.discard(None)
+        if len(keys) > best_score:
+            best_r, best_score = r, len(keys)
+    if best_r < 0:
+        form.missing = sch.required_keys
+        return
+    sub = best_r + 1 if _is_sub_header(grid, best_r + 1, labels, aliases, tick_labels) else None
+    form.header_row = best_r + 1
+    form.data_start = (sub if sub is not None else best_r) + 2
+    top = grid.rows[best_r]
+    low = grid.rows[sub] if sub is not None else []
+    width = max(len(top), len(low))
+    for lookup in (labels, aliases):
+        for c in range(width):
+            t = _cell_key(top[c]) if c < len(top) else ""
+            b = _cell_key(low[c]) if c < len(low) else ""
+            parent = tick_parents.get(t)
+            if parent is not None and b:
+                tick = parent.canonical_value(b)
+                if tick is not None and tick in parent.ticks:
+                    form.ticks.setdefault(parent.key, {})[c + 1] = tick
+                    continue
+            for cand in (b, t, t + b):
+                key = lookup.get(cand) if cand else None
+                if key is not None and key not in form.columns and key not in form.ticks:
+                    form.columns[key] = c + 1
+                    break
+    for key, cols in form.ticks.items():  # a tick group wins over a same-named text column
+        if form.columns.get(key) in cols:
+            del form.columns[key]
+    form.missing = tuple(k for k in sch.required_keys if not form.has(k))
+    if sch.counts:
+        form.labels.update(_pair_labels(grid, form, sch.counts))
+    if sch.info:
+        form.labels.update(_info_block(grid, form))
+    form.fill_date = _fill_date(grid, form)
+
+
+def _is_sub_header(grid: Grid, r: int, labels: dict, aliases: dict, tick_labels: set[str]) -> bool:
+    if r >= grid.height:
+        return False
+    keys = [k for v in grid.rows[r] if (k := _cell_key(v))]
+    if any(k in tick_labels for k in keys):
+        return True
+    return sum(1 for k in keys if k in labels or k in aliases) >= 2
+
+
+def _right_value(grid: Grid, r: int, c: int, stop_keys: set[str]) -> tuple[object, int] | None:
+    row = grid.rows[r]
+    for cc in range(c + 1, min(c + 4, len(row))):
+        v = row[cc]
+        if v is None or v == "" or v == row[c]:
+            continue
+        if _cell_key(v) in stop_keys:
+            return None
+        return v, cc
+    return None
+
+
+def _pair_labels(grid: Grid, form: Form, specs) -> dict[str, Labelled]:
+    keys = {k: s.key for s in specs for k in s.header_keys}
+    out: dict[str, Labelled] = {}
+    for r in range(form.title_row, form.header_row - 1):
+        row = grid.rows[r]
+        for c, v in enumerate(row):
+            key = keys.get(_cell_key(v))
+            if key is None or key in out:
+                continue
+            found = _right_value(grid, r, c, set(keys))
+            if found is None:
+                out[key] = Labelled(None, None, a1(r + 1, c + 2))
+            else:
+                val, cc = found
+                out[key] = Labelled(text(val), val, a1(r + 1, cc + 1))
+    return out
+
+
+def _info_block(grid: Grid, form: Form) -> dict[str, Labelled]:
+    """附件9 info block: labels in one row and values below (or to the right)."""
+    keys = {k: s.key for s in form.schema.info for k in s.header_keys}
+    for r in range(form.title_row, form.header_row - 1):
+        row = grid.rows[r]
+        hits = [(c, keys[k]) for c, v in enumerate(row) if (k := _cell_key(v)) in keys]
+        if len({key for _, key in hits}) >= 2 and r + 1 < form.header_row - 1:
+            below = grid.rows[r + 1]
+            out = {}
+            for c, key in hits:
+                if key in out:
+                    continue
+                v = below[c] if c < len(below) else None
+                out[key] = Labelled(text(v), v, a1(r + 2, c + 1))
+            return out
+    return _pair_labels(grid, form, form.schema.info)
+
+
+def _fill_date(grid: Grid, form: Form) -> Labelled | None:
+    last = (form.header_row - 1) if form.header_row else min(form.title_row + 3, grid.height)
+    for r in range(form.title_row - 1, last):
+        row = grid.rows[r]
+        for c, v in enumerate(row):
+            if not isinstance(v, str) or "填表日期" not in v:
+                continue
+            after = clean(v).split("填表日期", 1)[1].lstrip(":： ")
+            m = _DATE_IN_TEXT.search(after)
+            if m:
+                return Labelled(m[0], to_date(f"{m[1]}-{m[2]}-{m[3]}"), a1(r + 1, c + 1))
+            nxt = _right_value(grid, r, c, set())
+            if nxt is not None:
+                val, cc = nxt
+                return Labelled(text(val), to_date(val), a1(r + 1, cc + 1))
+            return Labelled(None, None, a1(r + 1, c + 1))
+    return None
+
+
+# --- rows ----------------------------------------------------------------------------------
+
+Parser = Callable[[object], tuple[str | None, object]]
+
+
+def _parser(col: Column) -> Parser:
+    typ = col.type
+    allow = set(col.allow_text)
+
+    def parse_text(v: object) -> tuple[str | None, object]:
+        t = text(v)
+        return t, t
+
+    def parse_with(fn: Callable[[object], object]) -> Parser:
+        def parse(v: object) -> tuple[str | None, object]:
+            t = text(v)
+            if t is None or t in allow:
+                return t, None
+            return t, fn(v)
+
+        return parse
+
+    if typ == "int":
+        return parse_with(to_int)
+    if typ == "amount":
+        return parse_with(lambda v: n if (n := to_number(v)) is not None and n >= 0 else None)
+    if typ == "date":
+        return parse_with(to_date)
+    if typ == "term":
+        return parse_with(to_term)
+    if typ in ("enum", "ticks"):
+        return parse_with(lambda v: col.canonical_value(clean(v)))
+    return parse_text
+
+
+def _read_rows(grid: Grid, form: Form, ledger: Ledger) -> None:
+    sch = form.schema
+    cls = _ROW_CLASS.get(sch.form, Row)
+    plan: list[tuple[str, int, Parser, dict]] = []
+    for key, col in form.columns.items():
+        plan.append((key, col - 1, _parser(sch.column(key)), {}))
+    tick_plan = [(key, [(c - 1, t) for c, t in sorted(cols.items())]) for key, cols in form.ticks.items()]
+    seq_col = form.columns.get("seq", 0) - 1
+    first_cols = sorted(form.columns.values())[:3]
+    rows_out: list[Row] = []
+    for r in range(form.data_start - 1, grid.height):
+        row = grid.rows[r]
+        n = len(row)
+        raw: dict[str, str | None] = {}
+        val: dict[str, object] = {}
+        filled = 0
+        for key, c, parse, memo in plan:
+            v = row[c] if c < n else None
+            if v is None or v == "":
+                raw[key] = val[key] = None
+                continue
+            try:
+                t, p = memo[v]
+            except KeyError:
+                t, p = memo[v] = parse(v)
+            except TypeError:
+                t, p = parse(v)
+            raw[key] = t
+            val[key] = p
+            if t is not None:
+                filled += 1
+        for key, cols in tick_plan:
+            ticked = [t for c, t in cols if c < n and is_tick(row[c])]
+            if ticked:
+                filled += 1
+            raw[key] = "+".join(ticked) or None
+            val[key] = ticked[0] if len(ticked) == 1 else None
+        if filled == 0:
+            continue
+        if _is_total_or_note(row, seq_col, first_cols, filled):
+            continue
+        rows_out.append(cls(form, r + 1, raw, val))
+    _attach(form, rows_out, ledger)
+
+
+def _is_total_or_note(row: list, seq_col: int, first_cols: list[int], filled: int) -> bool:
+    cells = [row[c - 1] for c in first_cols if c - 1 < len(row)]
+    if 0 <= seq_col < len(row):
+        cells.append(row[seq_col])
+    for v in cells:
+        if isinstance(v, str):
+            t = clean(v).replace(" ", "")
+            if t.startswith(_TOTAL_WORDS):
+                return True
+            if filled == 1 and t.startswith(_NOTE_PREFIXES):
+                return True
+    return False
+
+
+def _attach(form: Form, rows: list[Row], ledger: Ledger) -> None:
+    name = form.form
+    if name == "附件6":
+        ledger.whitelist.extend(rows)  # type: ignore[arg-type]
+    elif name == "附件7":
+        ledger.summary.extend(rows)  # type: ignore[arg-type]
+    elif name == "附件8":
+        ledger.details.extend(rows)  # type: ignore[arg-type]
+    elif name == "计算机清单":
+        ledger.computers.extend(rows)  # type: ignore[arg-type]
+    elif name == "附件9":
+        entries: list[LogEntry] = rows  # type: ignore[assignment]
+        info_no = form.labels.get("software_no")
+        if form.has("software_no") and (info_no is None or info_no.raw is None):
+            by_no: dict[str | None, list[LogEntry]] = {}
+            for e in entries:
+                by_no.setdefault(e.raw.get("software_no"), []).append(e)
+            for no, es in by_no.items():
+                ledger.logs.append(Log(form, no, es, combined=True))
+            if not entries:
+                ledger.logs.append(Log(form, None, [], combined=True))
+        else:
+            ledger.logs.append(Log(form, info_no.raw if info_no else None, entries))

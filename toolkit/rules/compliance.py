@@ -1,0 +1,107 @@
+"""Compliance (软件配置管理规定): licences not exceeded, not expired; no software on scrapped computers."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+
+from ..findings import ERROR, REGISTRY, WARNING, CheckContext, Finding
+from ..normalize import norm_key
+from .numbering import COMMERCIAL, by_number
+
+EXPIRY_WARNING_DAYS = 90
+
+
+def _in_use(ctx: CheckContext) -> dict[str, list[str]]:
+    """Number key → computer keys with the number installed as of the check date."""
+    out: dict[str, list[str]] = {}
+    for (ck, nk), s in ctx.rollup.state.items():
+        if s > 0:
+            out.setdefault(nk, []).append(ck)
+    return out
+
+
+@REGISTRY.rule("PZ1.1", ERROR, "安装数超过许可数量", "软件编号 {no}（{license}）许可数量为 {allowed}，截至 {as_of} 已安装在 {used} {unit}上。请卸载多余的安装或补充采购许可。")
+def over_deployed(ctx: CheckContext) -> Iterator[Finding]:
+    """A commercial number is installed on more computers (or users) than 许可数量 allows."""
+    in_use = _in_use(ctx)
+    users: dict[tuple[str, str], str | None] = {}
+    for r in ctx.rollup.detail:
+        if r.software_no:
+            users[(norm_key(r.computer), norm_key(r.software_no))] = r.person
+    for nk, rows in by_number(ctx).items():
+        first = rows[0]
+        if first.sw_type != COMMERCIAL:
+            continue
+        lt = first.license_type
+        if lt == "场地许可":
+            continue
+        if lt == "并发许可":
+            ctx.skip("PZ1.1", "并发许可的使用数无法从安装记录核对")
+            continue
+        allowed = sum(r.license_count or 0 for r in rows) if all(r.license_count is not None for r in rows) else None
+        if allowed is None:
+            continue
+        computers = in_use.get(nk, [])
+        if lt == "用户许可":
+            used = len({norm_key(users.get((ck, nk)) or ck) for ck in computers})
+            unit = "名用户"
+        else:
+            used, unit = len(computers), "台计算机"
+        if used > allowed:
+            yield ctx.finding("PZ1.1", first.sheet, first.cell("license_count"), first.row, no=first.software_no, license=lt or "许可类型未填", allowed=allowed, used=used, unit=unit, as_of=ctx.as_of.isoformat())
+
+
+REGISTRY.declare("PZ1.1E", ERROR, "许可已过期仍在使用", "{what}。请停止使用并卸载，或续订许可后更新附件7。")
+REGISTRY.declare("PZ1.1W", WARNING, "许可即将到期", "软件编号 {no} 的许可将于 {end} 到期（{days} 天后），目前仍安装在 {used} 台计算机上。请提前安排续订或卸载。")
+
+
+@REGISTRY.checker("PZ1.1E", "PZ1.1W")
+def expiry(ctx: CheckContext) -> Iterator[Finding]:
+    """A commercial number in use after (or within 90 days of) the end of its 许可期限."""
+    in_use = _in_use(ctx)
+    logs: dict[str, list] = {}
+    for log in ctx.ledger.logs:
+        for e in log.entries:
+            no = e.raw.get("software_no") if log.combined else log.software_no
+            if no:
+                logs.setdefault(norm_key(no), []).append(e)
+    for nk, rows in by_number(ctx).items():
+        first = rows[0]
+        if first.sw_type != COMMERCIAL:
+            continue
+        end = first.term_end()
+        if end is None:
+            continue
+        used = len(in_use.get(nk, []))
+        if end < ctx.as_of and used > 0:
+            yield ctx.finding("PZ1.1E", first.sheet, first.cell("term"), first.row, what=f"软件编号 {first.software_no} 的许可已于 {end.isoformat()} 到期，截至 {ctx.as_of.isoformat()} 仍安装在 {used} 台计算机上")
+        elif used > 0 and ctx.as_of <= end <= ctx.as_of + dt.timedelta(days=EXPIRY_WARNING_DAYS):
+            yield ctx.finding("PZ1.1W", first.sheet, first.cell("term"), first.row, no=first.software_no, end=end.isoformat(), days=(end - ctx.as_of).days, used=used)
+        for e in logs.get(nk, []):
+            if e.op == "安装" and e.date and end < e.date <= ctx.as_of:
+                yield ctx.finding("PZ1.1E", e.sheet, e.cell("date"), e.row, what=f"本行于 {e.date.isoformat()} 安装软件编号 {first.software_no}，而其许可已于 {end.isoformat()} 到期")
+
+
+@REGISTRY.rule("PZ2.7", ERROR, "报废计算机上仍有软件", "{what}。报废计算机上的软件须先卸载并在附件9 登记。")
+def scrapped(ctx: CheckContext) -> Iterator[Finding]:
+    """Software still installed on a computer that 计算机清单 marks 报废, or installed after its 报废日期."""
+    if not ctx.ledger.has_computer_list:
+        ctx.skip("PZ2.7", "没有计算机清单，无法识别报废的计算机")
+        return
+    scrapped = {norm_key(c.computer): c for c in ctx.ledger.computers if c.computer and c.status == "报废"}
+    if not scrapped:
+        return
+    per_computer: dict[str, int] = {}
+    for (ck, _), s in ctx.rollup.state.items():
+        if s > 0 and ck in scrapped:
+            per_computer[ck] = per_computer.get(ck, 0) + 1
+    for ck, n in per_computer.items():
+        c = scrapped[ck]
+        yield ctx.finding("PZ2.7", c.sheet, c.cell("status"), c.row, what=f"计算机 {c.computer} 已报废，截至 {ctx.as_of.isoformat()} 按附件9 仍装有 {n} 个软件")
+    for log in ctx.ledger.logs:
+        for e in log.entries:
+            c = scrapped.get(norm_key(e.computer or ""))
+            end = c.val.get("scrap_date") if c else None
+            if c is not None and isinstance(end, dt.date) and e.op == "安装" and e.date and e.date > end:
+                yield ctx.finding("PZ2.7", e.sheet, e.cell("date"), e.row, what=f"本行于 {e.date.isoformat()} 在计算机 {c.computer} 上安装软件，而该计算机已于 {end.isoformat()} 报废")

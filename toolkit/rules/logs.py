@@ -1,0 +1,143 @@
+"""The detail against the logs (TZ2) and the logs themselves (TZ3)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+
+from ..findings import ERROR, REGISTRY, WARNING, CheckContext, Finding
+from ..model import Log
+from ..normalize import add_years, norm_key
+from .numbering import COMMERCIAL, OEM, by_number
+
+
+def _logged_numbers(ctx: CheckContext) -> set[str]:
+    return {norm_key(log.software_no) for log in ctx.ledger.logs if log.software_no and log.entries}
+
+
+@REGISTRY.rule("TZ2.2", ERROR, "明细表与安装维护明细不符", "计算机 {computer} 的软件 {no}：{what}（截至 {as_of}）。请更新附件8（可用 zbtz rollup）。")
+def detail_vs_logs(ctx: CheckContext) -> Iterator[Finding]:
+    """A computer's software on 附件8 differs from what the 附件9 logs roll up to."""
+    form = ctx.ledger.form("附件8")
+    if form is None:
+        return
+    logged = _logged_numbers(ctx)
+    on_detail: dict[tuple[str, str], object] = {}
+    first_row_of: dict[str, object] = {}
+    for d in ctx.ledger.details:
+        if not d.computer:
+            continue
+        ck = norm_key(d.computer)
+        first_row_of.setdefault(ck, d)
+        if d.software_no:
+            on_detail.setdefault((ck, norm_key(d.software_no)), d)
+    ru = ctx.rollup
+    for (ck, nk), d in on_detail.items():
+        if nk in logged and ru.state.get((ck, nk), 0) <= 0:
+            yield ctx.finding("TZ2.2", d.sheet, d.cell("software_no"), d.row, computer=d.computer, no=d.software_no, what="附件8 中登记为已安装，但按附件9 未安装", as_of=ctx.as_of.isoformat())
+    for (ck, nk), s in ru.state.items():
+        if s > 0 and (ck, nk) not in on_detail:
+            row = first_row_of.get(ck)
+            sheet, cell, r = (row.sheet, row.cell("computer"), row.row) if row is not None else (form.sheet, form.title_cell, None)
+            yield ctx.finding("TZ2.2", sheet, cell, r, computer=ru.computer_text.get(ck, ck), no=ru.number_text.get(nk, nk), what="按附件9 已安装，但附件8 中没有登记", as_of=ctx.as_of.isoformat())
+
+
+@REGISTRY.rule("TZ2.3", WARNING, "台账超过半年未更新", "{form} 的填表日期为 {date}，距检查日已超过六个月，而附件9 在此后还有登记（最晚 {latest}）。请至少每半年根据附件9 更新一次。")
+def stale(ctx: CheckContext) -> Iterator[Finding]:
+    """附件7 or 附件8 was not updated for six months although the logs moved on."""
+    dates = [e.date for log in ctx.ledger.logs for e in log.entries if e.date and e.date <= ctx.as_of]
+    latest = max(dates, default=None)
+    limit = add_months(ctx.as_of, -6)
+    for name in ("附件7", "附件8"):
+        form = ctx.ledger.form(name)
+        if form is None:
+            continue
+        fd = form.fill_date
+        if fd is None or not isinstance(fd.value, dt.date):
+            ctx.skip("TZ2.3", f"{name} 的签字栏没有可识别的填表日期")
+            continue
+        if fd.value < limit and latest is not None and latest > fd.value:
+            yield ctx.finding("TZ2.3", form.sheet, fd.cell, form=name, date=fd.value.isoformat(), latest=latest.isoformat())
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """``day`` moved by whole months, clamped to the month's last day."""
+    y, m = divmod(day.month - 1 + months, 12)
+    year, month = day.year + y, m + 1
+    for d in (day.day, 30, 29, 28):
+        try:
+            return dt.date(year, month, d)
+        except ValueError:
+            continue
+    return add_years(day, 0)
+
+
+REGISTRY.declare("TZ3.2", ERROR, "安装维护明细与汇总表不符", "{what}（附件7 为准）。请更正。")
+
+
+@REGISTRY.checker("TZ3.2")
+def log_info(ctx: CheckContext) -> Iterator[Finding]:
+    """A 附件9 log's number is not on 附件7, or its info block names another software."""
+    if ctx.ledger.form("附件7") is None:
+        return
+    known = by_number(ctx)
+    for log in ctx.ledger.logs:
+        if not log.software_no:
+            continue
+        rows = known.get(norm_key(log.software_no))
+        if rows is None:
+            cell = log.number_cell if not log.combined else (log.entries[0].cell("software_no") if log.entries else log.form.title_cell)
+            yield ctx.finding("TZ3.2", log.form.sheet, cell, what=f"附件9 的软件编号 {log.software_no} 在附件7 中没有登记")
+            continue
+        if log.combined:
+            continue
+        for key, label in (("name", "软件名称"), ("version", "软件版本")):
+            lab = log.info.get(key)
+            if lab is None or lab.raw is None:
+                continue
+            if norm_key(lab.raw) != rows[0].key(key):
+                yield ctx.finding("TZ3.2", log.form.sheet, lab.cell, what=f"附件9 信息栏的{label}为“{lab.raw}”，而附件7 中编号 {log.software_no} 为“{rows[0].raw.get(key) or '（空）'}”")
+
+
+REGISTRY.declare("TZ3.3", ERROR, "安装维护明细缺失或重复", "{what}。每个软件编号须有且只有一份附件9。")
+
+
+@REGISTRY.checker("TZ3.3")
+def log_presence(ctx: CheckContext) -> Iterator[Finding]:
+    """A number installed per 附件7 has no 附件9 log, or two logs carry one number."""
+    logs: dict[str, list[Log]] = {}
+    for log in ctx.ledger.logs:
+        if log.software_no:
+            logs.setdefault(norm_key(log.software_no), []).append(log)
+    for nk, rows in by_number(ctx).items():
+        installed = sum(r.installed or 0 for r in rows)
+        if installed > 0 and nk not in logs:
+            first = rows[0]
+            yield ctx.finding("TZ3.3", first.sheet, first.cell("installed"), first.row, what=f"软件编号 {first.software_no} 的安装数量为 {installed}，但没有对应的附件9")
+    for group in logs.values():
+        for dup in group[1:]:
+            yield ctx.finding("TZ3.3", dup.form.sheet, dup.number_cell if not dup.combined else dup.form.title_cell, what=f"软件编号 {dup.software_no} 有两份附件9（另一份在“{group[0].form.sheet}”）")
+
+
+@REGISTRY.rule("TZ3.4", ERROR, "安装卸载记录前后矛盾", "计算机 {computer} 的软件 {no}：{what}。请核对并更正此行。")
+def history_breaks(ctx: CheckContext) -> Iterator[Finding]:
+    """On one computer, an uninstall with nothing installed, or an install of a number already there."""
+    for b in ctx.rollup.breaks:
+        e = b.entry
+        what = "卸载时该计算机上并未安装此软件" if b.kind == "uninstall-none" else "安装时该计算机上已安装此软件"
+        yield ctx.finding("TZ3.4", e.sheet, e.cell("op"), e.row, computer=e.computer, no=b.number, what=what)
+
+
+@REGISTRY.rule("TZ3.5", ERROR, "升级未按卸载+安装登记", "本行{op}版本为“{version}”，而编号 {no} 的软件版本为“{expected}”：升级须在旧编号的附件9 登记卸载、在新编号的附件9 登记安装。")
+def upgrade_rows(ctx: CheckContext) -> Iterator[Finding]:
+    """A commercial or OEM log row whose 安装/卸载版本 differs from its number's 软件版本."""
+    known = by_number(ctx)
+    for log in ctx.ledger.logs:
+        for e in log.entries:
+            no = e.raw.get("software_no") if log.combined else log.software_no
+            rows = known.get(norm_key(no)) if no else None
+            if not rows or rows[0].sw_type not in (COMMERCIAL, OEM):
+                continue
+            v, expected = e.key("version"), rows[0].key("version")
+            if v is not None and expected is not None and v != expected:
+                yield ctx.finding("TZ3.5", e.sheet, e.cell("version"), e.row, op=e.op or "安装/卸载", version=e.raw.get("version"), no=no, expected=rows[0].raw.get("version"))

@@ -1,0 +1,162 @@
+"""The summary (附件7) against the rest: TZ1.1, TZ1.10–TZ1.13, and PZ1.2 with TZ1.12."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..findings import ERROR, REGISTRY, WARNING, CheckContext, Finding
+from ..model import Row
+from ..normalize import norm_key, to_int
+from ..rollup import COUNT_KEYS, IN_USE, distinct_staff
+from .numbering import FREE, by_number
+
+COUNT_ZH = {"servers": "服务器数", "desktops": "台式机数", "laptops": "便携机数"}
+
+
+@REGISTRY.rule("TZ1.1", ERROR, "使用计算机人数与明细表不符", "附件7 使用计算机人数为 {value}，附件8 中有 {actual} 名不同的人员（按部门+姓名计）。请更新。")
+def staff_count(ctx: CheckContext) -> Iterator[Finding]:
+    """使用计算机人数 on 附件7 differs from the distinct staff on 附件8."""
+    form, detail = ctx.ledger.form("附件7"), ctx.ledger.form("附件8")
+    if form is None or detail is None:
+        return
+    lab = form.labels.get("staff_using")
+    if lab is None:
+        ctx.skip("TZ1.1", "附件7 中找不到“使用计算机人数”")
+        return
+    actual = distinct_staff((d.raw.get("dept"), d.raw.get("person")) for d in ctx.ledger.details)
+    if to_int(lab.value) != actual:
+        yield ctx.finding("TZ1.1", form.sheet, lab.cell, value=lab.raw or "（空）", actual=actual)
+
+
+REGISTRY.declare("TZ1.10", ERROR, "编号未在汇总表登记", "软件编号 {no} 在{where}中使用，但附件7 中没有登记。请先在附件7 登记该软件。")
+
+
+@REGISTRY.checker("TZ1.10")
+def unregistered_numbers(ctx: CheckContext) -> Iterator[Finding]:
+    """A number used on 附件8 is not registered on 附件7 (logs: TZ3.2)."""
+    if ctx.ledger.form("附件7") is None:
+        return
+    known = by_number(ctx)
+    seen: set[str] = set()
+    for d in ctx.ledger.details:
+        no = d.software_no
+        if no and norm_key(no) not in known and norm_key(no) not in seen:
+            seen.add(norm_key(no))
+            yield ctx.finding("TZ1.10", d.sheet, d.cell("software_no"), d.row, no=no, where="附件8")
+
+
+@REGISTRY.rule("TZ1.11", ERROR, "计算机数与清单不符", "附件7 {label}为 {value}，{source}为 {actual}。请更新附件7。")
+def computer_counts(ctx: CheckContext) -> Iterator[Finding]:
+    """服务器数/台式机数/便携机数 differ from the computers in use."""
+    form = ctx.ledger.form("附件7")
+    if form is None:
+        return
+    labels = {k: form.labels.get(k) for k in COUNT_ZH}
+    if ctx.ledger.has_computer_list:
+        counts = dict.fromkeys(COUNT_ZH, 0)
+        for c in ctx.ledger.computers:
+            if c.status == IN_USE and c.ctype in COUNT_KEYS:
+                counts[COUNT_KEYS[c.ctype]] += 1
+        for k, lab in labels.items():
+            if lab is None:
+                continue
+            if to_int(lab.value) != counts[k]:
+                yield ctx.finding("TZ1.11", form.sheet, lab.cell, label=COUNT_ZH[k], value=lab.raw or "（空）", source="计算机清单中在用的" + k.replace("servers", "服务器").replace("desktops", "台式机").replace("laptops", "便携机"), actual=counts[k])
+        return
+    ctx.skip("TZ1.11", "没有计算机清单：只核对计算机总数与附件8 中的计算机数，不分类型")
+    if ctx.ledger.form("附件8") is None:
+        return
+    values = [to_int(lab.value) for lab in labels.values() if lab is not None]
+    if not values:
+        return
+    total = sum(v or 0 for v in values)
+    actual = len({norm_key(d.computer) for d in ctx.ledger.details if d.computer})
+    if total != actual:
+        lab = next(lab for lab in labels.values() if lab is not None)
+        yield ctx.finding("TZ1.11", form.sheet, lab.cell, label="服务器、台式机、便携机数之和", value=total, source="附件8 中不同的计算机", actual=actual)
+
+
+def _whitelist_match(ctx: CheckContext):
+    numbers = {norm_key(w.raw["software_no"]) for w in ctx.ledger.whitelist if w.raw.get("software_no")}
+    names = {w.key("name") for w in ctx.ledger.whitelist if w.raw.get("name")}
+
+    def listed(no: str | None, name: str | None) -> bool:
+        if no and norm_key(no) in numbers:
+            return True
+        return bool(name) and norm_key(name) in names
+
+    return listed
+
+
+REGISTRY.declare("TZ1.12", ERROR, "免费软件不在免费软件清单中", "免费软件“{name}”（编号 {no}）不在附件6 可使用免费软件清单中。请先经审批加入附件6，或停止使用。")
+REGISTRY.declare("PZ1.2", ERROR, "安装了清单外的免费软件", "免费软件“{name}”（编号 {no}）已安装{where}，但不在附件6 可使用免费软件清单中。请卸载，或经审批加入附件6。")
+
+
+@REGISTRY.checker("TZ1.12", "PZ1.2")
+def free_not_whitelisted(ctx: CheckContext) -> Iterator[Finding]:
+    """A free software on 附件7 (or installed) is not on 附件6; installed ones are PZ1.2 too."""
+    if ctx.ledger.form("附件6") is None:
+        return
+    listed = _whitelist_match(ctx)
+    on_detail: dict[str, Row] = {}
+    for d in ctx.ledger.details:
+        if d.software_no:
+            on_detail.setdefault(norm_key(d.software_no), d)
+    done: set[str] = set()
+    for s in ctx.ledger.summary:
+        no = s.software_no
+        if s.sw_type != FREE or listed(no, s.raw.get("name")):
+            continue
+        nk = norm_key(no or s.raw.get("name") or "")
+        if nk in done:
+            continue
+        done.add(nk)
+        name = s.raw.get("name") or ""
+        yield ctx.finding("TZ1.12", s.sheet, s.cell("name"), s.row, name=name, no=no or "（无）")
+        row = on_detail.get(nk)
+        if row is not None:
+            yield ctx.finding("PZ1.2", row.sheet, row.cell("software_no"), row.row, name=name, no=no, where=f"（附件8 计算机 {row.raw.get('computer')}）")
+        elif ctx.rollup.installed.get(nk, 0) > 0:
+            yield ctx.finding("PZ1.2", s.sheet, s.cell("installed"), s.row, name=name, no=no, where=f"（按附件9 共 {ctx.rollup.installed[nk]} 台）")
+    registered = set(by_number(ctx))
+    for d in ctx.ledger.details:  # free software ticked on 附件8 under a number 附件7 lacks
+        no = d.software_no
+        if not no or norm_key(no) in registered or norm_key(no) in done or d.val.get("sw_type") != FREE:
+            continue
+        if listed(no, d.raw.get("name")):
+            continue
+        done.add(norm_key(no))
+        name = d.raw.get("name") or ""
+        yield ctx.finding("TZ1.12", d.sheet, d.cell("name"), d.row, name=name, no=no)
+        yield ctx.finding("PZ1.2", d.sheet, d.cell("software_no"), d.row, name=name, no=no, where=f"（附件8 计算机 {d.computer}）")
+
+
+@REGISTRY.rule("TZ1.12W", WARNING, "免费软件清单更新后未更新汇总表", "附件6 中的“{name}”不在附件7 的免费软件中：调整免费软件清单后须更新附件7。")
+def whitelist_not_in_summary(ctx: CheckContext) -> Iterator[Finding]:
+    """A software on 附件6 is not on 附件7's free rows."""
+    if ctx.ledger.form("附件7") is None:
+        return
+    free = [s for s in ctx.ledger.summary if s.sw_type == FREE]
+    numbers = {norm_key(s.software_no) for s in free if s.software_no}
+    names = {s.key("name") for s in free}
+    for w in ctx.ledger.whitelist:
+        no = w.raw.get("software_no")
+        if (no and norm_key(no) in numbers) or w.key("name") in names:
+            continue
+        yield ctx.finding("TZ1.12W", w.sheet, w.cell("name"), w.row, name=w.raw.get("name") or "")
+
+
+@REGISTRY.rule("TZ1.13", ERROR, "安装数量与安装维护明细不符", "软件编号 {no} 的安装数量为 {value}，按附件9 截至 {as_of} 应为 {actual}。请更新（可用 zbtz rollup）。")
+def installed_counts(ctx: CheckContext) -> Iterator[Finding]:
+    """安装数量 of a number on 附件7 differs from what its 附件9 log rolls up to."""
+    logged = {norm_key(log.software_no) for log in ctx.ledger.logs if log.software_no}
+    for nk, rows in by_number(ctx).items():
+        if nk not in logged:
+            continue
+        first = rows[0]
+        values = [r.installed for r in rows]
+        total = sum(v or 0 for v in values)
+        actual = ctx.rollup.installed.get(nk, 0)
+        if total != actual or (first.raw.get("installed") is None and actual > 0):
+            shown = first.raw.get("installed") or "（空）" if len(rows) == 1 else f"{total}（{len(rows)} 行合计）"
+            yield ctx.finding("TZ1.13", first.sheet, first.cell("installed"), first.row, no=first.software_no, value=shown, actual=actual, as_of=ctx.as_of.isoformat())

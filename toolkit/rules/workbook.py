@@ -1,0 +1,193 @@
+"""S rules: the workbook itself (forms present, columns present, cells filled and readable).
+
+S3–S5 are column-level checks run through pandera schemas built from ``schemas/``: every
+``not_blank``/``required_if`` column gives an S3 check, every typed column an S4 check and
+every enumerated or tick column an S5 check, each vectorised over the whole form.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from ..findings import ERROR, REGISTRY, CheckContext, Finding
+from ..model import Form, Row
+from ..schemas import Column, FormSchema, all_schemas
+
+REGISTRY.declare("S0", ERROR, "无法读取工作簿", "无法读取：{reason}", "文件不能作为工作簿读取（不是 xlsx、已加密、已损坏）。")
+
+_TYPE_ZH = {"int": "整数", "amount": "金额（不小于 0 的数）", "date": "日期", "term": "许可期限"}
+_TERM_HINT = "，应为“永久”、截止日期（如 2027-12-31）、起止日期（如 2024-01-01至2026-12-31）或年限（如 3年）"
+_OP_HINT = "；升级不是一种操作：请在旧编号的表中登记卸载、在新编号的表中登记安装"
+
+
+@REGISTRY.rule("S1", ERROR, "缺少必需的表", "台账中找不到《{title}》（{form}）。请按标准表样添加该表，标题须写在表的前 5 行内。")
+def missing_forms(ctx: CheckContext) -> Iterator[Finding]:
+    """A form required for check is not found in the ledger."""
+    ledger = ctx.ledger
+    for sch in all_schemas().values():
+        if not sch.required or ledger.form(sch.form) is not None:
+            continue
+        if sch.form == "附件9" and not ledger.summary:
+            continue  # no number registered yet: no log is owed
+        yield ctx.finding("S1", None, None, form=sch.form, title=sch.title)
+
+
+@REGISTRY.rule("S2", ERROR, "缺少必需的列", "《{title}》的表头中找不到“{column}”列。请在表头添加该列（可用的列名：{names}）。")
+def missing_columns(ctx: CheckContext) -> Iterator[Finding]:
+    """A required column is not found in a form's header."""
+    for form in ctx.ledger.forms:
+        for key in form.missing:
+            col = form.schema.column(key)
+            cell = form.cell("seq", form.header_row) if form.header_row else None
+            yield ctx.finding(
+                "S2",
+                form.sheet,
+                cell or form.title_cell,
+                title=form.schema.title,
+                column=col.label,
+                names="、".join((col.label, *col.aliases)),
+            )
+
+
+REGISTRY.declare("S3", ERROR, "必填单元格为空", "“{column}”不能为空{why}。请填写。", "必填的单元格为空。")
+REGISTRY.declare("S4", ERROR, "值无法识别", "“{column}”的值“{value}”不是有效的{type}{hint}。", "值不能按其类型读取。")
+REGISTRY.declare("S5", ERROR, "值不在允许范围内", "“{column}”的值“{value}”不是允许的取值（{allowed}）{hint}。", "值不是允许的取值之一。")
+
+
+def _conditions(col: Column, form: Form):
+    """The ``required_if`` condition as a vectorised function, or ``None`` when a column is absent."""
+    conds = []
+    for key, values in col.required_if.items():
+        if not form.has(key):
+            return None
+        conds.append((key, tuple(v for v in values if v not in ("", "*")), "" in values, "*" in values))
+
+    def holds(df):
+        mask = None
+        for key, vals, blank, any_value in conds:
+            vk = f"{key}__v" if f"{key}__v" in df else key
+            m = df[key].notna() if any_value else df[vk].isin(vals)
+            if blank:
+                m = m | df[key].isna()
+            mask = m if mask is None else (mask & m)
+        return mask
+
+    return holds
+
+
+def _why(col: Column, sch: FormSchema) -> str:
+    if not col.required_if:
+        return ""
+    parts = []
+    for key, vals in col.required_if.items():
+        label = sch.column(key).label
+        shown = [v for v in vals if v not in ("", "*")]
+        if "*" in vals:
+            parts.append(f"{label}已填写")
+        elif shown:
+            parts.append(f"{label}为{'/'.join(shown)}" + ("或空" if "" in vals else ""))
+    return "（" + "，".join(parts) + "时）"
+
+
+def _schema_for(form: Form):
+    """A pandera DataFrameSchema of the form's cell checks, and the columns it needs."""
+    import pandera.pandas as pa
+
+    sch = form.schema
+    checks = []
+    needed: set[str] = set()
+    for col in sch.columns:
+        if not form.has(col.key):
+            continue
+        k = col.key
+        if col.not_blank and col.type != "ticks":
+            needed.add(k)
+            checks.append(pa.Check(lambda d, k=k: d[k].notna(), name=f"S3:{k}"))
+        if col.required_if:
+            holds = _conditions(col, form)
+            if holds is not None:
+                needed.update({k, *col.required_if})
+                checks.append(pa.Check(lambda d, k=k, h=holds: ~h(d).fillna(False) | d[k].notna(), name=f"S3:{k}"))
+        if col.type in ("int", "amount", "date", "term"):
+            needed.add(k)
+            allow = list(col.allow_text)
+            checks.append(pa.Check(lambda d, k=k, a=allow: d[k].isna() | d[f"{k}__v"].notna() | d[k].isin(a), name=f"S4:{k}"))
+        if col.type in ("enum", "ticks"):
+            needed.add(k)
+            if col.type == "ticks" and col.not_blank:
+                checks.append(pa.Check(lambda d, k=k: d[f"{k}__v"].notna(), name=f"S5:{k}"))
+            else:
+                checks.append(pa.Check(lambda d, k=k: d[k].isna() | d[f"{k}__v"].notna(), name=f"S5:{k}"))
+    return pa.DataFrameSchema(checks=checks), needed
+
+
+def _frame(rows: list[Row], keys: Iterable[str]):
+    import pandas as pd
+
+    data: dict[str, list] = {}
+    for k in keys:
+        data[k] = [r.raw.get(k) for r in rows]
+        data[f"{k}__v"] = [r.val.get(k) for r in rows]
+    return pd.DataFrame(data, dtype=object)
+
+
+def _rows_by_form(ctx: CheckContext) -> dict[int, tuple[Form, list[Row]]]:
+    out: dict[int, tuple[Form, list[Row]]] = {}
+    ledger = ctx.ledger
+    groups: list[Iterable[Row]] = [ledger.whitelist, ledger.summary, ledger.details, ledger.computers]
+    groups.extend(log.entries for log in ledger.logs)
+    for group in groups:
+        for r in group:
+            out.setdefault(id(r.form), (r.form, []))[1].append(r)
+    return out
+
+
+@REGISTRY.checker("S3", "S4", "S5")
+def cell_checks(ctx: CheckContext) -> Iterator[Finding]:
+    """Run the pandera cell checks of every form; yields S3, S4 and S5 findings."""
+    import pandera.pandas as pa
+
+    for form, rows in _rows_by_form(ctx).values():
+        if not rows:
+            continue
+        schema, needed = _schema_for(form)
+        if not schema.checks:
+            continue
+        df = _frame(rows, needed)
+        try:
+            schema.validate(df, lazy=True)
+            continue
+        except pa.errors.SchemaErrors as exc:
+            cases = exc.failure_cases
+        seen: set[tuple[int, str]] = set()
+        found = []
+        for check, index in zip(cases["check"], cases["index"]):
+            code, _, key = str(check).partition(":")
+            if index is None or (int(index), code + key) in seen or code not in ("S3", "S4", "S5"):
+                continue
+            seen.add((int(index), code + key))
+            found.append((int(index), code, key))
+        found.sort()
+        for index, code, key in found:
+            yield _cell_finding(ctx, form, rows[index], code, key)
+    for log in ctx.ledger.logs:
+        if not log.combined and log.software_no is None and log.form.header_row:
+            yield ctx.finding("S3", log.form.sheet, log.number_cell, column="软件编号", why="（附件9 表头信息栏）")
+
+
+def _cell_finding(ctx: CheckContext, form: Form, row: Row, code: str, key: str) -> Finding:
+    col = form.schema.column(key)
+    value = row.raw.get(key) or ""
+    if code == "S3":
+        return ctx.finding("S3", form.sheet, row.cell(key), row.row, column=col.label, why=_why(col, form.schema))
+    if code == "S4":
+        hint = _TERM_HINT if col.type == "term" else ""
+        return ctx.finding("S4", form.sheet, row.cell(key), row.row, column=col.label, value=value, type=_TYPE_ZH.get(col.type, col.type), hint=hint)
+    hint = ""
+    if col.type == "ticks":
+        value = value or "（未打勾）"
+        if "+" in value:
+            value = f"{value}（同一行勾选了多项）"
+    if key == "op" and "升级" in value:
+        hint = _OP_HINT
+    return ctx.finding("S5", form.sheet, row.cell(key), row.row, column=col.label, value=value, allowed="、".join(col.allowed), hint=hint)
