@@ -114,7 +114,6 @@ def _locate_header(grid: Grid, form: Form) -> None:
     sch = form.schema
     labels, aliases = _column_keys(sch)
     tick_parents = {k: c for c in sch.columns if c.ticks for k in c.header_keys}
-    tick_labels = {header_key(t) for c in sch.columns for t in c.ticks}
     start = form.title_row  # 0-based row after the title
     best_r, best_score = -1, 1
     for r in range(start, min(start + HEADER_WINDOW, grid.height)):
@@ -125,7 +124,7 @@ def _locate_header(grid: Grid, form: Form) -> None:
     if best_r < 0:
         form.missing = sch.required_keys
         return
-    sub = best_r + 1 if _is_sub_header(grid, best_r + 1, labels, aliases, tick_labels) else None
+    sub = best_r + 1 if _is_sub_header(grid, best_r, labels, aliases, tick_parents) else None
     form.header_row = best_r + 1
     form.data_start = (sub if sub is not None else best_r) + 2
     top = grid.rows[best_r]
@@ -157,13 +156,21 @@ def _locate_header(grid: Grid, form: Form) -> None:
     form.fill_date = _fill_date(grid, form)
 
 
-def _is_sub_header(grid: Grid, r: int, labels: dict, aliases: dict, tick_labels: set[str]) -> bool:
+def _is_sub_header(grid: Grid, top: int, labels: dict, aliases: dict, tick_parents: dict[str, Column]) -> bool:
+    """Row ``top + 1`` is a second header row: two tick labels under one parent, or two column labels."""
+    r = top + 1
     if r >= grid.height:
         return False
-    keys = [k for v in grid.rows[r] if (k := _cell_key(v))]
-    if any(k in tick_labels for k in keys):
+    upper, lower = grid.rows[top], grid.rows[r]
+    ticks: dict[str, set[str]] = {}
+    for c, v in enumerate(lower):
+        k = _cell_key(v)
+        parent = tick_parents.get(_cell_key(upper[c])) if k and c < len(upper) else None
+        if parent is not None and parent.canonical_value(k) in parent.ticks:
+            ticks.setdefault(parent.key, set()).add(k)
+    if any(len(t) >= 2 for t in ticks.values()):
         return True
-    return sum(1 for k in keys if k in labels or k in aliases) >= 2
+    return sum(1 for v in lower if (k := _cell_key(v)) and (k in labels or k in aliases)) >= 2
 
 
 def _right_value(grid: Grid, r: int, c: int, stop_keys: set[str]) -> tuple[object, int] | None:

@@ -1,0 +1,33 @@
+"""Shared fixtures: ``make_ledger`` builds tiny ledgers in code, ``check_one`` checks one as of a date."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from factory import make_ledger as _make_ledger  # noqa: E402
+
+from toolkit.check import check_file  # noqa: E402
+
+AS_OF = dt.date(2026, 6, 30)
+
+
+@pytest.fixture
+def make_ledger(tmp_path):
+    def make(**kw):
+        return _make_ledger(tmp_path, **kw)
+
+    return make
+
+
+@pytest.fixture
+def check_one():
+    def run(path, as_of=AS_OF):
+        return check_file(path, as_of)
+
+    return run
