@@ -55,6 +55,7 @@ class Form:
     missing: tuple[str, ...] = ()  # required columns not found (S2)
     labels: dict[str, Labelled] = field(default_factory=dict)
     fill_date: Labelled | None = None
+    unit: str | None = None  # 单位名称 from the sign line
 
     @property
     def form(self) -> str:
@@ -253,6 +254,12 @@ class Ledger:
 
     def forms_of(self, name: str) -> list[Form]:
         return [f for f in self.forms if f.form == name]
+
+    @property
+    def unit(self) -> str | None:
+        """The unit's name from the first sign line that carries one (附件7 first)."""
+        ordered = sorted(self.forms, key=lambda f: f.form != "附件7")
+        return next((f.unit for f in ordered if f.unit), None)
 
     @property
     def has_computer_list(self) -> bool:

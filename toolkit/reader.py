@@ -154,6 +154,7 @@ def _locate_header(grid: Grid, form: Form) -> None:
     if sch.info:
         form.labels.update(_info_block(grid, form))
     form.fill_date = _fill_date(grid, form)
+    form.unit = _unit_name(grid, form)
 
 
 def _is_sub_header(grid: Grid, top: int, labels: dict, aliases: dict, tick_parents: dict[str, Column]) -> bool:
@@ -219,6 +220,28 @@ def _info_block(grid: Grid, form: Form) -> dict[str, Labelled]:
                 out[key] = Labelled(text(v), v, a1(r + 2, c + 1))
             return out
     return _pair_labels(grid, form, form.schema.info)
+
+
+_UNIT = re.compile(r"单位(?:名称)?\s*(?:[（(]\s*盖章\s*[）)])?\s*[:：]\s*(.*?)(?:\s{2,}|\s*填表人|\s*联系电话|\s*填表日期|$)")
+
+
+def _unit_name(grid: Grid, form: Form) -> str | None:
+    """单位名称 from the sign line (in the same cell, or the next cell to the right)."""
+    last = (form.header_row - 1) if form.header_row else min(form.title_row + 3, grid.height)
+    for r in range(form.title_row - 1, last):
+        for c, v in enumerate(grid.rows[r]):
+            if not isinstance(v, str) or "单位" not in v:
+                continue
+            m = _UNIT.search(clean(v))
+            if m is None:
+                continue
+            name = m[1].strip(" ＿_")
+            if not name:
+                nxt = _right_value(grid, r, c, set())
+                name = clean(nxt[0]).strip(" ＿_") if nxt else ""
+            if name and "填表" not in name:
+                return name
+    return None
 
 
 def _fill_date(grid: Grid, form: Form) -> Labelled | None:

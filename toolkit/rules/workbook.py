@@ -191,3 +191,15 @@ def _cell_finding(ctx: CheckContext, form: Form, row: Row, code: str, key: str) 
     if key == "op" and "升级" in value:
         hint = _OP_HINT
     return ctx.finding("S5", form.sheet, row.cell(key), row.row, column=col.label, value=value, allowed="、".join(col.allowed), hint=hint)
+
+
+@REGISTRY.checker("S4")
+def term_without_purchase(ctx: CheckContext) -> Iterator[Finding]:
+    """A 许可期限 in years (``3年``) needs 采购时间 to count from (rules.md, term arithmetic)."""
+    for s in ctx.ledger.summary:
+        term = s.term
+        if term is not None and term.years is not None and s.purchase_date is None:
+            yield ctx.finding(
+                "S4", s.sheet, s.cell("term"), s.row, column="许可期限", value=s.raw.get("term") or "",
+                type="许可期限", hint="：按年限计的许可期限须填写采购时间，才能算出到期日",
+            )
