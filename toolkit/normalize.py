@@ -202,7 +202,8 @@ class Term:
 
 PERPETUAL = Term(perpetual=True)
 _RANGE_SPLIT = re.compile(r"\s*(?:至|到|~|～|—|–|--|－)\s*")
-_YEARS = re.compile(r"^(\d+)\s*年(?:期)?$")
+_YEARS = re.compile(r"^(\d{1,3})\s*年(?:期)?$")
+_MAX_YEARS = 100  # "10000年" is a typo, and past year 9999 the end date cannot be computed
 
 
 def add_years(day: dt.date, years: int) -> dt.date:
@@ -230,7 +231,8 @@ def _term_str(value: str) -> Term | None:
         return PERPETUAL
     m = _YEARS.match(s)
     if m:
-        return Term(years=int(m[1]))
+        years = int(m[1])
+        return Term(years=years) if 1 <= years <= _MAX_YEARS else None
     end = _date_str(s)
     if end:
         return Term(end=end)
