@@ -204,6 +204,8 @@ PERPETUAL = Term(perpetual=True)
 _RANGE_SPLIT = re.compile(r"\s*(?:至|到|~|～|—|–|--|－)\s*")
 _YEARS = re.compile(r"^(\d{1,3})\s*年(?:期)?$")
 _MAX_YEARS = 100  # "10000年" is a typo, and past year 9999 the end date cannot be computed
+_DATE_CHUNK = r"\d{4}\s*[./年-]\s*\d{1,2}\s*[./月-]\s*\d{1,2}\s*日?"
+_DASH_RANGE = re.compile(rf"^({_DATE_CHUNK})\s*-\s*({_DATE_CHUNK})$")
 
 
 def add_years(day: dt.date, years: int) -> dt.date:
@@ -239,7 +241,7 @@ def _term_str(value: str) -> Term | None:
     # a range: 2024-01-01至2026-12-31, 2024.1.1-2026.12.31
     parts = [p for p in _RANGE_SPLIT.split(s) if p]
     if len(parts) != 2:
-        m2 = re.match(r"^(\d{4}[./]\d{1,2}[./]\d{1,2})-(\d{4}[./]\d{1,2}[./]\d{1,2})$", s)
+        m2 = _DASH_RANGE.match(s)
         if not m2:
             return None
         parts = [m2[1], m2[2]]
