@@ -149,10 +149,18 @@ def to_date(value: object) -> dt.date | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, (int, float)):
-        return serial_to_date(float(value))
+        return _serial_date(float(value))
     if isinstance(value, str):
         return _date_str(value)
     return None
+
+
+def _serial_date(serial: float) -> dt.date | None:
+    # A four-digit whole number is a year someone typed (采购时间 "2023"), not serial 2023 = 1905-07-15:
+    # reading it as a serial would hide the S4 behind a wrong date.
+    if serial.is_integer() and 1000 <= serial <= 9999:
+        return None
+    return serial_to_date(serial)
 
 
 @lru_cache(maxsize=65536)
@@ -166,7 +174,7 @@ def _date_str(value: str) -> dt.date | None:
     if m:
         return _safe_date(int(m[1]), int(m[2]), 1)
     if _NUM_RE.match(s):
-        return serial_to_date(float(s))
+        return _serial_date(float(s))
     return None
 
 
