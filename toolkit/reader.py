@@ -130,11 +130,12 @@ def _locate_header(grid: Grid, form: Form) -> None:
     top = grid.rows[best_r]
     low = grid.rows[sub] if sub is not None else []
     width = max(len(top), len(low))
+    parents = _parent_keys(top)
     for lookup in (labels, aliases):
         for c in range(width):
             t = _cell_key(top[c]) if c < len(top) else ""
             b = _cell_key(low[c]) if c < len(low) else ""
-            parent = tick_parents.get(t)
+            parent = tick_parents.get(parents[c]) if c < len(parents) else None
             if parent is not None and b:
                 tick = parent.canonical_value(b)
                 if tick is not None and tick in parent.ticks:
@@ -157,16 +158,27 @@ def _locate_header(grid: Grid, form: Form) -> None:
     form.unit = _unit_name(grid, form)
 
 
+def _parent_keys(upper: list) -> list[str]:
+    """Header keys of a top header row, a blank cell taking its left neighbour's: a parent such as
+    软件类型 is often centred across its tick sub-columns (跨列居中) rather than merged over them."""
+    out: list[str] = []
+    for v in upper:
+        k = _cell_key(v)
+        out.append(k or (out[-1] if out else ""))
+    return out
+
+
 def _is_sub_header(grid: Grid, top: int, labels: dict, aliases: dict, tick_parents: dict[str, Column]) -> bool:
     """Row ``top + 1`` is a second header row: two tick labels under one parent, or two column labels."""
     r = top + 1
     if r >= grid.height:
         return False
     upper, lower = grid.rows[top], grid.rows[r]
+    parents = _parent_keys(upper)
     ticks: dict[str, set[str]] = {}
     for c, v in enumerate(lower):
         k = _cell_key(v)
-        parent = tick_parents.get(_cell_key(upper[c])) if k and c < len(upper) else None
+        parent = tick_parents.get(parents[c]) if k and c < len(parents) else None
         if parent is not None and parent.canonical_value(k) in parent.ticks:
             ticks.setdefault(parent.key, set()).add(k)
     if any(len(t) >= 2 for t in ticks.values()):
