@@ -205,11 +205,12 @@ def _pair_labels(grid: Grid, form: Form, specs) -> dict[str, Labelled]:
         row = grid.rows[r]
         for c, v in enumerate(row):
             key = keys.get(_cell_key(v))
-            if key is None or key in out:
+            if key is None or (key in out and out[key].raw is not None):
                 continue
             found = _right_value(grid, r, c, set(keys))
             if found is None:
-                out[key] = Labelled(None, None, a1(r + 1, c + 2))
+                # a row label such as 单位人数 before 总人数 has no number of its own: a later label may
+                out.setdefault(key, Labelled(None, None, a1(r + 1, c + 2)))
             else:
                 val, cc = found
                 out[key] = Labelled(text(val), val, a1(r + 1, cc + 1))
