@@ -33,7 +33,11 @@ REGISTRY.declare("TZ1.10", ERROR, "编号未在汇总表登记", "软件编号 {
 
 @REGISTRY.checker("TZ1.10")
 def unregistered_numbers(ctx: CheckContext) -> Iterator[Finding]:
-    """A number used on 附件8 is not registered on 附件7 (logs: TZ3.2)."""
+    """A number used on 附件8 or in a 附件9 log is not registered on 附件7.
+
+    rules.md names both places: the summary was not updated after a software was added
+    (台账管理规定 一.10). A log's number is TZ3.2 as well (the log was not built from 附件7).
+    """
     if ctx.ledger.form("附件7") is None:
         return
     known = by_number(ctx)
@@ -43,6 +47,16 @@ def unregistered_numbers(ctx: CheckContext) -> Iterator[Finding]:
         if no and norm_key(no) not in known and norm_key(no) not in seen:
             seen.add(norm_key(no))
             yield ctx.finding("TZ1.10", d.sheet, d.cell("software_no"), d.row, no=no, where="附件8")
+    for log in ctx.ledger.logs:
+        no = log.software_no
+        if not no or norm_key(no) in known or norm_key(no) in seen:
+            continue
+        seen.add(norm_key(no))
+        if log.combined:
+            sheet, cell, row = log.form.sheet, log.entries[0].cell("software_no"), log.entries[0].row
+        else:
+            sheet, cell, row = log.form.sheet, log.number_cell, None
+        yield ctx.finding("TZ1.10", sheet, cell, row, no=no, where=f"附件9（{sheet}）")
 
 
 @REGISTRY.rule("TZ1.11", ERROR, "计算机数与清单不符", "附件7 {label}为 {value}，{source}为 {actual}。请更新附件7。")
