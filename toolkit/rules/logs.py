@@ -11,17 +11,16 @@ from ..normalize import add_years, norm_key
 from .numbering import COMMERCIAL, OEM, by_number
 
 
-def _logged_numbers(ctx: CheckContext) -> set[str]:
-    return {norm_key(log.software_no) for log in ctx.ledger.logs if log.software_no and log.entries}
-
-
 @REGISTRY.rule("TZ2.2", ERROR, "明细表与安装维护明细不符", "计算机 {computer} 的软件 {no}：{what}（截至 {as_of}）。请更新附件8（可用 zbtz rollup）。")
 def detail_vs_logs(ctx: CheckContext) -> Iterator[Finding]:
-    """A computer's software on 附件8 differs from what the 附件9 logs roll up to."""
+    """A computer's software on 附件8 differs from what the 附件9 logs roll up to.
+
+    A number with no log rolls up to nothing (rollup.md), so its 附件8 rows are reported too:
+    otherwise a number with 安装数量 0 on 附件7, no log and rows on 附件8 passes unnoticed.
+    """
     form = ctx.ledger.form("附件8")
     if form is None:
         return
-    logged = _logged_numbers(ctx)
     on_detail: dict[tuple[str, str], object] = {}
     first_row_of: dict[str, object] = {}
     for d in ctx.ledger.details:
@@ -33,7 +32,7 @@ def detail_vs_logs(ctx: CheckContext) -> Iterator[Finding]:
             on_detail.setdefault((ck, norm_key(d.software_no)), d)
     ru = ctx.rollup
     for (ck, nk), d in on_detail.items():
-        if nk in logged and ru.state.get((ck, nk), 0) <= 0:
+        if ru.state.get((ck, nk), 0) <= 0:
             yield ctx.finding("TZ2.2", d.sheet, d.cell("software_no"), d.row, computer=d.computer, no=d.software_no, what="附件8 中登记为已安装，但按附件9 未安装", as_of=ctx.as_of.isoformat())
     for (ck, nk), s in ru.state.items():
         if s > 0 and (ck, nk) not in on_detail:
