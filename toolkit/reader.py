@@ -141,6 +141,10 @@ def _locate_header(grid: Grid, form: Form) -> None:
                 if tick is not None and tick in parent.ticks:
                     form.ticks.setdefault(parent.key, {})[c + 1] = tick
                     continue
+                if sub is not None and b not in labels and b not in aliases:
+                    # a sub-column that is no allowed tick (操作类型 | 安装 | 卸载 | 升级): a tick there is S5
+                    form.ticks.setdefault(parent.key, {})[c + 1] = clean(low[c])
+                    continue
             for cand in (b, t, t + b):
                 key = lookup.get(cand) if cand else None
                 if key is not None and key not in form.columns and key not in form.ticks:
@@ -317,7 +321,9 @@ def _read_rows(grid: Grid, form: Form, ledger: Ledger) -> None:
     plan: list[tuple[str, int, Parser, dict]] = []
     for key, col in form.columns.items():
         plan.append((key, col - 1, _parser(sch.column(key)), {}))
-    tick_plan = [(key, [(c - 1, t) for c, t in sorted(cols.items())]) for key, cols in form.ticks.items()]
+    tick_plan = [
+        (key, [(c - 1, t) for c, t in sorted(cols.items())], set(sch.column(key).ticks)) for key, cols in form.ticks.items()
+    ]
     seq_col = form.columns.get("seq", 0) - 1
     first_cols = sorted(form.columns.values())[:3]
     rows_out: list[Row] = []
@@ -342,12 +348,14 @@ def _read_rows(grid: Grid, form: Form, ledger: Ledger) -> None:
             val[key] = p
             if t is not None:
                 filled += 1
-        for key, cols in tick_plan:
+        for key, cols, allowed in tick_plan:
             ticked = [t for c, t in cols if c < n and is_tick(row[c])]
             if ticked:
                 filled += 1
-            raw[key] = "+".join(ticked) or None
-            val[key] = ticked[0] if len(ticked) == 1 else None
+                raw[key] = "+".join(ticked)
+            else:  # no tick, but maybe a word written in a tick cell ("升级"): keep it for the S5 message
+                raw[key] = "+".join(t for c, _ in cols if c < n and (t := text(row[c])) is not None) or None
+            val[key] = ticked[0] if len(ticked) == 1 and ticked[0] in allowed else None
         if filled == 0:
             continue
         if _is_total_or_note(row, seq_col, first_cols, filled):
