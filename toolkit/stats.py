@@ -140,12 +140,12 @@ def layout() -> Layout:
         categories=tuple(x["categories"]),
         fold_into=x.get("fold_into", "其他"),
         known_categories=tuple(x.get("known_categories", x["categories"])),
-        blocks=tuple(x.get("blocks", ())),
-        notes=tuple(x.get("notes", ())),
-        guessed_note=x.get("guessed_note", "{count} 个软件的类别系推测：{numbers}"),
-        detail_sheet=x.get("detail_sheet", "附件5 明细"),
-        detail_title=x.get("detail_title", sch.title + "明细"),
-        detail_columns=tuple(x.get("detail_columns", ())),
+        blocks=tuple(x["blocks"]),
+        notes=tuple(x["notes"]),
+        guessed_note=x["guessed_note"],
+        detail_sheet=x["detail_sheet"],
+        detail_title=x["detail_title"],
+        detail_columns=tuple(x["detail_columns"]),
     )
 
 
@@ -523,3 +523,23 @@ def _judge(ns: NumberStats, rows: list[SummaryEntry], holders: list[Holder], as_
         ns.reason = f"许可数量 {ns.license_count}，安装在 {ns.holders} {unit}上，超出部分不计为正版"
     else:
         ns.reason = "在许可数量以内"
+
+
+def combine(parts: list[Stats], unit: str, as_of: dt.date) -> Stats:
+    """The 附件5 of several units together: counts and purchases summed, numbers pooled."""
+    counts: dict[str, int | None] = {}
+    for key in COUNT_KEYS:
+        known = [p.counts.get(key) for p in parts if p.counts.get(key) is not None]
+        counts[key] = sum(known) if known else None  # type: ignore[arg-type]
+    return Stats(
+        workbook="",
+        as_of=as_of,
+        unit=unit,
+        fill_date=as_of,
+        counts=counts,
+        sources=dict.fromkeys(COUNT_KEYS, "各单位合计"),
+        numbers=[n for p in parts for n in p.numbers],
+        purchase_count=sum(p.purchase_count for p in parts),
+        purchase_amount=round(sum(p.purchase_amount for p in parts), 2),
+        categories_shown=layout().categories,
+    )
