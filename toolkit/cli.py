@@ -162,3 +162,61 @@ def rules_cmd(fmt: str) -> None:
         return
     for r in rows:
         click.echo(f"{r['code']:<8} {SEVERITY_ZH[r['severity']]}  {r['title']}")
+
+
+REPORT_SUFFIXES = (".xlsx", ".html")
+
+
+@main.command("report", context_settings=CONTEXT)
+@click.argument("path", type=click.Path(exists=True, path_type=str))
+@click.option(
+    "-o", "--output", "outputs", multiple=True, type=click.Path(dir_okay=False, path_type=str),
+    help="写出的文件：.xlsx（单个台账为附件5，文件夹为汇总表）或 .html（图文报告）；可给多次。",
+)
+@as_of_option
+@format_option
+@click.option("-j", "--workers", type=click.IntRange(min=1), default=None, help="汇总文件夹时并行的进程数，默认为 CPU 核数。")
+def report_cmd(path: str, outputs: tuple[str, ...], as_of: dt.date | None, fmt: str, workers: int | None) -> None:
+    """生成附件5《软件正版化工作信息统计表》，或汇总文件夹中各单位的台账。
+
+    PATH 为一个台账时，-o 附件5.xlsx 写出附件5 及其明细；PATH 为文件夹时，-o 汇总.xlsx 写出主管部门的
+    汇总表（每个台账一行、合计行、问题清单、软件汇总、图表）。-o 报告.html 写出可直接用浏览器查看的图文报告。
+    软件类别取自附件7，未填时按产品名称推测并注明。无法读取的台账在汇总中占一行并说明原因。
+
+    \b
+    示例:
+      zbtz report 台账.xlsx -o 附件5.xlsx --as-of 2026-06-30
+      zbtz report 台账.xlsx --format json
+      zbtz report 各单位台账/ -o 汇总.xlsx -o 汇总.html
+      zbtz report 各单位台账/ -o 汇总.xlsx --workers 2
+    """
+    from pathlib import Path
+
+    from .check import expand_paths
+    from .consolidate import consolidate, progress_bar
+    from .render_html import write_html
+    from .render_text_report import consolidation_text, stats_text
+    from .render_xlsx_report import write_attachment5, write_consolidation
+
+    for out in outputs:
+        if not out.lower().endswith(REPORT_SUFFIXES):
+            raise click.BadParameter(f"“{out}”的扩展名应为 .xlsx 或 .html。", param_hint="-o/--output")
+    folder = Path(path).is_dir()
+    with progress_bar(len(list(expand_paths([path]))) if folder else 1) as advance:
+        cons = consolidate([path], as_of, workers if folder else 1, advance)
+    if not folder and not cons.results[0].readable:
+        raise ToolkitError(cons.results[0].findings[0].message)
+    stats = cons.results[0].stats if not folder else None
+    for out in outputs:
+        if out.lower().endswith(".html"):
+            write_html(cons, out)
+        elif stats is not None:
+            write_attachment5(stats, out)
+        else:
+            write_consolidation(cons, out)
+        click.echo(f"已写出：{out}", err=True)
+    if fmt == "json":
+        data = stats.to_dict() if stats is not None else cons.to_dict()
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    else:
+        click.echo(stats_text(stats) if stats is not None else consolidation_text(cons))
