@@ -111,7 +111,18 @@ def _schema_for(form: Form):
         if col.type in ("int", "amount", "date", "term"):
             needed.add(k)
             allow = list(col.allow_text)
-            checks.append(pa.Check(lambda d, k=k, a=allow: d[k].isna() | d[f"{k}__v"].notna() | d[k].isin(a), name=f"S4:{k}"))
+            # the words allowed instead of a number (许可数量 不限) stand only where the cell may be blank:
+            # forms.md, "blank or 不限 only with 场地许可"
+            where = _conditions(col, form) if col.required_if else None
+            if where is not None:
+                needed.update(col.required_if)
+            checks.append(
+                pa.Check(
+                    lambda d, k=k, a=allow, w=where: d[k].isna() | d[f"{k}__v"].notna()
+                    | (d[k].isin(a) & (True if w is None else ~w(d).fillna(False))),
+                    name=f"S4:{k}",
+                )
+            )
         if col.type in ("enum", "ticks"):
             needed.add(k)
             if col.type == "ticks" and col.not_blank:
@@ -182,6 +193,8 @@ def _cell_finding(ctx: CheckContext, form: Form, row: Row, code: str, key: str) 
         return ctx.finding("S3", form.sheet, row.cell(key), row.row, column=col.label, why=_why(col, form.schema))
     if code == "S4":
         hint = _TERM_HINT if col.type == "term" else ""
+        if value in col.allow_text:
+            hint = f"；“{value}”只用于不限数量的许可（如场地许可）"
         return ctx.finding("S4", form.sheet, row.cell(key), row.row, column=col.label, value=value, type=_TYPE_ZH.get(col.type, col.type), hint=hint)
     hint = ""
     if col.type == "ticks":
