@@ -90,16 +90,23 @@ def computer_counts(ctx: CheckContext) -> Iterator[Finding]:
         yield ctx.finding("TZ1.11", form.sheet, lab.cell, label="服务器、台式机、便携机数之和", value=total, source="附件8 中不同的计算机", actual=actual)
 
 
+def _number_or_name(entries: list[Row]):
+    """``matches(no, name)``: rules.md matching against ``entries`` — by 软件编号 where both
+    sides carry one, else by normalised 软件名称."""
+    numbers = {norm_key(e.raw["software_no"]) for e in entries if e.raw.get("software_no")}
+    unnumbered = {e.key("name") for e in entries if e.raw.get("name") and not e.raw.get("software_no")}
+    names = {e.key("name") for e in entries if e.raw.get("name")}
+
+    def matches(no: str | None, name: str | None) -> bool:
+        if no:
+            return norm_key(no) in numbers or (bool(name) and norm_key(name or "") in unnumbered)
+        return bool(name) and norm_key(name or "") in names
+
+    return matches
+
+
 def _whitelist_match(ctx: CheckContext):
-    numbers = {norm_key(w.raw["software_no"]) for w in ctx.ledger.whitelist if w.raw.get("software_no")}
-    names = {w.key("name") for w in ctx.ledger.whitelist if w.raw.get("name")}
-
-    def listed(no: str | None, name: str | None) -> bool:
-        if no and norm_key(no) in numbers:
-            return True
-        return bool(name) and norm_key(name) in names
-
-    return listed
+    return _number_or_name(list(ctx.ledger.whitelist))
 
 
 REGISTRY.declare("TZ1.12", ERROR, "免费软件不在免费软件清单中", "免费软件“{name}”（编号 {no}）不在附件6 可使用免费软件清单中。请先经审批加入附件6，或停止使用。")
@@ -150,12 +157,9 @@ def whitelist_not_in_summary(ctx: CheckContext) -> Iterator[Finding]:
     """A software on 附件6 is not on 附件7's free rows."""
     if ctx.ledger.form("附件7") is None:
         return
-    free = [s for s in ctx.ledger.summary if s.sw_type == FREE]
-    numbers = {norm_key(s.software_no) for s in free if s.software_no}
-    names = {s.key("name") for s in free}
+    on_summary = _number_or_name([s for s in ctx.ledger.summary if s.sw_type == FREE])
     for w in ctx.ledger.whitelist:
-        no = w.raw.get("software_no")
-        if (no and norm_key(no) in numbers) or w.key("name") in names:
+        if on_summary(w.raw.get("software_no"), w.raw.get("name")):
             continue
         yield ctx.finding("TZ1.12W", w.sheet, w.cell("name"), w.row, name=w.raw.get("name") or "")
 
