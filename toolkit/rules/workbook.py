@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from ..findings import ERROR, REGISTRY, CheckContext, Finding
-from ..model import Form, Row
+from ..model import Form, Row, a1
 from ..schemas import Column, FormSchema, all_schemas
 
 REGISTRY.declare("S0", ERROR, "无法读取工作簿", "无法读取：{reason}", "文件不能作为工作簿读取（不是 xlsx、已加密、已损坏）。")
@@ -38,7 +38,10 @@ def missing_columns(ctx: CheckContext) -> Iterator[Finding]:
     for form in ctx.ledger.forms:
         for key in form.missing:
             col = form.schema.column(key)
-            cell = form.cell("seq", form.header_row) if form.header_row else None
+            cell = None
+            if form.header_row:  # the header row's 序号, else its first recognised column
+                first = min([*form.columns.values(), *(c for cols in form.ticks.values() for c in cols)], default=None)
+                cell = form.cell("seq", form.header_row) or (a1(form.header_row, first) if first else None)
             yield ctx.finding(
                 "S2",
                 form.sheet,
