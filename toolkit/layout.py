@@ -84,7 +84,7 @@ _STYLES: dict[str, dict] = {
     "date": dict(border=True, align="center", num_format=DATE_FORMAT),
     "amount": dict(border=True, align="right", num_format=AMOUNT_FORMAT),
 }
-_ROW_HEIGHT = {"title": 30.0, "sign": 20.0}
+_ROW_HEIGHT = {"title": 30.0, "sign": 20.0, "counts": 28.0}
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
 
 Styled = tuple[object, str]  # (value, style kind)
@@ -207,7 +207,7 @@ class StreamBook:
             self.wb.close()
             if stamp is not None:
                 _restamp(self._tmp, stamp)
-            os.replace(self._tmp, self.path)
+            _install(self._tmp, self.path)
         except BaseException:
             self._tmp.unlink(missing_ok=True)
             raise
@@ -329,6 +329,16 @@ def _physical(cols: Sequence[Column]) -> list[tuple[Column, str | None]]:
         else:
             out.append((col, None))
     return out
+
+
+def data_cell(form: FormSchema, key: str, index: int = 0, combined: bool = False) -> str:
+    """A1 address, in the canonical layout, of column ``key`` on data row ``index`` (0-based).
+
+    A tick column gives its first sub-column.
+    """
+    phys = _physical(table_columns(form, combined))
+    col = next(i for i, (c, _t) in enumerate(phys, 1) if c.key == key)
+    return f"{col_letter(col)}{_head_rows(form) + 1 + index}"
 
 
 def _kind(col: Column, value: object) -> str:
@@ -459,7 +469,7 @@ def _counts_block(sink: _Sink, form: FormSchema, counts: Mapping[str, object]) -
         cells: list[Styled] = [(group, "label")]
         for lab in labels:
             cells += [(lab.label, "label"), (counts.get(lab.key), "center")]
-        sink.put(cells)
+        sink.put(cells, _ROW_HEIGHT["counts"])  # room for a group label wrapped in the narrow 序号 column
 
 
 def _info_block(sink: _Sink, form: FormSchema, info: Mapping[str, object]) -> None:
@@ -569,10 +579,22 @@ def save_workbook(wb: Workbook, path: str | Path, stamp: dt.datetime | None = No
         wb.save(tmp)
         if stamp is not None:
             _restamp(Path(tmp), stamp)
-        os.replace(tmp, path)
+        _install(Path(tmp), path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _install(tmp: Path, path: Path) -> None:
+    """Rename the finished file over ``path``, with the mode a new file would get (not mkstemp's 0600)."""
+    if path.exists():
+        mode = path.stat().st_mode & 0o777
+    else:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
+    tmp.chmod(mode)
+    os.replace(tmp, path)
 
 
 _MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
