@@ -333,11 +333,21 @@ def _insert_ordered(parent: etree._Element, child: etree._Element, order: list[s
     return child
 
 
-def _key(el: etree._Element) -> bytes:
-    """A comparison key for a style entry (its serialisation without surrounding text)."""
+def _key(el: etree._Element) -> tuple:
+    """A comparison key for a style entry: names, attributes (any order) and text, not prefixes."""
+    return (
+        el.tag,
+        tuple(sorted(el.attrib.items())),
+        (el.text or "").strip(),
+        tuple(_key(c) for c in el if isinstance(c.tag, str)),
+    )
+
+
+def _xml_of(el: etree._Element) -> str:
+    """An element's serialisation without the text that follows it."""
     clone = copy.copy(el)
     clone.tail = None
-    return etree.tostring(clone)
+    return etree.tostring(clone, encoding="unicode")
 
 
 # --------------------------------------------------------------------------- styles
@@ -348,7 +358,7 @@ class _Styles:
 
     def __init__(self, root: etree._Element) -> None:
         self.root = root
-        self._index: dict[str, dict[bytes, int]] = {}
+        self._index: dict[str, dict[tuple, int]] = {}
         self._dates: dict[tuple[int, bool], int] = {}
 
     def _list(self, name: str) -> etree._Element:
@@ -427,14 +437,14 @@ class _Styles:
         fill = self.item("fills", int(xf.get("fillId", "0")))
         if fill is None:
             fill = _solid_fill(None)
-        return _key(fill).decode("utf-8"), xf.get("applyFill")
+        return _xml_of(fill), xf.get("applyFill")
 
     def with_fill(self, s: int, fill: etree._Element, apply_fill: str | None = "1") -> int:
         return self.derive(s, fillId=str(self.add("fills", fill)), applyFill=apply_fill)
 
     def font_variant(self, bold: bool = False, link: bool = False) -> int:
         base = self.item("fonts", 0)
-        font = copy.deepcopy(base) if base is not None else etree.Element(q("font"))
+        font = copy.deepcopy(base) if base is not None else etree.Element(q("font"), nsmap={None: NS})
         if bold and font.find(q("b")) is None:
             _insert_ordered(font, etree.Element(q("b")), FONT_ORDER)
         if link:
@@ -446,7 +456,7 @@ class _Styles:
 
 
 def _solid_fill(argb: str | None) -> etree._Element:
-    fill = etree.Element(q("fill"))
+    fill = etree.Element(q("fill"), nsmap={None: NS})
     pf = etree.SubElement(fill, q("patternFill"), patternType="solid" if argb else "none")
     if argb:
         etree.SubElement(pf, q("fgColor"), rgb=argb.upper())
@@ -1258,7 +1268,11 @@ class Package:
                     now = _fill_color(st.fill_xml(s)[0])
                     if now is not None and (now == argb.upper() or now in ours):
                         fill = etree.fromstring(fill_xml.encode("utf-8"), _PARSER)
-                        c.set("s", str(st.with_fill(s, fill, apply or None)))
+                        restored = st.with_fill(s, fill, apply or None)
+                        if restored == 0:
+                            c.attrib.pop("s", None)  # no style and style 0 are the same
+                        else:
+                            c.set("s", str(restored))
             del ledger[(sheet, ref)]
             self._ledger_changed = True
         for sheet in self.sheet_names():
@@ -1293,12 +1307,14 @@ class Package:
                 span = _find_note(vml, r, col)
                 if span:
                     vml = vml[: span[0]] + vml[span[1] :]
+            if b"#_x0000_t202" not in vml:  # the note shape type we added, now unused
+                vml = vml.replace(_VML_NOTE_TYPE.encode("ascii"), b"", 1)
             self._set_bytes(vpart, vml)
         if clist is not None and len(clist) == 0:
             for rid, _, target in self._targets(sh.part, REL_COMMENTS):
                 self._remove_rel(sh.part, rid)
                 self._remove_part(target)
-            if vpart is not None and b"<v:shape " not in self._data[vpart] and b"<v:shape>" not in self._data[vpart]:
+            if vpart is not None and not _ANY_SHAPE.search(self._data[vpart]):
                 self._remove_rel(sh.part, vml_rid or "")
                 self._remove_part(vpart)
                 ld = sh.root.find(q("legacyDrawing"))
@@ -1582,8 +1598,12 @@ _VML_HEAD = (
     ' xmlns:x="urn:schemas-microsoft-com:office:excel">\r\n'
     ' <o:shapelayout v:ext="edit">\r\n  <o:idmap v:ext="edit" data="{data}"/>\r\n </o:shapelayout>'
 )
+_VML_NS = (
+    ' xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office"'
+    ' xmlns:x="urn:schemas-microsoft-com:office:excel"'
+)
 _VML_NOTE_TYPE = (
-    '<v:shapetype id="_x0000_t202" coordsize="21600,21600" o:spt="202"\r\n  path="m,l,21600r21600,l21600,xe">\r\n'
+    '<v:shapetype' + _VML_NS + ' id="_x0000_t202" coordsize="21600,21600" o:spt="202"\r\n  path="m,l,21600r21600,l21600,xe">\r\n'
     '  <v:stroke joinstyle="miter"/>\r\n  <v:path gradientshapeok="t" o:connecttype="rect"/>\r\n </v:shapetype>'
 )
 
@@ -1595,7 +1615,7 @@ def _new_vml(data: int) -> bytes:
 def _note_shape(shape_id: int, row: int, col: int) -> str:
     r0, c0 = row - 1, col - 1
     return (
-        f'<v:shape id="_x0000_s{shape_id}" type="#_x0000_t202" style=\'position:absolute;margin-left:59.25pt;'
+        f'<v:shape{_VML_NS} id="_x0000_s{shape_id}" type="#_x0000_t202" style=\'position:absolute;margin-left:59.25pt;'
         "margin-top:1.5pt;width:144pt;height:72pt;z-index:1;visibility:hidden' fillcolor=\"#ffffe1\" "
         'o:insetmode="auto">\r\n  <v:fill color2="#ffffe1"/>\r\n  <v:shadow on="t" color="black" obscured="t"/>\r\n'
         '  <v:path o:connecttype="none"/>\r\n  <v:textbox style=\'mso-direction-alt:auto\'>\r\n'
@@ -1607,7 +1627,9 @@ def _note_shape(shape_id: int, row: int, col: int) -> str:
     )
 
 
-_SHAPE_RE = re.compile(rb"<v:shape\b(?:(?!<v:shape\b).)*?</v:shape>", re.S)
+# VML prefixes vary (Excel writes v:/x:, openpyxl ns0:/ns2:), so shapes are matched by local name.
+_SHAPE_RE = re.compile(rb"<(?P<p>[\w.-]+:)?shape\b(?:(?!<(?P=p)shape\b).)*?</(?P=p)shape>", re.S)
+_ANY_SHAPE = re.compile(rb"<(?:[\w.-]+:)?shape\b")
 
 
 def _find_note(vml: bytes, row: int, col: int) -> tuple[int, int] | None:
@@ -1615,8 +1637,8 @@ def _find_note(vml: bytes, row: int, col: int) -> tuple[int, int] | None:
     for m in _SHAPE_RE.finditer(vml):
         block = m.group(0)
         if re.search(rb'ObjectType\s*=\s*"Note"', block) and re.search(
-            rb"<x:Row>\s*%d\s*</x:Row>" % (row - 1), block
-        ) and re.search(rb"<x:Column>\s*%d\s*</x:Column>" % (col - 1), block):
+            rb"<(?:[\w.-]+:)?Row>\s*%d\s*</(?:[\w.-]+:)?Row>" % (row - 1), block
+        ) and re.search(rb"<(?:[\w.-]+:)?Column>\s*%d\s*</(?:[\w.-]+:)?Column>" % (col - 1), block):
             return m.start(), m.end()
     return None
 
