@@ -25,16 +25,51 @@ def sample() -> dict:
     summary = [
         office("SY-001", license_count=2, installed=3),
         windows("OEM-001", installed=3),
-        office("SY-002", name="WPS Office 2019 专业版", version="2019", category=None, license_type="场地许可",
-               license_count="不限", purchase_date=dt.date(2026, 3, 1), amount=2400, serial="WPS-1", installed=1),
+        office(
+            "SY-002",
+            name="WPS Office 2019 专业版",
+            version="2019",
+            category=None,
+            license_type="场地许可",
+            license_count="不限",
+            purchase_date=dt.date(2026, 3, 1),
+            amount=2400,
+            serial="WPS-1",
+            installed=1,
+        ),
         sevenzip("MF-001", installed=1),
         sevenzip("MF-002", name="火绒安全软件", category=None, installed=1),
-        office("SY-003", name="瑞星杀毒软件网络版", version="24", category="杀毒软件", license_type="单机许可",
-               license_count=5, purchase_date=dt.date(2025, 1, 1), amount=900, term="2025-12-31", installed=1),
-        office("SY-004", name="Adobe Acrobat Pro", version="2020", category="办公软件", acquisition="受赠",
-               purchase_date=dt.date(2026, 1, 15), amount=5000, installed=0),
-        office("SY-005", name="达梦数据库 DM8", version="8", category="数据库", purchase_date=dt.date(2026, 5, 6),
-               amount="1.28万", installed=0),
+        office(
+            "SY-003",
+            name="瑞星杀毒软件网络版",
+            version="24",
+            category="杀毒软件",
+            license_type="单机许可",
+            license_count=5,
+            purchase_date=dt.date(2025, 1, 1),
+            amount=900,
+            term="2025-12-31",
+            installed=1,
+        ),
+        office(
+            "SY-004",
+            name="Adobe Acrobat Pro",
+            version="2020",
+            category="办公软件",
+            acquisition="受赠",
+            purchase_date=dt.date(2026, 1, 15),
+            amount=5000,
+            installed=0,
+        ),
+        office(
+            "SY-005",
+            name="达梦数据库 DM8",
+            version="8",
+            category="数据库",
+            purchase_date=dt.date(2026, 5, 6),
+            amount="1.28万",
+            installed=0,
+        ),
     ]
     pcs = [("PC-001", "张三", D1), ("PC-002", "李四", D1), ("NB-001", "王五", D2)]
     logs = {
@@ -52,7 +87,10 @@ def sample() -> dict:
     ]
     return dict(
         counts=dict(total_staff=5, staff_using=3, servers=0, desktops=2, laptops=1),
-        summary=summary, logs=logs, computers=computers, details=default_data()["details"],
+        summary=summary,
+        logs=logs,
+        computers=computers,
+        details=default_data()["details"],
     )
 
 
@@ -89,8 +127,13 @@ def test_every_figure_equals_the_hand_count(sample_stats):
 
 
 def test_sources_of_staff_and_computers(sample_stats):
-    assert sample_stats.sources == {"total_staff": "附件7", "staff_using": "附件9 汇总", "servers": "计算机清单",
-                                    "desktops": "计算机清单", "laptops": "计算机清单"}
+    assert sample_stats.sources == {
+        "total_staff": "附件7",
+        "staff_using": "附件9 汇总",
+        "servers": "计算机清单",
+        "desktops": "计算机清单",
+        "laptops": "计算机清单",
+    }
 
 
 def test_without_logs_or_computer_list_the_summary_counts_are_used(make_ledger):
@@ -101,7 +144,9 @@ def test_without_logs_or_computer_list_the_summary_counts_are_used(make_ledger):
 
 def test_user_licence_counts_people_not_computers(make_ledger):
     summary = [office("SY-001", license_type="用户许可", license_count=1, installed=2)]
-    logs = {"SY-001": [install("PC-001", D1, version="2019"), install("PC-002", D1, version="2019")]}  # both 张三 (no 计算机清单)
+    logs = {
+        "SY-001": [install("PC-001", D1, version="2019"), install("PC-002", D1, version="2019")]
+    }  # both 张三 (no 计算机清单)
     st = compute_stats(read_ledger(make_ledger(summary=summary, logs=logs, computers=None)), AS_OF)
     assert (st.category("办公软件").installed, st.category("办公软件").genuine, st.over_deployed) == (2, 2, [])
 
@@ -116,9 +161,18 @@ def test_a_number_installed_but_not_registered_is_not_genuine(make_ledger):
 
 @pytest.mark.parametrize(
     ("name", "category"),
-    [("Windows 10 专业版", "操作系统"), ("Microsoft Office 2019", "办公软件"), ("WPS Office", "办公软件"),
-     ("360杀毒", "杀毒软件"), ("火绒安全软件", "杀毒软件"), ("瑞星杀毒软件", "杀毒软件"), ("统信UOS", "操作系统"),
-     ("Digital Signature Tool", "其他"), ("某某业务系统", "其他"), (None, "其他")],
+    [
+        ("Windows 10 专业版", "操作系统"),
+        ("Microsoft Office 2019", "办公软件"),
+        ("WPS Office", "办公软件"),
+        ("360杀毒", "杀毒软件"),
+        ("火绒安全软件", "杀毒软件"),
+        ("瑞星杀毒软件", "杀毒软件"),
+        ("统信UOS", "操作系统"),
+        ("Digital Signature Tool", "其他"),
+        ("某某业务系统", "其他"),
+        (None, "其他"),
+    ],
 )
 def test_product_dictionary(name, category):
     folded = product_dictionary().guess(name)
@@ -127,7 +181,7 @@ def test_product_dictionary(name, category):
 
 def _label_values(ws) -> dict[str, object]:
     """Every label on the sheet → the value in the next cell to its right."""
-    out = {}
+    out: dict[str, object] = {}
     for row in ws.iter_rows():
         for cell, nxt in zip(row, row[1:], strict=False):
             if isinstance(cell.value, str):
@@ -142,20 +196,31 @@ def test_written_attachment5_reads_back(tmp_path, sample_stats):
     assert ws["A1"].value == "软件正版化工作信息统计表"
     assert ws["A2"].value.startswith("单位名称（盖章）：测试局")
     labels = _label_values(ws)
-    assert [labels[k] for k in ("总人数（人）", "使用计算机人数（人）", "服务器（台）", "台式机（台）", "便携机（台）")] == [5, 3, 0, 2, 1]
+    assert [
+        labels[k] for k in ("总人数（人）", "使用计算机人数（人）", "服务器（台）", "台式机（台）", "便携机（台）")
+    ] == [5, 3, 0, 2, 1]
     assert (labels["采购软件（套）"], labels["采购金额（元）"]) == (2, 15200)
     rows = {r[1]: r[2:5] for r in ws.iter_rows(values_only=True) if r[1] in (*HAND, "合计")}
-    assert rows == {"操作系统": (3, 3, 1), "办公软件": (4, 3, 0.75), "杀毒软件": (2, 0, 0), "其他": (1, 1, 1), "合计": (10, 7, 0.7)}
+    assert rows == {
+        "操作系统": (3, 3, 1),
+        "办公软件": (4, 3, 0.75),
+        "杀毒软件": (2, 0, 0),
+        "其他": (1, 1, 1),
+        "合计": (10, 7, 0.7),
+    }
     notes = [r[0] for r in ws.iter_rows(values_only=True) if isinstance(r[0], str) and "推测" in r[0]]
     assert len(notes) == 1 and "SY-002" in notes[0] and "MF-002" in notes[0]
     detail = wb[layout().detail_sheet]
-    assert [r[0] for r in detail.iter_rows(min_row=4, values_only=True)] == [n.software_no for n in sample_stats.numbers]
+    assert [r[0] for r in detail.iter_rows(min_row=4, values_only=True)] == [
+        n.software_no for n in sample_stats.numbers
+    ]
 
 
 def test_cli_json_equals_library(make_ledger, tmp_path):
     path = make_ledger(**sample())
-    result = CliRunner().invoke(main, ["report", str(path), "--as-of", "2026-06-30", "--format", "json",
-                                       "-o", str(tmp_path / "附件5.xlsx")])
+    result = CliRunner().invoke(
+        main, ["report", str(path), "--as-of", "2026-06-30", "--format", "json", "-o", str(tmp_path / "附件5.xlsx")]
+    )
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout) == compute_stats(read_ledger(path), AS_OF).to_dict()
     assert (tmp_path / "附件5.xlsx").exists()

@@ -92,7 +92,9 @@ def analyse_file(path: str | Path, as_of: dt.date, display: str | None = None) -
     except ReadError as exc:
         return _unreadable(shown, as_of, str(exc))
     except Exception as exc:  # a toolkit bug on one odd file must not stop the batch; it is reported
-        return _unreadable(shown, as_of, f"处理时出现内部错误（{type(exc).__name__}: {exc}），请将此文件报告给工具维护人员")
+        return _unreadable(
+            shown, as_of, f"处理时出现内部错误（{type(exc).__name__}: {exc}），请将此文件报告给工具维护人员"
+        )
     return LedgerResult(shown, as_of, stats, report.findings, report.skipped)
 
 
@@ -189,7 +191,11 @@ class Consolidation:
         """The JSON object of ``zbtz report FOLDER --format json``."""
         return {
             "as_of": self.as_of.isoformat(),
-            "totals": {**self.totals, "categories": [c.to_dict() for c in self.categories], "total": self.total.to_dict()},
+            "totals": {
+                **self.totals,
+                "categories": [c.to_dict() for c in self.categories],
+                "total": self.total.to_dict(),
+            },
             "units": [r.to_dict() for r in self.results],
             "products": [vars(p) for p in self.products()],
             "findings": [f.to_dict() for f in self.report.findings],
@@ -234,7 +240,12 @@ def _run(targets: list[tuple[Path, str]], day: dt.date, workers: int) -> Iterato
             try:
                 yield i, fut.result()
             except Exception as exc:  # the worker process died (e.g. a crash inside a native library)
-                yield i, _unreadable(shown, day, f"处理此文件的进程异常退出（{type(exc).__name__}），请将此文件报告给工具维护人员")
+                yield (
+                    i,
+                    _unreadable(
+                        shown, day, f"处理此文件的进程异常退出（{type(exc).__name__}），请将此文件报告给工具维护人员"
+                    ),
+                )
 
 
 @contextmanager

@@ -30,7 +30,9 @@ def stats_text(stats: Stats) -> str:
             lines.append(f"  {block['group']}：")
             for cat in [*stats.categories, stats.total]:
                 mark = f"（含推测类别：{'、'.join(cat.guessed)}）" if cat.guessed and cat.category != "合计" else ""
-                lines.append(f"    {cat.category:<6} 安装 {cat.installed:>4}  正版 {cat.genuine:>4}  正版率 {_pct(cat.rate)}{mark}")
+                lines.append(
+                    f"    {cat.category:<6} 安装 {cat.installed:>4}  正版 {cat.genuine:>4}  正版率 {_pct(cat.rate)}{mark}"
+                )
     if stats.over_deployed:
         lines.append("  超出许可数量：" + "、".join(n.software_no for n in stats.over_deployed))
     if stats.expired:
@@ -46,9 +48,13 @@ def consolidation_text(cons: Consolidation) -> str:
         if st is None:
             lines.append(f"{r.unit}（{r.workbook}）：无法读取 —— {r.findings[0].message if r.findings else ''}")
             continue
-        lines.append(f"{r.unit}（{r.workbook}）：{r.status}，错误 {r.errors}、警告 {r.warnings}，"
-                     f"计算机 {_v(st.computers)} 台，正版率 {_pct(st.total.rate)}")
+        lines.append(
+            f"{r.unit}（{r.workbook}）：{r.status}，错误 {r.errors}、警告 {r.warnings}，"
+            f"计算机 {_v(st.computers)} 台，正版率 {_pct(st.total.rate)}"
+        )
     t = cons.totals
-    lines.append(f"共 {t['units']} 个台账：通过 {t['passed']}，无法读取 {t['unreadable']}；错误 {t['errors']} 个，"
-                 f"警告 {t['warnings']} 个；计算机 {t['computers']} 台，总体正版率 {_pct(cons.total.rate)}")
+    lines.append(
+        f"共 {t['units']} 个台账：通过 {t['passed']}，无法读取 {t['unreadable']}；错误 {t['errors']} 个，"
+        f"警告 {t['warnings']} 个；计算机 {t['computers']} 台，总体正版率 {_pct(cons.total.rate)}"
+    )
     return "\n".join(lines)

@@ -20,6 +20,7 @@ from openpyxl.chart import BarChart, Reference
 from openpyxl.chart.label import DataLabelList
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
 from .errors import ToolkitError
@@ -237,8 +238,25 @@ def write_attachment5(stats: Stats, target: str | Path) -> Path:
 def summary_columns() -> list[str]:
     """Headers of the 汇总 sheet (the category rates follow the 附件5 layout)."""
     cats = [f"{c}正版率" for c in layout().categories]
-    return ["序号", "单位", "文件", "填表日期", "状态", "错误", "警告", "计算机数", *cats, "总体正版率",
-            "超装软件数", "超装软件编号", "过期许可数", "过期许可编号", "本年采购（套）", "本年采购金额（元）", "说明"]
+    return [
+        "序号",
+        "单位",
+        "文件",
+        "填表日期",
+        "状态",
+        "错误",
+        "警告",
+        "计算机数",
+        *cats,
+        "总体正版率",
+        "超装软件数",
+        "超装软件编号",
+        "过期许可数",
+        "过期许可编号",
+        "本年采购（套）",
+        "本年采购金额（元）",
+        "说明",
+    ]
 
 
 HEADER_ROW = 3
@@ -284,27 +302,51 @@ def _header(ws: Worksheet, row: int, labels: list[str]) -> None:
         cell.border = _BOX
 
 
+def _link(cell: Any, sheet: str, address: str) -> None:
+    """A hyperlink to a cell of this workbook."""
+    cell.hyperlink = Hyperlink(ref=cell.coordinate, location=f"'{sheet}'!{address}")
+    cell.font = Font(color="0563C1", underline="single")
+
+
 def _summary_sheet(ws: Worksheet, cons: Consolidation, first_finding: dict[int, int]) -> None:
     cols = summary_columns()
     day = cons.as_of
     t = cons.totals
-    _title(ws, f"软件正版化工作汇总表（截至 {day.year}年{day.month}月{day.day}日）", len(cols),
-           f"共 {t['units']} 个单位：通过 {t['passed']} 个，未通过 {t['units'] - t['passed'] - t['unreadable']} 个，"
-           f"无法读取 {t['unreadable']} 个")
+    _title(
+        ws,
+        f"软件正版化工作汇总表（截至 {day.year}年{day.month}月{day.day}日）",
+        len(cols),
+        f"共 {t['units']} 个单位：通过 {t['passed']} 个，未通过 {t['units'] - t['passed'] - t['unreadable']} 个，"
+        f"无法读取 {t['unreadable']} 个",
+    )
     _header(ws, HEADER_ROW, cols)
     n_cats = len(layout().categories)
     r = HEADER_ROW
     for i, res in enumerate(cons.results):
         r += 1
         st = res.stats
-        values: list[Any] = [i + 1, res.unit, res.workbook, st.fill_date if st else None, res.status, res.errors,
-                             res.warnings, st.computers if st else None]
+        values: list[Any] = [
+            i + 1,
+            res.unit,
+            res.workbook,
+            st.fill_date if st else None,
+            res.status,
+            res.errors,
+            res.warnings,
+            st.computers if st else None,
+        ]
         rates: list[float | None] = [c.rate for c in st.categories] + [st.total.rate] if st else [None] * (n_cats + 1)
         values += rates
         if st:
-            values += [len(st.over_deployed), "、".join(n.software_no for n in st.over_deployed) or None,
-                       len(st.expired), "、".join(n.software_no for n in st.expired) or None,
-                       st.purchase_count, st.purchase_amount, None]
+            values += [
+                len(st.over_deployed),
+                "、".join(n.software_no for n in st.over_deployed) or None,
+                len(st.expired),
+                "、".join(n.software_no for n in st.expired) or None,
+                st.purchase_count,
+                st.purchase_amount,
+                None,
+            ]
         else:
             values += [None] * 6 + [res.findings[0].message if res.findings else None]
         for j, v in enumerate(values, 1):
@@ -318,15 +360,29 @@ def _summary_sheet(ws: Worksheet, cons: Consolidation, first_finding: dict[int, 
             for j in range(1, len(cols) + 1):
                 ws.cell(r, j).fill = _BAD_FILL
         if i in first_finding:
-            link = ws.cell(r, 6)
-            link.hyperlink = f"#'{FINDINGS_SHEET}'!A{first_finding[i]}"
-            link.font = Font(color="0563C1", underline="single")
+            _link(ws.cell(r, 6), FINDINGS_SHEET, f"A{first_finding[i]}")
     r += 1
     total = cons.total
     cats = cons.categories
-    row: list[Any] = ["合计", f"{t['units']} 个单位", None, None, f"通过 {t['passed']}", t["errors"], t["warnings"],
-                      t["computers"], *[c.rate for c in cats], total.rate, t["over_deployed"], None, t["expired"], None,
-                      t["purchase_count"], t["purchase_amount"], None]
+    row: list[Any] = [
+        "合计",
+        f"{t['units']} 个单位",
+        None,
+        None,
+        f"通过 {t['passed']}",
+        t["errors"],
+        t["warnings"],
+        t["computers"],
+        *[c.rate for c in cats],
+        total.rate,
+        t["over_deployed"],
+        None,
+        t["expired"],
+        None,
+        t["purchase_count"],
+        t["purchase_amount"],
+        None,
+    ]
     for j, v in enumerate(row, 1):
         cell = ws.cell(r, j, v)
         cell.font = Font(bold=True)
@@ -355,12 +411,19 @@ def _findings_sheet(ws: Worksheet, cons: Consolidation) -> dict[int, int]:
         for f in res.findings:
             r += 1
             first.setdefault(i, r)
-            values = [r - HEADER_ROW, res.unit, res.workbook, f.rule, SEVERITY_ZH[f.severity], f.sheet, f.cell, f.message]
+            values = [
+                r - HEADER_ROW,
+                res.unit,
+                res.workbook,
+                f.rule,
+                SEVERITY_ZH[f.severity],
+                f.sheet,
+                f.cell,
+                f.message,
+            ]
             for j, v in enumerate(values, 1):
                 ws.cell(r, j, v).border = _BOX
-            unit = ws.cell(r, 2)
-            unit.hyperlink = f"#'{SUMMARY_SHEET}'!B{HEADER_ROW + 1 + i}"
-            unit.font = Font(color="0563C1", underline="single")
+            _link(ws.cell(r, 2), SUMMARY_SHEET, f"B{HEADER_ROW + 1 + i}")
             if f.severity == "error":
                 ws.cell(r, 5).font = Font(color="C00000")
     for j, width in enumerate((7, 20, 30, 8, 6, 18, 8, 80), 1):
@@ -375,8 +438,12 @@ PRODUCT_COLUMNS = ["软件名称", "软件类型", "软件类别", "单位数", 
 
 
 def _products_sheet(ws: Worksheet, cons: Consolidation) -> int:
-    _title(ws, "各单位软件装机与许可汇总", len(PRODUCT_COLUMNS),
-           "按软件名称合并各单位；许可数量：场地许可、并发许可按安装数计，OEM、免费软件为正版安装数")
+    _title(
+        ws,
+        "各单位软件装机与许可汇总",
+        len(PRODUCT_COLUMNS),
+        "按软件名称合并各单位；许可数量：场地许可、并发许可按安装数计，OEM、免费软件为正版安装数",
+    )
     _header(ws, HEADER_ROW, PRODUCT_COLUMNS)
     products = cons.products()
     for i, p in enumerate(products, HEADER_ROW + 1):

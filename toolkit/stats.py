@@ -426,8 +426,16 @@ def _numbers(ledger: Ledger, ru: Rollup, lay: Layout) -> list[NumberStats]:
         cat, raw_cat, guessed = _category(first, name, lay)
         installed = ru.installed.get(nk, 0)
         ns = NumberStats(
-            first.software_no or nk, name, first.raw.get("version"), first.sw_type, cat, raw_cat, guessed,
-            installed, 0, "",
+            first.software_no or nk,
+            name,
+            first.raw.get("version"),
+            first.sw_type,
+            cat,
+            raw_cat,
+            guessed,
+            installed,
+            0,
+            "",
         )
         _judge(ns, rows, holders.get(nk, []), ru.as_of, whitelisted(first.software_no, name))
         out.append(ns)
@@ -438,8 +446,19 @@ def _numbers(ledger: Ledger, ru: Rollup, lay: Layout) -> list[NumberStats]:
         name = names.get(nk)
         cat, raw_cat, guessed = _category(None, name, lay)
         out.append(
-            NumberStats(ru.number_text.get(nk, nk), name, None, None, cat, raw_cat, guessed, installed, 0,
-                        "未在附件7 登记，不计为正版", registered=False)
+            NumberStats(
+                ru.number_text.get(nk, nk),
+                name,
+                None,
+                None,
+                cat,
+                raw_cat,
+                guessed,
+                installed,
+                0,
+                "未在附件7 登记，不计为正版",
+                registered=False,
+            )
         )
     return out
 
@@ -474,7 +493,9 @@ def _holders(ru: Rollup) -> dict[str, list[Holder]]:
     return out
 
 
-def _judge(ns: NumberStats, rows: list[SummaryEntry], holders: list[Holder], as_of: dt.date, on_whitelist: bool) -> None:
+def _judge(
+    ns: NumberStats, rows: list[SummaryEntry], holders: list[Holder], as_of: dt.date, on_whitelist: bool
+) -> None:
     """Fill ``genuine`` and ``reason`` (and the licence facts) of one registered number."""
     first = rows[0]
     if ns.sw_type == OEM:
