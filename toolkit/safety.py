@@ -8,8 +8,10 @@ directory and the first bytes of each XML part are read, so this costs milliseco
 
 from __future__ import annotations
 
+import re
 import zipfile
 from pathlib import Path
+from typing import BinaryIO
 
 from .errors import ReadError
 
@@ -20,6 +22,9 @@ MAX_TOTAL_BYTES = 2 << 30
 MAX_RATIO = 200  # a real sheet part compresses 5-30x; a bomb 1000x and more
 RATIO_FLOOR = 16 << 20  # the ratio test applies to parts above 16 MiB
 PROLOG_BYTES = 4096
+MAX_PROLOG_BYTES = 1 << 20  # comments and white space before the root element; Excel writes a few bytes
+_ROOT = re.compile(rb"<[A-Za-z_]")
+_COMMENT = re.compile(rb"<!--.*?-->", re.DOTALL)
 
 
 def vet_package(path: Path) -> None:
@@ -63,8 +68,8 @@ def vet_package(path: Path) -> None:
             for info in infos:
                 if info.filename.endswith((".xml", ".rels", ".vml")):
                     with zf.open(info) as part:
-                        prolog = part.read(PROLOG_BYTES)
-                    if b"<!DOCTYPE" in prolog or b"<!ENTITY" in prolog:
+                        dtd = _has_dtd(part)
+                    if dtd:
                         raise ReadError(
                             f"部件 {info.filename} 含有 DTD/实体声明（Excel 不会生成），疑似“XML 炸弹”，已拒绝读取。", "xml-bomb"
                         )
@@ -81,3 +86,32 @@ def _ole_is_encrypted(path: Path) -> bool:
     with path.open("rb") as fh:
         data = fh.read(1 << 20)
     return "EncryptionInfo".encode("utf-16-le") in data or "EncryptedPackage".encode("utf-16-le") in data
+
+
+def _has_dtd(part: BinaryIO) -> bool:
+    """True when an XML part declares a DTD or entities before its root element.
+
+    The prolog may hold comments and white space before ``<!DOCTYPE``, and a part may be
+    UTF-16, so the first bytes alone prove nothing: read until the root element starts.
+    """
+    data = b""
+    while True:
+        chunk = part.read(PROLOG_BYTES if not data else 16 * PROLOG_BYTES)
+        data += chunk
+        head = _COMMENT.sub(b"", _as_utf8(data))
+        root = _ROOT.search(head)
+        if root is not None:
+            head = head[: root.start()]
+        if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+            return True
+        if root is not None or not chunk:
+            return False
+        if len(data) >= MAX_PROLOG_BYTES:
+            return True  # a megabyte before the root element: no workbook part looks like that
+
+
+def _as_utf8(data: bytes) -> bytes:
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in data[:4]:
+        enc = "utf-16-be" if data[:2] == b"\xfe\xff" or data[:1] == b"\x00" else "utf-16-le"
+        return data.decode(enc, errors="ignore").encode("utf-8")
+    return data
