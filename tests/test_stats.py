@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -248,3 +249,32 @@ def test_an_attachment5_sheet_in_a_ledger_changes_no_finding(make_ledger, check_
     assert [f.form for f in ledger.forms].count("附件5") == 1
     assert check_one(path).flatten(("rule", "sheet", "cell")) == before
     assert compute_stats(ledger, AS_OF).to_dict()["categories"] == sample_stats.to_dict()["categories"]
+
+
+SAMPLE = Path(__file__).resolve().parent.parent / "samples" / "台账示例.xlsx"
+
+
+@pytest.mark.skipif(not SAMPLE.exists(), reason="samples/台账示例.xlsx 不存在")
+def test_the_sample_ledger_against_a_hand_count():
+    st = compute_stats(read_ledger(SAMPLE), AS_OF)
+    # samples/README.md: 62 staff; 4 servers, 50 desktops of which TS-005 停用 and TS-012 报废, 16 laptops.
+    assert st.counts == dict(total_staff=62, staff_using=58, servers=4, desktops=48, laptops=16)
+    # installs per number = rows of 附件8 (rolled up from the logs), counted here without the reader
+    ws = next(s for s in openpyxl.load_workbook(SAMPLE, read_only=True) if s.title.startswith("附件8"))
+    per_number: dict[str, int] = {}
+    for row in ws.iter_rows(min_row=5, values_only=True):  # title, sign line, two header rows
+        if isinstance(row[5], str) and row[5].strip():
+            per_number[row[5].strip()] = per_number.get(row[5].strip(), 0) + 1
+    assert {n.software_no: n.installed for n in st.numbers if n.installed} == per_number
+    # 操作系统: SY-001 4 + OEM-001 57 + OEM-002 8
+    # 办公软件: SY-002 1 + SY-003 22 + SY-004 7 + SY-005 30 + SY-006 4 + SY-010 6 + SY-011 2 + OEM-003 8
+    #           + MF-002 64 + MF-009 64 + MF-011 6
+    # 杀毒软件: MF-004 62 + MF-005 0 + MF-006 2 (金山毒霸 not on 附件6: 0 genuine)
+    # 其他: SY-007 4 (licence 3: 3 genuine) + SY-008 5 + SY-009 2 + MF-001 56 + MF-003 54 + MF-007 30
+    #       + MF-008 24 + MF-010 26
+    got = {c.category: (c.installed, c.genuine) for c in st.categories}
+    assert got == {"操作系统": (69, 69), "办公软件": (214, 214), "杀毒软件": (64, 62), "其他": (201, 200)}
+    assert (st.total.installed, st.total.genuine) == (548, 545)
+    assert st.category("杀毒软件").rate == pytest.approx(62 / 64)
+    assert [n.software_no for n in st.over_deployed] == ["SY-007"] and st.expired == []
+    assert (st.purchase_count, st.purchase_amount) == (0, 0.0)  # nothing bought in 2026
