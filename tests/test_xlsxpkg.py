@@ -143,9 +143,7 @@ def _inject(src: Path, dest: Path) -> None:
 
     # a threaded comment on 附件7!C6: its legacy placeholder note, the threadedComments part, persons
     rels_sum = Package.rels_name(p_sum)
-    comments_part = next(
-        posixpath_join(p_sum, t) for t in re.findall(r'Target="([^"]+comment[^"]+)"', text(rels_sum))
-    )
+    comments_part = next(posixpath_join(p_sum, t) for t in re.findall(r'Target="([^"]+comment[^"]+)"', text(rels_sum)))
     c = text(comments_part)
     c = c.replace("</authors>", "<author>tc={22222222-2222-2222-2222-222222222222}</author></authors>")
     n_authors = len(re.findall("<author>", c)) - 1
@@ -162,10 +160,14 @@ def _inject(src: Path, dest: Path) -> None:
     shape2 = re.sub(r'id="_x0000_s(\d+)"', lambda m: f'id="_x0000_s{int(m.group(1)) + 1}"', shape2, count=1)
     parts[vml_part] = vml.replace("</xml>", shape2 + "</xml>").encode("utf-8")
     parts["xl/threadedComments/threadedComment1.xml"] = THREADED.encode("utf-8")
-    parts[rels_sum] = text(rels_sum).replace(
-        "</Relationships>",
-        f'<Relationship Id="rIdTc1" Type="{TC_REL}" Target="../threadedComments/threadedComment1.xml"/></Relationships>',
-    ).encode("utf-8")
+    parts[rels_sum] = (
+        text(rels_sum)
+        .replace(
+            "</Relationships>",
+            f'<Relationship Id="rIdTc1" Type="{TC_REL}" Target="../threadedComments/threadedComment1.xml"/></Relationships>',
+        )
+        .encode("utf-8")
+    )
     parts["xl/persons/person.xml"] = PERSONS.encode("utf-8")
 
     # a form-control button on 按钮 (VML shape with a macro + ctrlProp part) and the VBA project
@@ -180,19 +182,29 @@ def _inject(src: Path, dest: Path) -> None:
         '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
         f'<Relationship Id="rIdVml1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/vmlDrawing" Target="../drawings/vmlDrawing9.vml"/>'
         f'<Relationship Id="rIdCtrl1" Type="{CTRL_REL}" Target="../ctrlProps/ctrlProp1.xml"/></Relationships>'
-    ).encode("utf-8")
+    ).encode()
     parts["xl/vbaProject.bin"] = VBA_BYTES
     wb_rels = "xl/_rels/workbook.xml.rels"
-    parts[wb_rels] = text(wb_rels).replace(
-        "</Relationships>",
-        f'<Relationship Id="rIdVba1" Type="{VBA_REL}" Target="vbaProject.bin"/>'
-        f'<Relationship Id="rIdPer1" Type="{PERSON_REL}" Target="persons/person.xml"/></Relationships>',
-    ).encode("utf-8")
+    parts[wb_rels] = (
+        text(wb_rels)
+        .replace(
+            "</Relationships>",
+            f'<Relationship Id="rIdVba1" Type="{VBA_REL}" Target="vbaProject.bin"/>'
+            f'<Relationship Id="rIdPer1" Type="{PERSON_REL}" Target="persons/person.xml"/></Relationships>',
+        )
+        .encode("utf-8")
+    )
     ct = text("[Content_Types].xml")
-    ct = ct.replace("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
-                    "application/vnd.ms-excel.sheet.macroEnabled.main+xml")
+    ct = ct.replace(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
+        "application/vnd.ms-excel.sheet.macroEnabled.main+xml",
+    )
     if 'Extension="vml"' not in ct:
-        ct = ct.replace("<Override", '<Default Extension="vml" ContentType="application/vnd.openxmlformats-officedocument.vmlDrawing"/><Override', 1)
+        ct = ct.replace(
+            "<Override",
+            '<Default Extension="vml" ContentType="application/vnd.openxmlformats-officedocument.vmlDrawing"/><Override',
+            1,
+        )
     ct = ct.replace(
         "</Types>",
         '<Default Extension="bin" ContentType="application/vnd.ms-office.vbaProject"/>'
@@ -247,7 +259,9 @@ def _all_targets(parts: dict[str, bytes]) -> set[str]:
         for rel in etree.fromstring(data):
             if rel.get("TargetMode") == "External":
                 continue
-            out.add(Package._resolve(source_dir + "/x", rel.get("Target")) if source_dir else rel.get("Target").lstrip("/"))
+            out.add(
+                Package._resolve(source_dir + "/x", rel.get("Target")) if source_dir else rel.get("Target").lstrip("/")
+            )
     return out
 
 
@@ -280,8 +294,12 @@ def _annotate(path: Path, out: Path) -> None:
 def test_fixture_holds_every_feature(ledger: Path) -> None:
     parts = _parts(ledger)
     names = set(parts)
-    assert {"xl/vbaProject.bin", "xl/persons/person.xml", "xl/threadedComments/threadedComment1.xml",
-            "xl/ctrlProps/ctrlProp1.xml"} <= names
+    assert {
+        "xl/vbaProject.bin",
+        "xl/persons/person.xml",
+        "xl/threadedComments/threadedComment1.xml",
+        "xl/ctrlProps/ctrlProp1.xml",
+    } <= names
     assert any(n.startswith("xl/media/") for n in names)
     assert any(n.startswith("xl/charts/") for n in names)
     assert b"x14:dataValidation" in parts[Package.open(ledger).sheet_part(DETAIL)]
@@ -333,8 +351,19 @@ def test_edited_sheet_keeps_extensions_and_namespaces(ledger: Path, tmp_path: Pa
 def test_set_cells_values_read_back(ledger: Path, tmp_path: Path) -> None:
     out = tmp_path / "out.xlsm"
     pkg = Package.open(ledger)
-    pkg.set_cells(SUMMARY, {(6, 4): 5, (7, 4): 2.5, (8, 3): " 7-Zip\n 新版 ", (2, 1): dt.date(2026, 6, 30),
-                            (9, 4): 8, (8, 4): None, (12, 2): "新行", (6, 1): True})
+    pkg.set_cells(
+        SUMMARY,
+        {
+            (6, 4): 5,
+            (7, 4): 2.5,
+            (8, 3): " 7-Zip\n 新版 ",
+            (2, 1): dt.date(2026, 6, 30),
+            (9, 4): 8,
+            (8, 4): None,
+            (12, 2): "新行",
+            (6, 1): True,
+        },
+    )
     pkg.save(out)
     rows = _rows(out, SUMMARY)
     assert rows[5][3] == 5 and rows[6][3] == 2.5 and rows[7][2] == " 7-Zip\n 新版 "
@@ -343,7 +372,10 @@ def test_set_cells_values_read_back(ledger: Path, tmp_path: Path) -> None:
     xml = _parts(out)[pkg.sheet_part(SUMMARY)].decode()
     assert "SUM(D6:D8)" not in xml  # the formula we overwrote is gone
     assert 'r="D8"' in xml  # a cleared cell keeps its place (and style)
-    assert "xl/sharedStrings.xml" not in _parts(out) or _parts(out)["xl/sharedStrings.xml"] == _parts(ledger)["xl/sharedStrings.xml"]
+    assert (
+        "xl/sharedStrings.xml" not in _parts(out)
+        or _parts(out)["xl/sharedStrings.xml"] == _parts(ledger)["xl/sharedStrings.xml"]
+    )
     assert "xl/calcChain.xml" not in _parts(out)
 
 
@@ -357,14 +389,28 @@ def test_set_cells_new_cell_takes_style_of_cell_above(ledger: Path, tmp_path: Pa
     assert pkg.styles().is_date(int(sh.cell(5, 6).get("s")))
     pkg.set_cells(DETAIL, {(5, 1): dt.date(2025, 1, 2)})  # a plain number format gains a date format
     s = int(sh.cell(5, 1).get("s"))
-    assert pkg.styles().is_date(s) and pkg.styles().xf(s).get("borderId") == pkg.styles().xf(int(sh.cell(6, 1).get("s"))).get("borderId")
+    assert pkg.styles().is_date(s) and pkg.styles().xf(s).get("borderId") == pkg.styles().xf(
+        int(sh.cell(6, 1).get("s"))
+    ).get("borderId")
 
 
 def test_replace_rows_shifts_everything_below(ledger: Path, tmp_path: Path) -> None:
     out = tmp_path / "out.xlsm"
     pkg = Package.open(ledger)
-    new = [[i, "办公室", name, pc, "SY-001", dt.date(2025, 5, i)] for i, (name, pc) in
-           enumerate([("张三", "PC-001"), ("张三", "PC-001"), ("张三", "PC-001"), ("李四", "PC-002"), ("李四", "PC-002"), ("王五", "PC-003")], 1)]
+    new = [
+        [i, "办公室", name, pc, "SY-001", dt.date(2025, 5, i)]
+        for i, (name, pc) in enumerate(
+            [
+                ("张三", "PC-001"),
+                ("张三", "PC-001"),
+                ("张三", "PC-001"),
+                ("李四", "PC-002"),
+                ("李四", "PC-002"),
+                ("王五", "PC-003"),
+            ],
+            1,
+        )
+    ]
     pkg.replace_rows(DETAIL, 5, 8, new, merges=[(5, 2, 7, 2), (8, 2, 9, 2)])
     pkg.save(out)
     rows = _rows(out, DETAIL)
@@ -373,7 +419,10 @@ def test_replace_rows_shifts_everything_below(ledger: Path, tmp_path: Path) -> N
     assert rows[10][0] == "合计" and rows[11][0] == "签字：王五"
     xml = _parts(out)[pkg.sheet_part(DETAIL)].decode()
     merges = re.findall(r'<mergeCell ref="([^"]+)"', xml)
-    assert sorted(merges) == sorted(["A12:F12", "B5:B7", "B8:B9"] + [m for m in merges if m.endswith("4") and m.startswith(("A3", "B3", "C3", "D3", "E3", "F3"))])
+    assert sorted(merges) == sorted(
+        ["A12:F12", "B5:B7", "B8:B9"]
+        + [m for m in merges if m.endswith("4") and m.startswith(("A3", "B3", "C3", "D3", "E3", "F3"))]
+    )
     assert "COUNTA(F5:F10)" in xml  # the total's reference follows the table
     assert '<dimension ref="A1:F12"/>' in xml
     assert 'sqref="B5:B10"' in xml and "<xm:sqref>F5:F14</xm:sqref>" in xml and "<xm:sqref>A5:A14</xm:sqref>" in xml
@@ -394,7 +443,11 @@ def test_replace_rows_shrinks_and_inserts(ledger: Path, tmp_path: Path) -> None:
     assert rows[2][0] == "插入的一行" and rows[3][0] == "序号" and rows[5][2] == "张三"
     assert rows[6][0] == "合计" and rows[7][0] == "签字：王五"
     xml = _parts(out)[pkg.sheet_part(DETAIL)].decode()
-    assert "COUNTA(F6:F6)" in xml and '"A8:F8"' in xml and "B5:B6" not in xml.split("<mergeCells")[1].split("</mergeCells>")[0].replace('"B6:B6"', "")
+    assert (
+        "COUNTA(F6:F6)" in xml
+        and '"A8:F8"' in xml
+        and "B5:B6" not in xml.split("<mergeCells")[1].split("</mergeCells>")[0].replace('"B6:B6"', "")
+    )
 
 
 def test_annotate_then_remove_restores_fills_and_keeps_user_comments(ledger: Path, tmp_path: Path) -> None:
@@ -426,15 +479,21 @@ def test_annotate_then_remove_restores_fills_and_keeps_user_comments(ledger: Pat
     # the comment parts we created are gone again, with their relationships
     for sheet in (DETAIL, BUTTONS):
         assert not [t for _, typ, t in back._targets(back.sheet_part(sheet)) if typ.endswith("/comments")]
-    assert b"legacyDrawing" in after[back.sheet_part(BUTTONS)] and b"legacyDrawing" not in after[back.sheet_part(DETAIL)]
+    assert (
+        b"legacyDrawing" in after[back.sheet_part(BUTTONS)] and b"legacyDrawing" not in after[back.sheet_part(DETAIL)]
+    )
 
 
 def test_remove_leaves_fill_the_user_changed(ledger: Path, tmp_path: Path) -> None:
     annotated = tmp_path / "a.xlsm"
     _annotate(ledger, annotated)
     pkg = Package.open(annotated)
-    green = pkg.styles().with_fill(0, etree.fromstring(
-        f'<fill xmlns="{MAIN}"><patternFill patternType="solid"><fgColor rgb="FF00FF00"/></patternFill></fill>'))
+    green = pkg.styles().with_fill(
+        0,
+        etree.fromstring(
+            f'<fill xmlns="{MAIN}"><patternFill patternType="solid"><fgColor rgb="FF00FF00"/></patternFill></fill>'
+        ),
+    )
     pkg._sheet(DETAIL).cell(5, 4).set("s", str(green))
     pkg.remove_annotations(AUTHOR, FILLS)
     assert pkg._sheet(DETAIL).cell(5, 4).get("s") == str(green)
@@ -502,9 +561,18 @@ def test_result_opens_in_libreoffice(ledger: Path, tmp_path: Path) -> None:
     _annotate(tmp_path / "tmp.xlsm", out)
     profile = tmp_path / "profile"
     result = subprocess.run(
-        ["soffice", f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf", "--outdir",
-         str(tmp_path / "pdf"), str(out)],
-        capture_output=True, timeout=180,
+        [
+            "soffice",
+            f"-env:UserInstallation=file://{profile}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path / "pdf"),
+            str(out),
+        ],
+        capture_output=True,
+        timeout=180,
     )
     assert result.returncode == 0, result.stderr
     pdf = tmp_path / "pdf" / "out.pdf"

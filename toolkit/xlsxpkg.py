@@ -78,23 +78,84 @@ LEDGER_HEADER = ["工作表", "单元格", "原填充", "原applyFill", "标注�
 
 # CT_Worksheet's child sequence; new children are inserted where the schema wants them.
 SHEET_ORDER = [
-    "sheetPr", "dimension", "sheetViews", "sheetFormatPr", "cols", "sheetData", "sheetCalcPr", "sheetProtection",
-    "protectedRanges", "scenarios", "autoFilter", "sortState", "dataConsolidate", "customSheetViews", "mergeCells",
-    "phoneticPr", "conditionalFormatting", "dataValidations", "hyperlinks", "printOptions", "pageMargins", "pageSetup",
-    "headerFooter", "rowBreaks", "colBreaks", "customProperties", "cellWatches", "ignoredErrors", "smartTags", "drawing",
-    "legacyDrawing", "legacyDrawingHF", "drawingHF", "picture", "oleObjects", "controls", "webPublishItems", "tableParts",
+    "sheetPr",
+    "dimension",
+    "sheetViews",
+    "sheetFormatPr",
+    "cols",
+    "sheetData",
+    "sheetCalcPr",
+    "sheetProtection",
+    "protectedRanges",
+    "scenarios",
+    "autoFilter",
+    "sortState",
+    "dataConsolidate",
+    "customSheetViews",
+    "mergeCells",
+    "phoneticPr",
+    "conditionalFormatting",
+    "dataValidations",
+    "hyperlinks",
+    "printOptions",
+    "pageMargins",
+    "pageSetup",
+    "headerFooter",
+    "rowBreaks",
+    "colBreaks",
+    "customProperties",
+    "cellWatches",
+    "ignoredErrors",
+    "smartTags",
+    "drawing",
+    "legacyDrawing",
+    "legacyDrawingHF",
+    "drawingHF",
+    "picture",
+    "oleObjects",
+    "controls",
+    "webPublishItems",
+    "tableParts",
     "extLst",
 ]
-FONT_ORDER = ["b", "i", "strike", "condense", "extend", "outline", "shadow", "u", "vertAlign", "sz", "color", "name",
-              "family", "charset", "scheme"]
-STYLES_ORDER = ["numFmts", "fonts", "fills", "borders", "cellStyleXfs", "cellXfs", "cellStyles", "dxfs", "tableStyles",
-                "colors", "extLst"]
+FONT_ORDER = [
+    "b",
+    "i",
+    "strike",
+    "condense",
+    "extend",
+    "outline",
+    "shadow",
+    "u",
+    "vertAlign",
+    "sz",
+    "color",
+    "name",
+    "family",
+    "charset",
+    "scheme",
+]
+STYLES_ORDER = [
+    "numFmts",
+    "fonts",
+    "fills",
+    "borders",
+    "cellStyleXfs",
+    "cellXfs",
+    "cellStyles",
+    "dxfs",
+    "tableStyles",
+    "colors",
+    "extLst",
+]
 
 # Built-in number formats that show a date (14-22; 27-36 and 50-58 are the CJK date formats).
 DATE_FMT_IDS = frozenset([*range(14, 23), *range(27, 37), *range(45, 48), *range(50, 59)])
 FIXED_DATE = (1980, 1, 1, 0, 0, 0)  # zip date of parts we create: deterministic output
 
-_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, remove_blank_text=False, collect_ids=False)
+_PARSER = etree.XMLParser(
+    resolve_entities=False, no_network=True, huge_tree=False, remove_blank_text=False, collect_ids=False
+)
 _REF_RE = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)$")
 _ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 _DECL_RE = re.compile(rb"^\s*(<\?xml[^>]*\?>\s*)")
@@ -649,11 +710,15 @@ class Package:
                 infos = zf.infolist()
                 data = {i.filename: zf.read(i) for i in infos}
         except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError) as exc:
-            raise PackageError(f"工作簿“{path.name}”已损坏，无法解压：{exc}。请从备份恢复，或用 Excel/WPS 打开修复后另存。") from exc
+            raise PackageError(
+                f"工作簿“{path.name}”已损坏，无法解压：{exc}。请从备份恢复，或用 Excel/WPS 打开修复后另存。"
+            ) from exc
         pkg = cls(path, infos, data)
         root = pkg._xml(pkg.workbook_part)
         if root.tag == f"{{{STRICT_NS}}}workbook":
-            raise PackageError(f"“{path.name}”是“严格 Open XML”格式，暂不支持写入。请在 Excel 中另存为普通的 .xlsx 工作簿。", "strict")
+            raise PackageError(
+                f"“{path.name}”是“严格 Open XML”格式，暂不支持写入。请在 Excel 中另存为普通的 .xlsx 工作簿。", "strict"
+            )
         return pkg
 
     # raw parts -----------------------------------------------------------
@@ -678,7 +743,9 @@ class Package:
             except KeyError as exc:
                 raise PackageError(f"工作簿缺少部件 {name}，可能已损坏。请用 Excel/WPS 打开修复后另存。") from exc
             except etree.XMLSyntaxError as exc:
-                raise PackageError(f"工作簿部件 {name} 不是有效的 XML（{exc}），可能已损坏。请用 Excel/WPS 打开修复后另存。") from exc
+                raise PackageError(
+                    f"工作簿部件 {name} 不是有效的 XML（{exc}），可能已损坏。请用 Excel/WPS 打开修复后另存。"
+                ) from exc
             self._trees[name] = root
         return root
 
@@ -1138,7 +1205,13 @@ class Package:
                     new = shift.sqref(value)
                     if new:
                         el.set(attr, new)
-                    elif name in ("hyperlink", "conditionalFormatting", "dataValidation", "protectedRange", "ignoredError"):
+                    elif name in (
+                        "hyperlink",
+                        "conditionalFormatting",
+                        "dataValidation",
+                        "protectedRange",
+                        "ignoredError",
+                    ):
                         el.getparent().remove(el)
             if name in ("selection", "pane") and el.get("activeCell" if name == "selection" else "topLeftCell"):
                 attr = "activeCell" if name == "selection" else "topLeftCell"
@@ -1397,8 +1470,9 @@ class Package:
         A replaced sheet's part, relationships and the parts only it used are removed. With
         ``last`` the sheet goes after every other sheet, else it keeps the old one's place.
         """
-        self._put_sheet(name, rows, hyperlinks=hyperlinks or {}, col_widths=col_widths or {}, last=last,
-                        header_bold=header_bold)
+        self._put_sheet(
+            name, rows, hyperlinks=hyperlinks or {}, col_widths=col_widths or {}, last=last, header_bold=header_bold
+        )
 
     def _put_sheet(
         self,
@@ -1433,7 +1507,9 @@ class Package:
         if col_widths:
             cols = etree.SubElement(root, q("cols"))
             for col in sorted(col_widths):
-                etree.SubElement(cols, q("col"), min=str(col), max=str(col), width=f"{col_widths[col]:g}", customWidth="1")
+                etree.SubElement(
+                    cols, q("col"), min=str(col), max=str(col), width=f"{col_widths[col]:g}", customWidth="1"
+                )
         data = etree.SubElement(root, q("sheetData"))
         part = self._free_name("xl/worksheets/sheet%d.xml")
         sh = _Sheet(self, name, part, root)
@@ -1451,8 +1527,9 @@ class Package:
             hl = etree.SubElement(root, q("hyperlinks"))
             for (r, col), location in sorted(hyperlinks.items()):
                 etree.SubElement(hl, q("hyperlink"), ref=cell_ref(r, col), location=location, display=location)
-        etree.SubElement(root, q("pageMargins"), left="0.7", right="0.7", top="0.75", bottom="0.75", header="0.3",
-                         footer="0.3")
+        etree.SubElement(
+            root, q("pageMargins"), left="0.7", right="0.7", top="0.75", bottom="0.75", header="0.3", footer="0.3"
+        )
         self._put_new(part, root=root)
         self._add_override(part, CT_WORKSHEET)
         rid = self._add_rel(self.workbook_part, REL_WORKSHEET, part)
@@ -1603,7 +1680,9 @@ _VML_NS = (
     ' xmlns:x="urn:schemas-microsoft-com:office:excel"'
 )
 _VML_NOTE_TYPE = (
-    '<v:shapetype' + _VML_NS + ' id="_x0000_t202" coordsize="21600,21600" o:spt="202"\r\n  path="m,l,21600r21600,l21600,xe">\r\n'
+    "<v:shapetype"
+    + _VML_NS
+    + ' id="_x0000_t202" coordsize="21600,21600" o:spt="202"\r\n  path="m,l,21600r21600,l21600,xe">\r\n'
     '  <v:stroke joinstyle="miter"/>\r\n  <v:path gradientshapeok="t" o:connecttype="rect"/>\r\n </v:shapetype>'
 )
 
@@ -1616,9 +1695,9 @@ def _note_shape(shape_id: int, row: int, col: int) -> str:
     r0, c0 = row - 1, col - 1
     return (
         f'<v:shape{_VML_NS} id="_x0000_s{shape_id}" type="#_x0000_t202" style=\'position:absolute;margin-left:59.25pt;'
-        "margin-top:1.5pt;width:144pt;height:72pt;z-index:1;visibility:hidden' fillcolor=\"#ffffe1\" "
+        'margin-top:1.5pt;width:144pt;height:72pt;z-index:1;visibility:hidden\' fillcolor="#ffffe1" '
         'o:insetmode="auto">\r\n  <v:fill color2="#ffffe1"/>\r\n  <v:shadow on="t" color="black" obscured="t"/>\r\n'
-        '  <v:path o:connecttype="none"/>\r\n  <v:textbox style=\'mso-direction-alt:auto\'>\r\n'
+        "  <v:path o:connecttype=\"none\"/>\r\n  <v:textbox style='mso-direction-alt:auto'>\r\n"
         "   <div style='text-align:left'></div>\r\n  </v:textbox>\r\n  <x:ClientData ObjectType=\"Note\">\r\n"
         "   <x:MoveWithCells/>\r\n   <x:SizeWithCells/>\r\n"
         f"   <x:Anchor>\r\n    {c0 + 1}, 15, {max(r0 - 1, 0)}, 10, {c0 + 3}, 15, {r0 + 4}, 4</x:Anchor>\r\n"
@@ -1636,9 +1715,11 @@ def _find_note(vml: bytes, row: int, col: int) -> tuple[int, int] | None:
     """The byte span of the note shape anchored at (row, col), if any."""
     for m in _SHAPE_RE.finditer(vml):
         block = m.group(0)
-        if re.search(rb'ObjectType\s*=\s*"Note"', block) and re.search(
-            rb"<(?:[\w.-]+:)?Row>\s*%d\s*</(?:[\w.-]+:)?Row>" % (row - 1), block
-        ) and re.search(rb"<(?:[\w.-]+:)?Column>\s*%d\s*</(?:[\w.-]+:)?Column>" % (col - 1), block):
+        if (
+            re.search(rb'ObjectType\s*=\s*"Note"', block)
+            and re.search(rb"<(?:[\w.-]+:)?Row>\s*%d\s*</(?:[\w.-]+:)?Row>" % (row - 1), block)
+            and re.search(rb"<(?:[\w.-]+:)?Column>\s*%d\s*</(?:[\w.-]+:)?Column>" % (col - 1), block)
+        ):
             return m.start(), m.end()
     return None
 
@@ -1655,4 +1736,3 @@ def _add_note(vml: bytes, row: int, col: int) -> bytes:
     if end < 0:
         raise PackageError("工作表的批注绘图部件（VML）格式异常，无法添加批注。请用 Excel/WPS 打开后另存再试。")
     return vml[:end] + text.encode("ascii") + vml[end:]
-
