@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import zipfile
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO
 
 from .errors import ReadError
 
@@ -88,7 +88,7 @@ def _ole_is_encrypted(path: Path) -> bool:
     return "EncryptionInfo".encode("utf-16-le") in data or "EncryptedPackage".encode("utf-16-le") in data
 
 
-def _has_dtd(part: BinaryIO) -> bool:
+def _has_dtd(part: IO[bytes]) -> bool:
     """True when an XML part declares a DTD or entities before its root element.
 
     The prolog may hold comments and white space before ``<!DOCTYPE``, and a part may be

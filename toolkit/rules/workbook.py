@@ -175,7 +175,7 @@ def cell_checks(ctx: CheckContext) -> Iterator[Finding]:
             cases = exc.failure_cases
         seen: set[tuple[int, str]] = set()
         found = []
-        for check, index in zip(cases["check"], cases["index"]):
+        for check, index in zip(cases["check"], cases["index"], strict=True):
             code, _, key = str(check).partition(":")
             if index is None or (int(index), code + key) in seen or code not in ("S3", "S4", "S5"):
                 continue
