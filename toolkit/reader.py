@@ -32,6 +32,8 @@ from .schemas import Column, FormSchema, all_schemas
 TITLE_ROWS = 5
 HEADER_WINDOW = 10
 RESULT_SHEET = "校验结果"
+ANNOTATION_LEDGER_SHEET = "_zbtz_标注记录"  # xlsxpkg.LEDGER_SHEET: the very hidden record of our fills
+_OWN_SHEETS = (RESULT_SHEET, ANNOTATION_LEDGER_SHEET)
 _TOTAL_WORDS = ("合计", "总计", "小计")
 _NOTE_PREFIXES = ("注", "说明", "填表说明", "备注：", "备注:")
 _DATE_IN_TEXT = re.compile(r"(\d{4})\s*[年./-]\s*(\d{1,2})\s*[月./-]\s*(\d{1,2})")
@@ -55,7 +57,7 @@ def read_book(book: Book, display: str | None = None) -> Ledger:
     ledger = Ledger(display or book.path)
     titles = _title_keys()
     for grid in book.sheets:
-        if grid.name == RESULT_SHEET:
+        if grid.name in _OWN_SHEETS:  # written by the toolkit, never a form
             continue
         found = _find_title(grid, titles)
         if found is None:
