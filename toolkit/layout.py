@@ -25,6 +25,7 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.cell.cell import Cell as XlCell
 from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from .model import col_letter
@@ -35,6 +36,8 @@ NA = "--"
 BLANK_LINE = "＿＿"
 SIGN_LINE = "单位名称（盖章）：{unit}  填表人：＿＿  联系电话：＿＿  填表日期：{date}"
 DATE_FORMAT = "yyyy-mm-dd"
+DROPDOWN_TITLE = "请从下拉列表中选择"
+DROPDOWN_ERROR = "允许的取值：{values}。确需填写其他写法（如别名）可选“是”继续。"
 AMOUNT_FORMAT = "#,##0.00"
 
 # Cells that do not apply to a 软件类型 and hold NA when left blank (rules TZ1.6 and TZ1.9).
@@ -74,6 +77,7 @@ class LedgerData:
 
 # Each kind of cell, described once and translated for openpyxl and for xlsxwriter.
 _FONT, _SIZE = "宋体", 10
+FONT_NAME = _FONT  # the font of every form, for writers of pages that are not tables
 _STYLES: dict[str, dict] = {
     "title": dict(bold=True, size=16, align="center"),
     "sign": dict(align="left"),
@@ -112,6 +116,11 @@ class _Sink:
     def __init__(self) -> None:
         self.row = 0  # 1-based number of the last row written
         self.merges: list[tuple[int, int, int, int]] = []
+        self.lists: list[tuple[int, int, int, tuple[str, ...]]] = []  # (column, first row, last row, values)
+
+    def dropdown(self, col: int, first: int, last: int, values: Sequence[str]) -> None:
+        """A list validation (in-cell dropdown) on rows ``first..last`` of column ``col``."""
+        self.lists.append((col, first, last, tuple(values)))
 
     def merge(self, r1: int, c1: int, r2: int, c2: int) -> None:
         if (r1, c1) != (r2, c2):
@@ -163,6 +172,13 @@ class _OpenpyxlSink(_Sink):
     def close(self) -> None:
         for r1, c1, r2, c2 in self.merges:
             self.ws.merge_cells(start_row=r1, start_column=c1, end_row=r2, end_column=c2)
+        for col, first, last, values in self.lists:
+            dv = DataValidation(
+                type="list", formula1='"' + ",".join(values) + '"', allow_blank=True, showErrorMessage=True,
+                errorStyle="warning", errorTitle=DROPDOWN_TITLE, error=DROPDOWN_ERROR.format(values="、".join(values)),
+            )
+            dv.add(f"{col_letter(col)}{first}:{col_letter(col)}{last}")
+            self.ws.add_data_validation(dv)
 
 
 class StreamBook:
@@ -274,6 +290,14 @@ class _StreamSink(_Sink):
         # only the range itself is recorded, the way merge_range() records it.
         for r1, c1, r2, c2 in self.merges:
             self.ws.merge.append([r1 - 1, c1 - 1, r2 - 1, c2 - 1])
+        for col, first, last, values in self.lists:
+            self.ws.data_validation(
+                first - 1, col - 1, last - 1, col - 1,
+                {
+                    "validate": "list", "source": list(values), "error_type": "warning",
+                    "error_title": DROPDOWN_TITLE, "error_message": DROPDOWN_ERROR.format(values="、".join(values)),
+                },
+            )
 
 
 def _sink(ws: Worksheet | StreamSheet) -> _Sink:
@@ -402,6 +426,8 @@ def write_form_sheet(
     info: Mapping[str, object] | None = None,
     combined: bool = False,
     blank_rows: int = 0,
+    dropdown_rows: int = 0,
+    fit_labels: bool = False,
 ) -> int:
     """Write one form in its canonical layout into an empty worksheet; return the data row count.
 
@@ -410,15 +436,19 @@ def write_form_sheet(
     sub-columns), then one bordered row per mapping in ``rows`` (keys are the schema's column
     keys; tick columns take the ticked value, e.g. ``sw_type="OEM软件"``). Consecutive rows with
     the same values in the schema's ``merge`` columns share vertically merged cells (附件8).
-    ``blank_rows`` adds empty bordered rows for filling in by hand (templates). ``ws`` is an
-    empty openpyxl worksheet or a sheet of a :class:`StreamBook` (the fast path).
+    ``blank_rows`` adds empty bordered rows for filling in by hand (templates), with the date
+    and amount formats of their columns. ``dropdown_rows`` puts an in-cell dropdown of the
+    allowed values on every enumerated column (a ``√`` on each tick sub-column) over that many
+    rows below the header. ``fit_labels`` widens a column whose header text would not fit on
+    one line. ``ws`` is an empty openpyxl worksheet or a sheet of a :class:`StreamBook`.
     """
     cols = table_columns(form, combined)
     phys = _physical(cols)
     width = len(phys)
     sink = _sink(ws)
+    widths = [max(c.width, label_width(t or c.label) + 2) if fit_labels else c.width for c, t in phys]
     # before any row: a streaming sheet writes its columns and panes first
-    sink.setup([c.width for c, _t in phys], form.landscape, _head_rows(form), form.header_rows)
+    sink.setup(widths, form.landscape, _head_rows(form), form.header_rows)
 
     sink.put([(form.title, "title")] + [(None, "title")] * (width - 1), _ROW_HEIGHT["title"])
     sink.merge(sink.row, 1, sink.row, width)
@@ -443,9 +473,31 @@ def write_form_sheet(
             group_start, group_key = r, key
     _close_group(sink, merge_idx, group_start, sink.row)
     for _ in range(blank_rows):
-        sink.put([(None, _kind(c, None)) for c, _t in phys])
+        sink.put([(None, _blank_kind(c, t)) for c, t in phys])
+    if dropdown_rows > 0:
+        first = _head_rows(form) + 1
+        for i, (col, tick) in enumerate(phys, 1):
+            values = (TICK,) if tick is not None else col.values
+            if values:
+                sink.dropdown(i, first, first + dropdown_rows - 1, values)
     sink.close()
     return n
+
+
+def label_width(text: str) -> int:
+    """Column width (in Excel's character units) that one line of ``text`` takes: CJK counts two."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _blank_kind(col: Column, tick: str | None) -> str:
+    """The style of an empty cell to fill in by hand: dates and amounts get their formats."""
+    if tick is None and col.type == "date":
+        return "date"
+    if tick is None and col.type == "amount":
+        return "amount"
+    return _kind(col, None)
 
 
 def _close_group(sink: _Sink, cols: Sequence[int], start: int, end: int) -> None:
