@@ -1656,6 +1656,50 @@ class Package:
                 out.writestr(info, data, compresslevel=6 if info.compress_type == zipfile.ZIP_DEFLATED else None)
 
 
+    # sheets made elsewhere (toolkit.sheetcopy) --------------------------------
+    def add_sheet_part(self, name: str, xml: bytes, print_titles: str | None = None) -> str:
+        """Add worksheet ``name`` after every other sheet, its part holding ``xml`` as given.
+
+        ``xml`` is a whole ``<worksheet>`` that refers to no other part (no drawing, comments or
+        relationship ids) and only to cell formats that exist in this package's styles.
+        ``print_titles`` (e.g. ``"$4:$6"``) repeats those rows on every printed page. Returns the
+        new part's name.
+        """
+        if not name or len(name) > 31 or re.search(r"[\[\]:*?/\\]", name):
+            raise PackageError(f"工作表名称“{name}”不合法（不超过 31 个字符，且不能含 []:*?/\\）。")
+        if name.casefold() in (n.casefold() for n in self.sheet_names()):
+            raise PackageError(f"工作簿中已有名为“{name}”的工作表。")
+        part = self._free_name("xl/worksheets/sheet%d.xml")
+        self._put_new(part, data=xml)
+        self._add_override(part, CT_WORKSHEET)
+        rid = self._add_rel(self.workbook_part, REL_WORKSHEET, part)
+        wb = self._workbook()
+        sheets = wb.find(q("sheets"))
+        if sheets is None:
+            raise PackageError("工作簿没有工作表列表，可能已损坏。请用 Excel/WPS 打开修复后另存。")
+        current = [s for s in sheets if s.tag == q("sheet")]
+        ids = [int(s.get("sheetId", "0")) for s in current]
+        el = etree.Element(q("sheet"), name=name, sheetId=str(max(ids, default=0) + 1))
+        el.set(f"{{{R_NS}}}id", rid)
+        if current:
+            current[-1].addnext(el)
+        else:
+            sheets.append(el)
+        if print_titles:
+            names = wb.find(q("definedNames"))
+            if names is None:
+                names = etree.Element(q("definedNames"))
+                anchor = sheets
+                for later in ("functionGroups", "externalReferences"):
+                    found = wb.find(q(later))
+                    if found is not None:
+                        anchor = found
+                anchor.addnext(names)
+            dn = etree.SubElement(names, q("definedName"), name="_xlnm.Print_Titles", localSheetId=str(len(current)))
+            dn.text = "'" + name.replace("'", "''") + "'!" + print_titles
+        self._touch(self.workbook_part)
+        return part
+
 def _strip_zip64(extra: bytes) -> bytes:
     """Drop the zip64 field from an extra block (zipfile writes its own when needed)."""
     out, i = b"", 0
