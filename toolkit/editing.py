@@ -1,0 +1,61 @@
+"""Edit an existing ledger workbook safely: one path for every command that changes a user's file.
+
+:func:`edit_workbook` opens the workbook as a :class:`~toolkit.xlsxpkg.Package` (never through
+openpyxl, which would drop what it does not model), lets the caller change it, and saves it
+atomically to ``-o OUT`` or over the ledger itself after keeping a backup copy (cli.md, "Writing
+safety"). A workbook that Excel, WPS or LibreOffice has open is refused before anything is read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import ToolkitError
+from .safewrite import backup, check_not_open
+from .xlsxpkg import Package
+
+
+class EditError(ToolkitError):
+    """The edit cannot be written (bad target, locked workbook …)."""
+
+
+@dataclass(frozen=True)
+class Edited:
+    """Where the edit went: the file written (``None`` when nothing needed writing) and the backup."""
+
+    target: Path | None
+    backup: Path | None = None
+
+
+def edit_workbook(
+    path: str | Path,
+    edit: Callable[[Package], bool],
+    *,
+    out: str | Path | None = None,
+    in_place: bool = False,
+) -> Edited:
+    """Apply ``edit`` to the workbook at ``path`` and save it to ``out`` or, with ``in_place``, over it.
+
+    ``edit(pkg)`` returns whether it changed anything. In place, an unchanged workbook is not
+    rewritten and no backup is made; with ``out`` the file is always written (a copy when
+    nothing changed), so the output exists after every successful run.
+    """
+    src = Path(path)
+    if (out is None) == (not in_place):
+        raise EditError("请用 -o 指定输出文件，或用 --in-place 直接修改台账（会先备份），二者选一。")
+    target = src if in_place else Path(out)  # type: ignore[arg-type]
+    if not in_place and target.resolve() == src.resolve():
+        raise EditError("输出文件与台账是同一个文件：要直接修改台账请用 --in-place（会先备份）。")
+    if target.suffix.lower() != src.suffix.lower():
+        raise EditError(f"输出文件“{target.name}”的扩展名应与台账相同（{src.suffix}）。")
+    check_not_open(src)
+    check_not_open(target)
+    pkg = Package.open(src)
+    changed = edit(pkg)
+    if in_place and not changed:
+        return Edited(None)
+    saved = backup(src) if in_place else None
+    pkg.save(target)
+    return Edited(target, saved)
