@@ -220,3 +220,172 @@ def report_cmd(path: str, outputs: tuple[str, ...], as_of: dt.date | None, fmt: 
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
     else:
         click.echo(stats_text(stats) if stats is not None else consolidation_text(cons))
+
+
+@main.command("excel-setup", context_settings=CONTEXT)
+@click.argument("ledger", type=click.Path(exists=True, dir_okay=False, path_type=str))
+@click.option("-o", "--output", "output", type=click.Path(dir_okay=False, path_type=str), default=None,
+              help="写出的启用宏的工作簿（.xlsm），默认与台账同名、扩展名改为 .xlsm。")
+@click.option("--vba", "vba", type=click.Path(exists=True, dir_okay=False, path_type=str), default=None,
+              help="宏模块源文件，默认为本工具的 excel/ZbtzMacros.bas。")
+def excel_setup_cmd(ledger: str, output: str | None, vba: str | None) -> None:
+    """把台账另存为带“校验”“汇总”按钮的启用宏工作簿（.xlsm），台账数据不变。
+
+    按钮通过 xlwings 加载项调用本机的 Python 和本工具，结果直接写入在 Excel 中打开的工作簿。
+    使用前请按 docs/excel.md 安装 xlwings 加载项。原台账不被修改。
+
+    \b
+    示例:
+      zbtz excel-setup 台账.xlsx
+      zbtz excel-setup 台账.xlsx -o 台账（带按钮）.xlsm
+    """
+    from pathlib import Path
+
+    from .xlsm import make_xlsm
+
+    out = output or str(Path(ledger).with_suffix(".xlsm"))
+    sheet = make_xlsm(ledger, out, vba)
+    click.echo(f"已写出：{out}（按钮在工作表“{sheet}”上）", err=True)
+
+
+# --- templates, new ledger, numbering, printing --------------------------------------------
+
+
+@main.command("templates", context_settings=CONTEXT)
+@click.argument("folder", type=click.Path(file_okay=False, path_type=str))
+def templates_cmd(folder: str) -> None:
+    """写出全部标准表样：附件1–附件11 与计算机清单，每个表一个 .xlsx。
+
+    表样由 schemas/ 中的表格结构生成（与仓库中 workbooks/ 的文件逐字节相同）：标题、签字行、表头、
+    各枚举列的下拉选项、日期和金额格式、冻结表头与打印设置（A4、每页重复表头、按页宽缩放）。
+
+    \b
+    示例:
+      zbtz templates 表样/
+    """
+    from .templates import write_templates
+
+    for path in write_templates(folder):
+        click.echo(f"已写出：{path}")
+
+
+@main.command("new", context_settings=CONTEXT)
+@click.argument("path", type=click.Path(dir_okay=False, path_type=str))
+@click.option("--unit", required=True, help="单位名称，写在每张表的签字行上。")
+@click.option("--force", is_flag=True, help="文件已存在时覆盖它。")
+def new_cmd(path: str, unit: str, force: bool) -> None:
+    """新建一个台账工作簿：附件6、附件7、附件8 和计算机清单，空表待填。
+
+    附件9（每个软件编号一张）由 zbtz number 在附件7 登记软件后自动添加。
+
+    \b
+    示例:
+      zbtz new 台账.xlsx --unit 某市数据资源管理局
+    """
+    from .templates import TemplateError, new_ledger
+
+    if not unit.strip():
+        raise click.BadParameter("单位名称不能为空。", param_hint="--unit")
+    try:
+        new_ledger(path, unit.strip(), overwrite=force)
+    except TemplateError as exc:
+        raise click.UsageError(str(exc)) from exc
+    click.echo(f"已新建台账：{path}")
+
+
+@main.command("number", context_settings=CONTEXT)
+@click.argument("ledger", type=click.Path(exists=True, dir_okay=False, path_type=str))
+@click.option("-o", "--output", "out", type=click.Path(dir_okay=False, path_type=str), help="写出到新文件。")
+@click.option("--in-place", is_flag=True, help="直接修改台账（先在旁边保留备份）。")
+@click.option("--dry-run", is_flag=True, help="只列出将填写的编号和将新建的附件9，不写文件。")
+@click.option("--pattern", default="{prefix}-{n:03d}", show_default=True, help="编号格式：{prefix} 为前缀，{n} 为序号。")
+@click.option(
+    "--prefix", "prefixes", multiple=True, metavar="类型=前缀",
+    help="某类软件的前缀，可给多次；默认 商业软件=SY、OEM软件=OEM、免费软件=MF。",
+)
+@format_option
+def number_cmd(
+    ledger: str, out: str | None, in_place: bool, dry_run: bool, pattern: str, prefixes: tuple[str, ...], fmt: str
+) -> None:
+    """为附件7 中空着的软件编号编号，并为没有附件9 的编号新建附件9 工作表。
+
+    按台账管理规定一.2–9：免费软件同名（含新版本）沿用同一编号；商业软件每个采购批次（含受赠、调剂）
+    一个新编号；OEM 软件按名称和版本编号。已有的编号一律不改。再次运行不会有任何改动。
+
+    \b
+    示例:
+      zbtz number 台账.xlsx --in-place
+      zbtz number 台账.xlsx -o 台账-已编号.xlsx
+      zbtz number 台账.xlsx --dry-run --format json
+      zbtz number 台账.xlsx --in-place --pattern "{prefix}{n:04d}" --prefix 商业软件=RJ
+    """
+    from .numbering import DEFAULT_PREFIXES, NumberFormat, number
+
+    if not dry_run and (out is None) == (not in_place):
+        raise click.UsageError("请用 -o 指定输出文件，或用 --in-place 直接修改台账，二者选一（或用 --dry-run 只查看）。")
+    table = dict(DEFAULT_PREFIXES)
+    aliases = {"商业": "商业软件", "OEM": "OEM软件", "免费": "免费软件"}
+    for item in prefixes:
+        kind, sep, prefix = item.partition("=")
+        kind = aliases.get(kind.strip(), kind.strip())
+        if not sep or kind not in table:
+            raise click.BadParameter(f"“{item}”应为 类型=前缀，类型为 商业软件、OEM软件 或 免费软件。", param_hint="--prefix")
+        table[kind] = prefix.strip()
+    result = number(ledger, NumberFormat(pattern, table), out=out, in_place=in_place, dry_run=dry_run)
+    plan = result.plan
+    if fmt == "json":
+        data = plan.to_dict()
+        if result.edited is not None:
+            data["written"] = str(result.edited.target) if result.edited.target else None
+            data["backup"] = str(result.edited.backup) if result.edited.backup else None
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    for f in plan.fills:
+        click.echo(f"{f.sheet}!{f.cell}  {f.software_no:<10} {f.name}（{f.reason}）")
+    for f in plan.whitelist_fills:
+        click.echo(f"{f.sheet}!{f.cell}  {f.software_no:<10} {f.name}（{f.reason}）")
+    for g in plan.logs:
+        click.echo(f"新建工作表 {g.sheet}")
+    for u in plan.unnumbered:
+        click.echo(f"{u.sheet}!{u.cell}  {u.reason}", err=True)
+    for note in plan.notes:
+        click.echo(note, err=True)
+    if plan.empty:
+        click.echo("没有需要编号的行，所有编号都已有附件9：未做任何改动。")
+    else:
+        click.echo(f"编号 {len(plan.fills)} 行，新建附件9 {len(plan.logs)} 张" + ("（未写文件）" if dry_run else "。"))
+    if result.edited is not None and result.edited.backup is not None:
+        click.echo(f"原文件已备份为：{result.edited.backup}", err=True)
+
+
+@main.command("print", context_settings=CONTEXT)
+@click.argument("ledger", type=click.Path(exists=True, dir_okay=False, path_type=str))
+@click.option("-o", "--output", "outdir", required=True, type=click.Path(file_okay=False, path_type=str), help="输出文件夹。")
+@click.option(
+    "--form", "forms", multiple=True, type=click.Choice(["附件2", "附件10", "附件11"]),
+    help="只打印这些表，可给多次；默认全部。",
+)
+@click.option("--pdf/--no-pdf", "pdf", default=None, help="是否同时生成 PDF；默认装有 LibreOffice 时生成。")
+@format_option
+def print_cmd(ledger: str, outdir: str, forms: tuple[str, ...], pdf: bool | None, fmt: str) -> None:
+    """生成待打印签字的表：附件8 中每位工作人员一份承诺书（附件2），附件10/附件11 登记表每行一页。
+
+    每种表写成一个 .xlsx（每页一张工作表）；装有 LibreOffice 时同时写出 PDF。
+
+    \b
+    示例:
+      zbtz print 台账.xlsx -o 打印/
+      zbtz print 台账.xlsx -o 打印/ --form 附件2 --no-pdf
+    """
+    from .printing import PRINTABLE, print_forms
+
+    done = print_forms(ledger, outdir, forms or PRINTABLE, pdf=pdf)
+    if fmt == "json":
+        click.echo(json.dumps(done.to_dict(), ensure_ascii=False, indent=2))
+        return
+    for form, n in done.pages.items():
+        click.echo(f"{form}：{n} 页")
+    for form, why in done.skipped.items():
+        click.echo(f"{form}：{why}", err=True)
+    for path in done.files:
+        click.echo(f"已写出：{path}")
