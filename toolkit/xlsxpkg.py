@@ -38,6 +38,7 @@ import bisect
 import copy
 import datetime as dt
 import decimal
+import io
 import math
 import posixpath
 import re
@@ -151,6 +152,7 @@ STYLES_ORDER = [
 
 # Built-in number formats that show a date (14-22; 27-36 and 50-58 are the CJK date formats).
 DATE_FMT_IDS = frozenset([*range(14, 23), *range(27, 37), *range(45, 48), *range(50, 59)])
+BIG_PART = 4 << 20  # parts this large are deflated at level 1: several times faster, a little larger
 FIXED_DATE = (1980, 1, 1, 0, 0, 0)  # zip date of parts we create: deterministic output
 
 _PARSER = etree.XMLParser(
@@ -236,6 +238,9 @@ def _range_text(r1: int, c1: int, r2: int, c2: int) -> str:
     return cell_ref(r1, c1) if (r1, c1) == (r2, c2) else f"{cell_ref(r1, c1)}:{cell_ref(r2, c2)}"
 
 
+_MERGE_ROWS = re.compile(r"^\$?[A-Za-z]{1,3}\$?(\d+)(?::\$?[A-Za-z]{1,3}\$?(\d+))?$")
+
+
 class _RowShift:
     """Row numbers before and after replacing rows ``first..last`` by ``count`` rows."""
 
@@ -318,6 +323,13 @@ def _shift_formula(formula: str, shift: _RowShift, sheet: str) -> str:
 
 
 # --------------------------------------------------------------------------- values
+
+
+_PLAIN = re.compile(r"(?!\s)[^&<>\x00-\x1f\ufffe\uffff\ud800-\udfff_]*(?<!\s)\Z")  # text that needs no escaping at all
+
+
+def _attr(value: str) -> str:
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace('"', "&quot;")
 
 
 _NEEDS_ESCAPE = re.compile("_x[0-9A-Fa-f]{4}_|[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
@@ -538,10 +550,72 @@ def _fill_color(fill_xml: str) -> str | None:
 # --------------------------------------------------------------------------- worksheets
 
 
-class _Sheet:
-    """One parsed worksheet part with a row index built on first use."""
+_ROW_TAG = re.compile(rb'<row\b[^>]*?\sr="(\d+)"')
+_SHEETDATA_OPEN = re.compile(rb"<sheetData\b[^>]*>")
+_NS_DECL = re.compile(rb'\sxmlns(?::[\w.-]+)?="[^"]*"')
+_SHARED_MASTER = re.compile(rb'<f\b[^>]*\bt="shared"[^>]*>')
+_SI = re.compile(rb'\bsi="(\d+)"')
 
-    def __init__(self, pkg: Package, name: str, part: str, root: etree._Element) -> None:
+
+class _Blob:
+    """Rows of a sheet kept as the bytes they were read (or written) as, parsed only on demand.
+
+    A placeholder comment stands in ``sheetData`` where the rows go; serialising the sheet puts
+    the bytes back in its place. ``rows`` are the row numbers, ``starts`` each row's offset in
+    ``data`` (plus the end), so a range of rows is found and cut out without parsing anything.
+    """
+
+    __slots__ = ("node", "data", "rows", "starts")
+
+    def __init__(self, data: bytes, rows: list[int], starts: list[int]) -> None:
+        self.data, self.rows, self.starts = data, rows, starts
+        self.node = etree.Comment(f"zbtz-blob-{id(self)}")
+
+    @property
+    def token(self) -> bytes:
+        return f"<!--zbtz-blob-{id(self)}-->".encode("ascii")
+
+    @classmethod
+    def index(cls, data: bytes) -> _Blob | None:
+        """Index the rows of a ``sheetData`` body; None when it is not plain enough to cut by bytes."""
+        rows: list[int] = []
+        starts: list[int] = []
+        for m in _ROW_TAG.finditer(data):
+            n = int(m.group(1))
+            if rows and n <= rows[-1]:
+                return None
+            rows.append(n)
+            starts.append(m.start())
+        if len(rows) != data.count(b"<row") or b":row " in data or b":row>" in data:
+            return None  # rows without r="", or prefixed row elements: parse the usual way
+        if data[: starts[0] if starts else len(data)].strip():
+            return None
+        starts.append(len(data))
+        return cls(data, rows, starts)
+
+    def cut(self, lo: int, hi: int) -> tuple[_Blob | None, bytes, _Blob | None]:
+        """Split into the rows before ``lo``, the bytes of rows ``lo..hi`` and the rows after ``hi``."""
+        i = bisect.bisect_left(self.rows, lo)
+        j = bisect.bisect_right(self.rows, hi)
+        a, b = self.starts[i], self.starts[j]
+        before = _Blob(self.data[:a], self.rows[:i], self.starts[: i + 1]) if i else None
+        after = (
+            _Blob(self.data[b:], self.rows[j:], [x - b for x in self.starts[j:]]) if j < len(self.rows) else None
+        )
+        return before, self.data[a:b], after
+
+
+class _Sheet:
+    """One worksheet part; its rows are parsed on first use, only those that are used.
+
+    A sheet opened from the package keeps its ``sheetData`` rows as bytes (:class:`_Blob`) and
+    parses just the rows an edit touches, so writing a few cells of a 100,000-row sheet, or
+    replacing its table, never builds a tree of every row.
+    """
+
+    def __init__(
+        self, pkg: Package, name: str, part: str, root: etree._Element, body: bytes | None = None, nsdecl: bytes = b""
+    ) -> None:
         self.pkg, self.name, self.part, self.root = pkg, name, part, root
         data = root.find(q("sheetData"))
         if data is None:
@@ -551,9 +625,81 @@ class _Sheet:
         self._keys: list[int] | None = None
         self._cols: list[tuple[int, int, int]] | None = None
         self.has_formulas: bool | None = None
+        self._nsdecl = nsdecl
+        self.blobs: list[_Blob] = []
+        if body:
+            blob = _Blob.index(body)
+            if blob is None:
+                self._parse_into(body, None)
+            elif blob.rows:
+                self.blobs.append(blob)
+                data.append(blob.node)
+
+    # lazily parsed rows ----------------------------------------------------
+    def _parse(self, chunk: bytes) -> list[etree._Element]:
+        wrapped = b"<sheetData" + self._nsdecl + b">" + chunk + b"</sheetData>"
+        return list(etree.fromstring(wrapped, _PARSER))
+
+    def _parse_into(self, chunk: bytes, before: etree._Element | None) -> None:
+        for el in self._parse(chunk):
+            if before is None:
+                self.data.append(el)
+            else:
+                before.addprevious(el)
+        self._rows = self._keys = None
+
+    def _replace_blob(self, blob: _Blob, pieces: list[_Blob | bytes | None], keep: bool) -> list[bytes]:
+        """Put ``pieces`` (blobs, or bytes to parse when ``keep``) where ``blob`` was."""
+        dropped: list[bytes] = []
+        node = blob.node
+        i = self.blobs.index(blob)
+        self.blobs.pop(i)
+        for piece in pieces:
+            if piece is None:
+                continue
+            if isinstance(piece, _Blob):
+                node.addprevious(piece.node)
+                self.blobs.insert(i, piece)
+                i += 1
+            elif keep:
+                self._parse_into(piece, node)
+            else:
+                dropped.append(piece)
+        self.data.remove(node)
+        self._rows = self._keys = None
+        return dropped
+
+    def isolate(self, lo: int, hi: int, keep: bool = True) -> list[bytes]:
+        """Make rows ``lo..hi`` elements (``keep``) or drop them (returning their bytes)."""
+        dropped: list[bytes] = []
+        for blob in list(self.blobs):
+            if not blob.rows or blob.rows[0] > hi or blob.rows[-1] < lo:
+                continue
+            before, middle, after = blob.cut(lo, hi)
+            dropped += self._replace_blob(blob, [before, middle or None, after], keep)
+        return dropped
+
+    def materialise(self) -> None:
+        """Parse every row still kept as bytes."""
+        for blob in list(self.blobs):
+            self._replace_blob(blob, [blob.data], True)
+
+    def serialise_blobs(self, xml: bytes) -> bytes:
+        for blob in self.blobs:
+            xml = xml.replace(blob.token, blob.data, 1)
+        return xml
+
+    def row_count(self) -> int:
+        return sum(1 for _ in self.data.iterchildren(ROW)) + sum(len(b.rows) for b in self.blobs)
 
     # rows ----------------------------------------------------------------
     def rows(self) -> dict[int, etree._Element]:
+        """Every row element by number (parses the rows kept as bytes)."""
+        if self.blobs:
+            self.materialise()
+        return self._element_rows()
+
+    def _element_rows(self) -> dict[int, etree._Element]:
         if self._rows is None:
             rows: dict[int, etree._Element] = {}
             prev = 0
@@ -572,16 +718,42 @@ class _Sheet:
             self._keys = sorted(self.rows())
         return self._keys
 
+    def get_row(self, n: int) -> etree._Element | None:
+        """Row ``n`` if it exists, parsing only that row."""
+        if self.blobs:
+            self.isolate(n, n)
+        return self._element_rows().get(n)
+
+    def _predecessor(self, n: int) -> etree._Element | None:
+        """The last node of ``sheetData`` (row or placeholder) holding rows before ``n``."""
+        blob_of = {id(b.node): b for b in self.blobs}
+        prev = None
+        for node in self.data:
+            b = blob_of.get(id(node))
+            if b is not None:
+                last = b.rows[-1]
+            elif node.tag == ROW:
+                last = int(node.get("r", "0"))
+            else:
+                continue
+            if last >= n:
+                break
+            prev = node
+        return prev
+
     def row(self, n: int, create: bool = False, after: etree._Element | None = None) -> etree._Element | None:
-        rows = self.rows()
-        el = rows.get(n)
+        el = self.get_row(n)
         if el is not None or not create:
             return el
+        rows = self._element_rows()
         el = etree.Element(ROW, r=str(n))
         if after is None:
-            keys = self.keys()
-            i = bisect.bisect_left(keys, n)
-            after = rows[keys[i - 1]] if i else None
+            if self.blobs:
+                after = self._predecessor(n)
+            else:
+                keys = self.keys()
+                i = bisect.bisect_left(keys, n)
+                after = rows[keys[i - 1]] if i else None
         if after is None:
             self.data.insert(0, el)
         else:
@@ -627,7 +799,7 @@ class _Sheet:
 
     def default_style(self, row: int, col: int, row_el: etree._Element | None) -> int | None:
         """The style a new cell takes: the cell above, else the row's, else the column's style."""
-        above = self.rows().get(row - 1)
+        above = self.get_row(row - 1)
         if above is not None:
             c = self.cells(above).get(col)
             if c is not None and c.get("s"):
@@ -667,7 +839,7 @@ class _Sheet:
         if box and shift:
             rows = shift.area(box[0], box[2])
             box = [rows[0], box[1], rows[1], box[3]] if rows else None
-        if box and not (box[0] == box[2] == 1 and box[1] == box[3] == 1 and len(self.rows()) <= 1):
+        if box and not (box[0] == box[2] == 1 and box[1] == box[3] == 1 and self.row_count() <= 1):
             r1, c1, r2, c2 = min(r1, box[0]), min(c1, box[1]), max(r2, box[2]), max(c2, box[3])
         dim.set("ref", _range_text(r1, c1, r2, c2))
 
@@ -683,6 +855,7 @@ class Package:
         self._infos = {i.filename: i for i in infos}
         self._order = [i.filename for i in infos]
         self._data = data
+        self._original = dict(data)  # what was read, to tell an untouched part by identity
         self._trees: dict[str, etree._Element] = {}
         self._dirty: set[str] = set()
         self._new: list[str] = []
@@ -693,6 +866,8 @@ class Package:
         self._ledger_changed = False
         self._drop_calc_chain = False
         self._d1904: bool | None = None
+        self._blob_sheets: dict[str, _Sheet] = {}
+        self._raw: bytes | None = None  # the file as read: untouched parts are copied compressed
 
     # opening -------------------------------------------------------------
     @classmethod
@@ -706,7 +881,8 @@ class Package:
         except ReadError as exc:
             raise PackageError(str(exc), exc.kind) from exc
         try:
-            with zipfile.ZipFile(path) as zf:
+            raw = path.read_bytes()
+            with zipfile.ZipFile(io.BytesIO(raw)) as zf:
                 infos = zf.infolist()
                 data = {i.filename: zf.read(i) for i in infos}
         except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError) as exc:
@@ -714,6 +890,7 @@ class Package:
                 f"工作簿“{path.name}”已损坏，无法解压：{exc}。请从备份恢复，或用 Excel/WPS 打开修复后另存。"
             ) from exc
         pkg = cls(path, infos, data)
+        pkg._raw = raw
         root = pkg._xml(pkg.workbook_part)
         if root.tag == f"{{{STRICT_NS}}}workbook":
             raise PackageError(
@@ -783,7 +960,11 @@ class Package:
         root = self._trees[name]
         m = _DECL_RE.match(self._data.get(name, b""))
         decl = m.group(1) if m else b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\r\n'
-        return decl + etree.tostring(root, encoding="UTF-8", xml_declaration=False)
+        xml = decl + etree.tostring(root, encoding="UTF-8", xml_declaration=False)
+        sh = self._blob_sheets.get(name)
+        if sh is not None and sh.root is root:
+            xml = sh.serialise_blobs(xml)
+        return xml
 
     # relationships and content types -------------------------------------
     @staticmethod
@@ -907,21 +1088,48 @@ class Package:
                 return target
         raise PackageError(f"工作表“{name}”的部件缺失，工作簿可能已损坏。")
 
+    def _skeleton(self, part: str) -> tuple[bytes | None, bytes]:
+        """Parse a worksheet without its rows: returns the ``sheetData`` body and the namespace
+        declarations its rows may use (None and b"" when the part must be parsed whole)."""
+        try:
+            data = self._data[part]
+        except KeyError:
+            return None, b""
+        m = _SHEETDATA_OPEN.search(data)
+        end = data.rfind(b"</sheetData>")
+        if m is None or m.group(0).endswith(b"/>") or end < m.end():
+            return None, b""
+        start_tag = re.search(rb"<worksheet\b[^>]*>", data)
+        if start_tag is None:
+            return None, b""
+        try:
+            root = etree.fromstring(data[: m.end()] + data[end:], _PARSER)
+        except etree.XMLSyntaxError:
+            return None, b""
+        self._trees[part] = root
+        return data[m.end() : end], b"".join(_NS_DECL.findall(start_tag.group(0)))
+
     def _date1904(self) -> bool:
         if self._d1904 is None:
             pr = self._workbook().find(q("workbookPr"))
             self._d1904 = pr is not None and pr.get("date1904") in ("1", "true")
         return self._d1904
 
-    def _sheet(self, name: str) -> _Sheet:
+    def _sheet(self, name: str, touch: bool = True) -> _Sheet:
         sh = self._sheets.get(name)
         if sh is None:
             part = self.sheet_part(name)
+            body, nsdecl = None, b""
+            if part not in self._trees:
+                body, nsdecl = self._skeleton(part)
             root = self._xml(part)
             if root.tag != q("worksheet"):
                 raise PackageError(f"“{name}”不是普通工作表（可能是图表工作表），无法写入单元格。")
-            sh = self._sheets[name] = _Sheet(self, name, part, root)
-        self._touch(sh.part)
+            sh = self._sheets[name] = _Sheet(self, name, part, root, body, nsdecl)
+            if sh.blobs:
+                self._blob_sheets[part] = sh
+        if touch:
+            self._touch(sh.part)
         return sh
 
     def styles(self) -> _Styles:
@@ -995,6 +1203,28 @@ class Package:
             return f'<c r="{ref}" s="{ds}"><v>{serial}</v></c>'
         raise TypeError(f"不支持写入单元格的值类型：{type(value).__name__}")
 
+    def cell_value(self, sheet: str, row: int, col: int) -> str | float | bool | None:
+        """The current value of one cell: text (shared or inline), a number, a boolean, or None."""
+        sh = self._sheet(sheet, touch=False)
+        row_el = sh.get_row(row)
+        c = sh.cells(row_el).get(col) if row_el is not None else None
+        if c is None:
+            return None
+        t = c.get("t")
+        if t in ("s", "inlineStr", "str"):
+            return self._cell_text(c)
+        v = c.find(V)
+        if v is None or v.text is None:
+            return None
+        if t == "b":
+            return v.text.strip() in ("1", "true")
+        if t == "e":
+            return v.text
+        try:
+            return float(v.text)
+        except ValueError:
+            return v.text
+
     def set_cells(self, sheet: str, values: Mapping[tuple[int, int], object]) -> None:
         """Write values into cells of ``sheet``; (row, col) are 1-based.
 
@@ -1010,8 +1240,12 @@ class Package:
             if r < 1 or col < 1 or r > 1048576 or col > 16384:
                 raise ValueError(f"单元格位置超出范围：第 {r} 行第 {col} 列")
             by_row.setdefault(r, []).append((col, v))
-        rows = sh.rows()
-        keys = sh.keys()
+        if sh.blobs:  # rows kept as bytes: parse and create only the rows written
+            rows = {r: sh.row(r, create=True) for r in sorted(by_row)}
+            keys: list[int] = []
+        else:
+            rows = sh.rows()
+            keys = sh.keys()
         last_new: tuple[int, etree._Element] | None = None
         for r in sorted(by_row):
             row_el = rows.get(r)
@@ -1069,10 +1303,9 @@ class Package:
         sh = self._sheet(sheet)
         shift = _RowShift(first, last, len(rows))
         last = shift.last
-        all_rows = sh.rows()
-        template = all_rows.get(style_row if style_row is not None else first)
+        template = sh.get_row(style_row if style_row is not None else first)
         if template is None and style_row is None:
-            template = all_rows.get(first - 1)
+            template = sh.get_row(first - 1)
         styles: dict[int, str] = {}
         row_attrs: dict[str, str] = {}
         if template is not None:
@@ -1083,14 +1316,26 @@ class Package:
                 if k not in ("r", "spans", "hidden", "collapsed", "outlineLevel"):
                     row_attrs[k] = v
 
-        # remove the old rows, remembering shared-formula masters that go with them
-        anchor: etree._Element | None = None
+        # the old rows go; rows still kept as bytes are dropped unparsed (scanned for formulas)
         lost_si: set[str] = set()
-        keys = sh.keys()
+        for chunk in sh.isolate(first, last, keep=False):
+            if b"<f" in chunk:
+                self._drop_calc_chain = True
+                for m in _SHARED_MASTER.finditer(chunk):
+                    if b" ref=" in m.group(0):
+                        si = _SI.search(m.group(0))
+                        if si:
+                            lost_si.add(si.group(1).decode())
+        if shift.delta:
+            sh.isolate(last + 1, 1 << 21)  # rows below move: parse them (usually a few)
+            for blob in list(sh.blobs):
+                if b"<f" in blob.data:  # formulas above may point below: parse to shift them
+                    sh.isolate(blob.rows[0], blob.rows[-1])
+        all_rows = sh._element_rows()
+        anchor: etree._Element | None = None
+        keys = sorted(all_rows)
         lo = bisect.bisect_left(keys, first)
         hi = bisect.bisect_right(keys, last)
-        if lo > 0:
-            anchor = all_rows[keys[lo - 1]]
         for r in keys[lo:hi]:
             el = all_rows.pop(r)
             for f in el.iter(F):
@@ -1099,6 +1344,7 @@ class Package:
                     lost_si.add(f.get("si", ""))
             sh.data.remove(el)
         below = keys[hi:]
+        anchor = sh._predecessor(first) if sh.blobs else (all_rows[keys[lo - 1]] if lo > 0 else None)
 
         if shift.delta:
             moved = [(r + shift.delta, all_rows.pop(r)) for r in below]
@@ -1120,34 +1366,65 @@ class Package:
             if f.get("t") == "shared" and not f.text and f.get("si") in lost_si:
                 f.getparent().remove(f)
 
-        # the new rows, built as markup and parsed once (much faster than one element per cell)
-        markup = [f'<sheetData xmlns="{NS}">']
+        # the new rows, written as markup and kept as bytes (parsed only if a later edit needs them)
+        attrs = "".join(f' {k}="{_attr(v)}"' for k, v in row_attrs.items() if ":" not in k and "{" not in k)
+        width = max([len(v) for v in rows] + [max(styles, default=0)], default=0)
+        col_style = [(col, col_letters(col), styles.get(col)) for col in range(1, width + 1)]
+        d1904 = self._date1904()
+        date_styles: dict[tuple[str | None, bool], str] = {}
+        serials: dict[dt.date, str] = {}
+        parts: list[bytes] = []
+        offsets: list[int] = []
+        size = 0
         max_col = 0
+        cell = self._cell_markup
+        plain = _PLAIN.match
         for i, values in enumerate(rows):
-            n = first + i
-            markup.append(f'<row r="{n}">')
-            cols = range(1, max(len(values), max(styles, default=0)) + 1)
-            for col in cols:
-                value = values[col - 1] if col <= len(values) else None
-                s = styles.get(col)
-                if value is None and s is None:
+            sn = str(first + i)
+            out = [f'<row r="{sn}"{attrs}>']
+            nv = len(values)
+            for col, letters, s in col_style:
+                value = values[col - 1] if col <= nv else None
+                st = f' s="{s}"' if s is not None else ""
+                if value is None:
+                    if s is None:
+                        continue
+                    out.append(f'<c r="{letters}{sn}"{st}/>')
                     continue
-                markup.append(self._cell_markup(f"{col_letters(col)}{n}", s, value))
-                max_col = max(max_col, col)
-            markup.append("</row>")
-        markup.append("</sheetData>")
-        new_rows = etree.fromstring("".join(markup).encode("utf-8"), _PARSER)
-        prev = anchor
-        for row_el in list(new_rows):
-            for k, v in row_attrs.items():
-                row_el.set(k, v)
-            if prev is None:
-                sh.data.insert(0, row_el)
+                typ = type(value)
+                if typ is str and plain(value):
+                    out.append(f'<c r="{letters}{sn}"{st} t="inlineStr"><is><t>{value}</t></is></c>')
+                elif typ is int:
+                    out.append(f'<c r="{letters}{sn}"{st}><v>{value}</v></c>')
+                elif typ is dt.date:
+                    key = (s, False)
+                    ds = date_styles.get(key)
+                    if ds is None:
+                        ds = date_styles[key] = str(self.styles().date_style(int(s or 0), False))
+                    serial = serials.get(value)
+                    if serial is None:
+                        serial = serials[value] = _number_text(_date_serial(value, d1904))
+                    out.append(f'<c r="{letters}{sn}" s="{ds}"><v>{serial}</v></c>')
+                else:
+                    out.append(cell(letters + sn, s, value))
+                if col > max_col:
+                    max_col = col
+            out.append("</row>")
+            text = "".join(out).encode("utf-8")
+            offsets.append(size)
+            size += len(text)
+            parts.append(text)
+        if rows:
+            offsets.append(size)
+            blob = _Blob(b"".join(parts), list(range(first, first + len(rows))), offsets)
+            if anchor is None:
+                sh.data.insert(0, blob.node)
             else:
-                prev.addnext(row_el)
-            prev = row_el
-            all_rows[int(row_el.get("r"))] = row_el
-        sh._keys = None
+                anchor.addnext(blob.node)
+            pos = next((i for i, b in enumerate(sh.blobs) if b.rows[0] > first), len(sh.blobs))
+            sh.blobs.insert(pos, blob)
+            self._blob_sheets[sh.part] = sh
+        sh._rows = sh._keys = None
 
         self._shift_sheet_ranges(sh, shift, list(merges))
         if rows:
@@ -1158,35 +1435,47 @@ class Package:
     def _shift_sheet_ranges(self, sh: _Sheet, shift: _RowShift, merges: list[tuple[int, int, int, int]]) -> None:
         root = sh.root
         mc = root.find(q("mergeCells"))
+        kept: list[str] = []
         if mc is not None:
-            for m in list(mc):
+            for m in mc:
                 if m.tag != q("mergeCell"):
                     continue
+                ref = m.get("ref", "")
+                quick = _MERGE_ROWS.match(ref)
+                if quick is not None:
+                    q1 = int(quick.group(1))
+                    q2 = int(quick.group(2) or q1)
+                    if q2 < shift.first or (q1 > shift.last and not shift.delta):
+                        kept.append(ref)
+                        continue
+                    if shift.first <= q1 and q2 <= shift.last:
+                        continue  # inside the replaced rows
                 try:
-                    r1, c1, r2, c2 = _split_range(m.get("ref", ""))
+                    r1, c1, r2, c2 = _split_range(ref)
                 except ValueError:
+                    kept.append(ref)
                     continue
-                if r2 < shift.first or (r1 > shift.last):
-                    if r1 > shift.last:
-                        m.set("ref", _range_text(r1 + shift.delta, c1, r2 + shift.delta, c2))
-                    continue
-                if r1 < shift.first and r2 > shift.last:
-                    m.set("ref", _range_text(r1, c1, r2 + shift.delta, c2))
-                    continue
-                mc.remove(m)  # inside or across the replaced rows
-        if merges:
+                if r2 < shift.first:
+                    kept.append(ref)
+                elif r1 > shift.last:
+                    kept.append(_range_text(r1 + shift.delta, c1, r2 + shift.delta, c2) if shift.delta else ref)
+                elif r1 < shift.first and r2 > shift.last:
+                    kept.append(_range_text(r1, c1, r2 + shift.delta, c2))
+                # else: inside or across the replaced rows, dropped
+        kept += [_range_text(r1, c1, r2, c2) for r1, c1, r2, c2 in merges if (r1, c1) != (r2, c2)]
+        if kept:
             if mc is None:
                 mc = sh.child("mergeCells", create=True)
             assert mc is not None
-            for r1, c1, r2, c2 in merges:
-                if (r1, c1) != (r2, c2):
-                    etree.SubElement(mc, q("mergeCell"), ref=_range_text(r1, c1, r2, c2))
-        if mc is not None:
-            n = len(mc.findall(q("mergeCell")))
-            if n:
-                mc.set("count", str(n))
-            else:
-                root.remove(mc)
+            for m in list(mc):
+                mc.remove(m)
+            built = etree.fromstring(
+                f'<mergeCells xmlns="{NS}">' + "".join(f'<mergeCell ref="{r}"/>' for r in kept) + "</mergeCells>", _PARSER
+            )
+            mc.extend(list(built))
+            mc.set("count", str(len(kept)))
+        elif mc is not None:
+            root.remove(mc)
         if shift.delta == 0:
             return
         elements = [el for top in root if top is not sh.data and _local(top) != "mergeCells" for el in top.iter()]
@@ -1407,6 +1696,8 @@ class Package:
 
     def _read_rows(self, sheet: str) -> list[list[str]]:
         """The text of a sheet's cells, row by row (shared strings resolved); for our own sheets."""
+        if sheet in self._sheets:
+            self._sheets[sheet].materialise()
         root = self._xml(self.sheet_part(sheet))
         out = []
         for row in root.iter(ROW):
@@ -1640,7 +1931,6 @@ class Package:
     def _write_zip(self, fh: BinaryIO) -> None:
         with zipfile.ZipFile(fh, "w", allowZip64=True) as out:
             for name in self.parts():
-                data = self.read_part(name)
                 old = self._infos.get(name)
                 if old is not None and name not in self._dirty and name in self._order:
                     info = zipfile.ZipInfo(name, old.date_time)
@@ -1649,11 +1939,45 @@ class Package:
                     info.create_system = old.create_system
                     info.comment = old.comment
                     info.extra = _strip_zip64(old.extra)
+                    if self._data.get(name) is self._original.get(name) and self._copy_raw(out, info, old):
+                        continue
                 else:
                     info = zipfile.ZipInfo(name, old.date_time if old is not None else FIXED_DATE)
                     info.compress_type = zipfile.ZIP_DEFLATED
                     info.external_attr = old.external_attr if old is not None else 0o600 << 16
-                out.writestr(info, data, compresslevel=6 if info.compress_type == zipfile.ZIP_DEFLATED else None)
+                data = self.read_part(name)
+                level = (1 if len(data) > BIG_PART else 6) if info.compress_type == zipfile.ZIP_DEFLATED else None
+                out.writestr(info, data, compresslevel=level)
+
+    def _copy_raw(self, out: zipfile.ZipFile, info: zipfile.ZipInfo, old: zipfile.ZipInfo) -> bool:
+        """Copy an untouched part's compressed bytes as they are (no inflate and deflate again).
+
+        The local header is written anew from ``info`` (so a data descriptor or zip64 field of
+        the original does not carry over); CRC and sizes are the original's.
+        """
+        raw = self._raw
+        if raw is None or old.flag_bits & 0x01:
+            return False
+        at = old.header_offset
+        head = raw[at : at + 30]
+        if len(head) < 30 or head[:4] != b"PK\x03\x04":
+            return False
+        start = at + 30 + int.from_bytes(head[26:28], "little") + int.from_bytes(head[28:30], "little")
+        payload = raw[start : start + old.compress_size]
+        if len(payload) != old.compress_size:
+            return False
+        info.CRC, info.compress_size, info.file_size = old.CRC, old.compress_size, old.file_size
+        info.flag_bits = old.flag_bits & ~0x08
+        out._writecheck(info)  # type: ignore[attr-defined]
+        info.header_offset = out.fp.tell()  # type: ignore[union-attr]
+        zip64 = info.file_size > zipfile.ZIP64_LIMIT or info.compress_size > zipfile.ZIP64_LIMIT
+        out.fp.write(info.FileHeader(zip64))  # type: ignore[union-attr]
+        out.fp.write(payload)  # type: ignore[union-attr]
+        out.start_dir = out.fp.tell()  # type: ignore[attr-defined,union-attr]
+        out.filelist.append(info)
+        out.NameToInfo[info.filename] = info
+        out._didModify = True  # type: ignore[attr-defined]
+        return True
 
 
     # sheets made elsewhere (toolkit.sheetcopy) --------------------------------
