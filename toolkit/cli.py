@@ -86,25 +86,56 @@ def _progress(total_hint: int):
     )
 
 
+def _usage(message: str, command: str) -> None:
+    """A usage error: one Chinese line on stderr, exit status 2."""
+    click.echo(f"用法错误：{message}（查看帮助：zbtz {command} --help）", err=True)
+    sys.exit(EXIT_USAGE)
+
+
+def output_options(fn: Callable) -> Callable:
+    """-o/--output and --in-place, shared by the commands that write a workbook."""
+    fn = click.option("--in-place", "in_place", is_flag=True, help="直接写回原工作簿（先在旁边保存一份备份）。")(fn)
+    return click.option(
+        "-o", "--output", "output", type=click.Path(dir_okay=False, path_type=str), default=None,
+        help="写出到这个新文件（原工作簿不变）。",
+    )(fn)
+
+
 @main.command("check", context_settings=CONTEXT)
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=str))
 @as_of_option
 @format_option
-def check_cmd(paths: tuple[str, ...], as_of: dt.date | None, fmt: str) -> None:
+@click.option("--annotate", is_flag=True, help="把检查结果写入工作簿：“校验结果”表、问题单元格的底色和批注。需配合 -o 或 --in-place。")
+@output_options
+def check_cmd(
+    paths: tuple[str, ...], as_of: dt.date | None, fmt: str, annotate: bool, output: str | None, in_place: bool
+) -> None:
     """检查台账工作簿（或文件夹中的全部台账）是否符合指南的各项规定。
 
     PATHS 为台账文件（.xlsx/.xlsm）或文件夹；文件夹下的所有台账逐一检查，~$ 开头的锁定文件跳过。
     有错误时退出码为 1，只有警告或没有问题时为 0。
+
+    --annotate 把结果写入工作簿：新增（或替换）“校验结果”表，每个问题一行并链接到单元格；问题单元格
+    加底色（错误红色、警告黄色）和批注。再次标注时先去掉上次加上的底色和批注，其他内容不变。
+    -o 写到新文件（只能检查一个台账）；--in-place 写回原文件（先备份），文件夹则逐个写回。
 
     \b
     示例:
       zbtz check 台账.xlsx
       zbtz check 台账.xlsx --as-of 2026-06-30
       zbtz check 各单位台账/ --format json > 结果.json
+      zbtz check 台账.xlsx --annotate -o 台账-已标注.xlsx
+      zbtz check 各单位台账/ --annotate --in-place
     """
     from .check import check, expand_paths
 
     targets = list(expand_paths(paths))
+    if annotate and (output is None) == (not in_place):
+        _usage("--annotate 需要且只能配合 -o 输出文件 或 --in-place 之一。", "check")
+    if not annotate and (output is not None or in_place):
+        _usage("-o 和 --in-place 只能与 --annotate 一起使用。", "check")
+    if output is not None and len(targets) != 1:
+        _usage(f"-o 只能用于一个台账，而这里有 {len(targets)} 个；多个台账请用 --in-place。", "check")
     with _progress(len(targets)) as bar:
         task = bar.add_task("check", total=len(targets)) if bar is not None else None
         report = check(paths, as_of, (lambda _p: bar.advance(task)) if bar is not None else None)
@@ -112,7 +143,31 @@ def check_cmd(paths: tuple[str, ...], as_of: dt.date | None, fmt: str) -> None:
         click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     else:
         click.echo(render_text(report))
-    sys.exit(EXIT_OK if report.valid else EXIT_FINDINGS)
+    failed = _annotate_all(targets, report, output, in_place) if annotate else False
+    sys.exit(EXIT_OK if report.valid and not failed else EXIT_FINDINGS)
+
+
+def _annotate_all(targets: list, report: Report, output: str | None, in_place: bool) -> bool:
+    """Annotate each checked workbook; a workbook that cannot be written is reported and skipped."""
+    from .writeback import WritebackUsageError, annotate_file
+
+    unreadable = {f.workbook for f in report.findings if f.rule == "S0"}
+    failed = False
+    for path, shown in targets:
+        if shown in unreadable:
+            click.echo(f"未写入标注：{shown} 无法读取。", err=True)
+            failed = True
+            continue
+        try:
+            written = annotate_file(path, report, out=output, in_place=in_place, workbook=shown)
+        except WritebackUsageError as exc:
+            _usage(str(exc), "check")
+        except ToolkitError as exc:
+            click.echo(f"错误：{shown}：{exc}", err=True)
+            failed = True
+            continue
+        click.echo(f"已写入标注：{written}", err=True)
+    return failed
 
 
 def render_text(report: Report) -> str:
@@ -141,6 +196,66 @@ def render_text(report: Report) -> str:
     st = report.stats
     verdict = "通过" if report.valid else "未通过"
     lines.append(f"共检查 {st['workbooks']} 个台账：错误 {st['errors']} 个，警告 {st['warnings']} 个 —— {verdict}")
+    return "\n".join(lines)
+
+
+@main.command("rollup", context_settings=CONTEXT)
+@click.argument("ledger", type=click.Path(exists=True, dir_okay=False, path_type=str))
+@as_of_option
+@output_options
+@format_option
+def rollup_cmd(ledger: str, as_of: dt.date | None, output: str | None, in_place: bool, fmt: str) -> None:
+    """按附件9 安装维护记录重新汇总附件7 和附件8，写入工作簿并列出改动。
+
+    附件7：每个软件编号的安装数量、使用计算机人数、（有计算机清单时）服务器数/台式机数/便携机数、
+    填表日期；附件8：按截至日期的安装状态重建明细行（计算机单元格合并，保留原有备注）。
+    其余内容（其他工作表、格式、批注、图片、宏等）保持不变。-o 写到新文件；--in-place 写回原文件
+    （先在旁边保存备份）。Excel/WPS 正打开该文件时拒绝写入。
+
+    \b
+    示例:
+      zbtz rollup 台账.xlsx --as-of 2026-06-30 -o 台账-汇总.xlsx
+      zbtz rollup 台账.xlsx --in-place
+      zbtz rollup 台账.xlsm --in-place --format json
+    """
+    from .writeback import WritebackUsageError, rollup_file
+
+    if (output is None) == (not in_place):
+        _usage("请用 -o 指定输出文件，或用 --in-place 写回原文件（二者选一）。", "rollup")
+    try:
+        result = rollup_file(ledger, as_of, out=output, in_place=in_place)
+    except WritebackUsageError as exc:
+        _usage(str(exc), "rollup")
+    if fmt == "json":
+        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(render_rollup(result))
+
+
+def render_rollup(result: Any) -> str:
+    """What a roll-up changed, for a person."""
+    plan = result.plan
+    lines = [f"已汇总（截至 {plan.as_of.isoformat()}），写入：{result.written}"]
+    if result.backup:
+        lines.append(f"原文件已备份为：{result.backup}")
+    if plan.installed:
+        lines.append("附件7 安装数量：")
+        for c in plan.installed:
+            old = "（空）" if c.old is None else c.old
+            lines.append(f"  {c.number:<12} {old} → {c.new}")
+    for c in plan.counts:
+        lines.append(f"附件7 {c.label}：{c.old if c.old is not None else '（空）'} → {c.new}")
+    rows = len(plan.detail.rows) if plan.detail else 0
+    lines.append(f"附件8：共 {rows} 行，新增 {len(plan.added)} 行，删除 {len(plan.removed)} 行")
+    for sign, items in (("+", plan.added), ("-", plan.removed)):
+        for computer, number in items:
+            lines.append(f"  {sign} {computer}  {number or '（无软件）'}")
+    if plan.fill_dates:
+        lines.append(f"填表日期：{plan.as_of.year}年{plan.as_of.month}月{plan.as_of.day}日")
+    for note in plan.notes:
+        lines.append(f"注意：{note}")
+    if not plan.changed:
+        lines.append("安装数量、人数和附件8 明细均无变化。")
     return "\n".join(lines)
 
 
