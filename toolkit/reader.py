@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from operator import itemgetter
 from pathlib import Path
 
 from .grid import Book, Grid, load_book
@@ -56,6 +57,7 @@ def read_book(book: Book, display: str | None = None) -> Ledger:
     """Build the model from a :class:`Book` of any source."""
     ledger = Ledger(display or book.path)
     titles = _title_keys()
+    memos: dict[tuple[str, str], Memo] = {}
     for grid in book.sheets:
         if grid.name in _OWN_SHEETS:  # written by the toolkit, never a form
             continue
@@ -67,7 +69,7 @@ def read_book(book: Book, display: str | None = None) -> Ledger:
         _locate_header(grid, form)
         ledger.forms.append(form)
         if form.header_row:
-            _read_rows(grid, form, ledger)
+            _read_rows(grid, form, ledger, memos)
     return ledger
 
 
@@ -317,62 +319,112 @@ def _parser(col: Column) -> Parser:
     return parse_text
 
 
-def _read_rows(grid: Grid, form: Form, ledger: Ledger) -> None:
+Memo = dict[object, tuple[str | None, object]]
+_BLANK_PAIR: tuple[str | None, object] = (None, None)
+_MARKER_STARTS = frozenset(w[0] for w in (*_TOTAL_WORDS, *_NOTE_PREFIXES))
+
+
+def _parsed_column(column, parse: Parser, memo: Memo) -> tuple[list[str | None], list[object]]:
+    """Parse a column once per distinct value (ledgers repeat names, dates and numbers a lot)."""
+    try:
+        for v in set(column):
+            if v not in memo:
+                memo[v] = _BLANK_PAIR if v is None or v == "" else parse(v)
+        pairs = list(map(memo.__getitem__, column))
+    except TypeError:  # an unhashable value from an exotic source: parse cell by cell
+        pairs = [_BLANK_PAIR if v is None or v == "" else parse(v) for v in column]
+    return list(map(_first, pairs)), list(map(_second, pairs))
+
+
+_first, _second = itemgetter(0), itemgetter(1)
+
+
+def _columns(body: list[list], indexes: list[int]) -> list[tuple]:
+    """The cells of the given 0-based columns, one tuple per column, short rows padded."""
+    if not indexes or not body:
+        return [() for _ in indexes]
+    need = max(indexes) + 1
+    if any(len(row) < need for row in body):
+        body = [row if len(row) >= need else [*row, *([None] * (need - len(row)))] for row in body]
+    if len(indexes) == 1:
+        return [tuple(row[indexes[0]] for row in body)]
+    return list(zip(*map(itemgetter(*indexes), body)))
+
+
+def _read_rows(grid: Grid, form: Form, ledger: Ledger, memos: dict[tuple[str, str], Memo] | None = None) -> None:
+    """Read the form's data rows column by column, then assemble one :class:`Row` per data row."""
     sch = form.schema
     cls = _ROW_CLASS.get(sch.form, Row)
-    plan: list[tuple[str, int, Parser, dict]] = []
-    for key, col in form.columns.items():
-        plan.append((key, col - 1, _parser(sch.column(key)), {}))
-    tick_plan = [
-        (key, [(c - 1, t) for c, t in sorted(cols.items())], set(sch.column(key).ticks)) for key, cols in form.ticks.items()
-    ]
-    seq_col = form.columns.get("seq", 0) - 1
-    first_cols = sorted(form.columns.values())[:3]
-    rows_out: list[Row] = []
-    for r in range(form.data_start - 1, grid.height):
-        row = grid.rows[r]
-        n = len(row)
-        raw: dict[str, str | None] = {}
-        val: dict[str, object] = {}
-        filled = 0
-        for key, c, parse, memo in plan:
-            v = row[c] if c < n else None
-            if v is None or v == "":
-                raw[key] = val[key] = None
-                continue
+    memos = {} if memos is None else memos
+    body = grid.rows[form.data_start - 1 :]
+    keys = list(form.columns)
+    raw_cols: list[list[str | None]] = []
+    val_cols: list[list[object]] = []
+    for key, column in zip(keys, _columns(body, [form.columns[k] - 1 for k in keys]), strict=True):
+        raw_col, val_col = _parsed_column(column, _parser(sch.column(key)), memos.setdefault((sch.form, key), {}))
+        raw_cols.append(raw_col)
+        val_cols.append(val_col)
+    tick_groups = []
+    for key, cols in form.ticks.items():
+        flags_memo: dict[object, bool] = memos.setdefault((sch.form, "tick:" + key), {})  # type: ignore[assignment]
+        text_memo = memos.setdefault((sch.form, "ticktext:" + key), {})
+        subcols = []
+        ordered = sorted(cols.items())
+        for (c, t), column in zip(ordered, _columns(body, [c - 1 for c, _ in ordered]), strict=True):
             try:
-                t, p = memo[v]
-            except KeyError:
-                t, p = memo[v] = parse(v)
+                for v in set(column):
+                    if v not in flags_memo:
+                        flags_memo[v] = is_tick(v)
+                flags = list(map(flags_memo.__getitem__, column))
             except TypeError:
-                t, p = parse(v)
-            raw[key] = t
-            val[key] = p
-            if t is not None:
+                flags = [is_tick(v) for v in column]
+            texts = _parsed_column(column, lambda v: (text(v), None), text_memo)[0]
+            subcols.append((flags, texts, t))
+        labels = [t for _, _, t in subcols]
+        allowed = set(sch.column(key).ticks)
+        combos: dict[tuple[bool, ...], tuple[str | None, object]] = {}
+        for combo in set(zip(*(f for f, _, _ in subcols))):
+            ticked = [t for on, t in zip(combo, labels, strict=True) if on]
+            combos[combo] = ("+".join(ticked) or None, ticked[0] if len(ticked) == 1 and ticked[0] in allowed else None)
+        tick_groups.append((key, [f for f, _, _ in subcols], [tx for _, tx, _ in subcols], combos))
+    marker_idx = [keys.index(k) for k, _ in sorted(form.columns.items(), key=lambda kv: kv[1])[:3]]
+    if "seq" in form.columns and keys.index("seq") not in marker_idx:
+        marker_idx.append(keys.index("seq"))
+    marked = {i for j in marker_idx for i, t in enumerate(raw_cols[j]) if t and t[0] in _MARKER_STARTS}
+    raw_rows = list(zip(*raw_cols)) if raw_cols else [()] * len(body)
+    val_rows = list(zip(*val_cols)) if val_cols else [()] * len(body)
+    tick_rows = [(key, list(zip(*flags)), texts, combos) for key, flags, texts, combos in tick_groups]
+    rows_out: list[Row] = []
+    append = rows_out.append
+    first_row = form.data_start
+    i = -1
+    for rt, vt in zip(raw_rows, val_rows):  # noqa: B905 (same length by construction; the hot loop)
+        i += 1
+        filled = len(rt) - rt.count(None)
+        raw = dict(zip(keys, rt))  # noqa: B905
+        val = dict(zip(keys, vt))  # noqa: B905
+        for key, flag_rows, texts, combos in tick_rows:
+            shown, value = combos[flag_rows[i]]
+            if shown is not None:
                 filled += 1
-        for key, cols, allowed in tick_plan:
-            ticked = [t for c, t in cols if c < n and is_tick(row[c])]
-            if ticked:
-                filled += 1
-                raw[key] = "+".join(ticked)
             else:  # no tick, but maybe a word written in a tick cell ("升级"): keep it for the S5 message
-                raw[key] = "+".join(t for c, _ in cols if c < n and (t := text(row[c])) is not None) or None
-            val[key] = ticked[0] if len(ticked) == 1 and ticked[0] in allowed else None
+                shown = "+".join(tx for col in texts if (tx := col[i]) is not None) or None
+            raw[key] = shown
+            val[key] = value
         if filled == 0:
             continue
-        if _is_total_or_note(row, seq_col, first_cols, filled):
+        if i in marked and _is_total_or_note(rt, marker_idx, filled):
             continue
-        rows_out.append(cls(form, r + 1, raw, val))
+        append(cls(form, first_row + i, raw, val))
     _attach(form, rows_out, ledger)
 
 
-def _is_total_or_note(row: list, seq_col: int, first_cols: list[int], filled: int) -> bool:
-    cells = [row[c - 1] for c in first_cols if c - 1 < len(row)]
-    if 0 <= seq_col < len(row):
-        cells.append(row[seq_col])
-    for v in cells:
-        if isinstance(v, str):
-            t = clean(v).replace(" ", "")
+def _is_total_or_note(raw: tuple, marker_idx: list[int], filled: int) -> bool:
+    """A 合计/总计/小计 row, or a lone note (注：…, 说明：…) below the table."""
+    for j in marker_idx:
+        t = raw[j]
+        if isinstance(t, str):
+            t = t.replace(" ", "")
             if t.startswith(_TOTAL_WORDS):
                 return True
             if filled == 1 and t.startswith(_NOTE_PREFIXES):

@@ -66,41 +66,50 @@ class Rollup:
 COUNT_KEYS = {"服务器": "servers", "台式机": "desktops", "便携机": "laptops"}
 
 
-def _sorted_entries(ledger: Ledger, as_of: dt.date) -> list[tuple[str, LogEntry]]:
+def _sorted_entries(ledger: Ledger, as_of: dt.date) -> list[tuple[dt.date, int, int, str, LogEntry]]:
     rows: list[tuple[dt.date, int, int, str, LogEntry]] = []
     for log in ledger.logs:
+        index = log.form.sheet_index
         for e in log.entries:
             no = e.raw.get("software_no") if log.combined else log.software_no
-            d = e.date
-            if no is None or d is None or d > as_of or e.computer is None:
+            d = e.val.get("date")
+            if no is None or d is None or d > as_of or e.raw.get("computer") is None:  # type: ignore[operator]
                 continue
-            rows.append((d, log.form.sheet_index, e.row, no, e))
+            rows.append((d, index, e.row, no, e))  # type: ignore[arg-type]
     rows.sort(key=lambda t: (t[0], t[1], t[2]))
-    return [(no, e) for _, _, _, no, e in rows]
+    return rows
 
 
 def compute_rollup(ledger: Ledger, as_of: dt.date) -> Rollup:
     """Replay the logs up to ``as_of`` (inclusive) and derive 附件7 and 附件8."""
     ru = Rollup(as_of)
     last_seen: dict[str, LogEntry] = {}
-    for no, e in _sorted_entries(ledger, as_of):
-        nk, ck = norm_key(no), norm_key(e.computer or "")
-        ru.number_text.setdefault(nk, no)
-        ru.computer_text.setdefault(ck, e.computer or "")
+    state, install_date, breaks = ru.state, ru.install_date, ru.breaks
+    number_text, computer_text = ru.number_text, ru.computer_text
+    for d, _, _, no, e in _sorted_entries(ledger, as_of):
+        computer = e.raw["computer"] or ""
+        nk, ck = norm_key(no), norm_key(computer)
+        if nk not in number_text:
+            number_text[nk] = no
+        if ck not in computer_text:
+            computer_text[ck] = computer
         last_seen[ck] = e  # rows are in (date, sheet, row) order: the last one wins
         key = (ck, nk)
-        cur = ru.state.get(key, 0)
-        if e.op == "安装":
+        cur = state.get(key, 0)
+        op = e.val.get("op")
+        q = e.val.get("qty")
+        qty = q if isinstance(q, int) and q > 0 else 1
+        if op == "安装":
             if cur > 0:
-                ru.breaks.append(HistoryBreak(e, no, "install-again"))
+                breaks.append(HistoryBreak(e, no, "install-again"))
             else:
-                ru.install_date[key] = e.date  # type: ignore[assignment]
-            ru.state[key] = cur + e.qty
-        elif e.op == "卸载":
+                install_date[key] = d
+            state[key] = cur + qty
+        elif op == "卸载":
             if cur <= 0:
-                ru.breaks.append(HistoryBreak(e, no, "uninstall-none"))
-            ru.state[key] = max(cur - e.qty, 0)
-    for (_, nk), s in ru.state.items():
+                breaks.append(HistoryBreak(e, no, "uninstall-none"))
+            state[key] = max(cur - qty, 0)
+    for (_, nk), s in state.items():
         ru.installed[nk] = ru.installed.get(nk, 0) + s
     ru.detail = _detail_rows(ledger, ru, last_seen)
     ru.staff_using = distinct_staff((r.dept, r.person) for r in ru.detail)
@@ -134,71 +143,70 @@ def _detail_rows(ledger: Ledger, ru: Rollup, last_seen: dict[str, LogEntry]) -> 
             listed.setdefault(norm_key(c.computer), c)
     remarks = {}
     for d in ledger.details:
-        if d.computer and d.software_no and d.raw.get("remark"):
-            remarks[(norm_key(d.computer), norm_key(d.software_no))] = d.raw["remark"]
+        raw = d.raw
+        if raw.get("remark") and raw.get("computer") and raw.get("software_no"):
+            remarks[(norm_key(raw["computer"]), norm_key(raw["software_no"]))] = raw["remark"]
+    order = _ranks(ledger)
+    who_cache: dict[str, tuple[str | None, str | None, str | None, str, tuple]] = {}
 
-    def who(ck: str) -> tuple[str | None, str | None, str | None, str]:
+    def who(ck: str) -> tuple[str | None, str | None, str | None, str, tuple]:
+        if ck in who_cache:
+            return who_cache[ck]
         c, e = listed.get(ck), last_seen.get(ck)
         dept = (c.raw.get("dept") if c else None) or (e.raw.get("dept") if e else None)
         person = (c.raw.get("user") if c else None) or (e.raw.get("user") if e else None)
         brand = (c.raw.get("brand") if c else None) or (e.raw.get("brand") if e else None)
         text = (c.computer if c else None) or ru.computer_text.get(ck) or ck
-        return dept, person, brand, text
+        out = who_cache[ck] = (dept, person, brand, text, order(dept, person, text))
+        return out
 
-    rows: list[DetailRow] = []
+    keyed: list[tuple[tuple, DetailRow]] = []
     with_software: set[str] = set()
+    n_summary = len(summary)
+    software: dict[str, tuple] = {}
     for (ck, nk), s in ru.state.items():
         if s <= 0:
             continue
         with_software.add(ck)
-        dept, person, brand, ctext = who(ck)
-        entry = summary.get(nk)
-        sw = entry[1] if entry else None
-        rows.append(
-            DetailRow(
-                dept,
-                person,
-                ctext,
-                brand,
+        dept, person, brand, ctext, rank = who(ck)
+        if nk not in software:
+            entry = summary.get(nk)
+            sw = entry[1] if entry else None
+            software[nk] = (
                 ru.number_text.get(nk, nk),
                 sw.raw.get("name") if sw else None,
                 sw.raw.get("version") if sw else None,
                 sw.raw.get("term") if sw else None,
                 sw.sw_type if sw else None,
-                ru.install_date.get((ck, nk)),
-                remarks.get((ck, nk)),
+                entry[0] if entry else n_summary,
             )
-        )
+        no, name, version, term, sw_type, pos = software[nk]
+        row = DetailRow(dept, person, ctext, brand, no, name, version, term, sw_type, ru.install_date.get((ck, nk)), remarks.get((ck, nk)))
+        keyed.append(((*rank, pos, nk), row))
     for ck, c in listed.items():
         if c.status == IN_USE and ck not in with_software:
-            dept, person, brand, ctext = who(ck)
-            rows.append(DetailRow(dept, person, ctext, brand))
-    return _order(ledger, rows, summary)
+            dept, person, brand, ctext, rank = who(ck)
+            keyed.append(((*rank, -1, ""), DetailRow(dept, person, ctext, brand)))
+    keyed.sort(key=lambda kr: kr[0])
+    return [r for _, r in keyed]
 
 
-def _rank(first_seen: dict[str, int]):
-    def rank(value: str | None) -> tuple[int, int, str]:
-        k = norm_key(value or "")
-        if k in first_seen:
-            return (0, first_seen[k], "")
-        return (1, 0, k)
-
-    return rank
-
-
-def _order(ledger: Ledger, rows: list[DetailRow], summary: dict[str, tuple[int, SummaryEntry]]) -> list[DetailRow]:
+def _ranks(ledger: Ledger):
+    """Sort key of a computer's rows: 部门, 姓名, 计算机编号 in the old 附件8's order, new ones after."""
     depts: dict[str, int] = {}
     people: dict[str, int] = {}
     comps: dict[str, int] = {}
     for d in ledger.details:
-        depts.setdefault(norm_key(d.raw.get("dept") or ""), len(depts))
-        people.setdefault(norm_key(d.raw.get("person") or ""), len(people))
-        comps.setdefault(norm_key(d.computer or ""), len(comps))
-    rd, rp, rc = _rank(depts), _rank(people), _rank(comps)
+        raw = d.raw
+        depts.setdefault(norm_key(raw.get("dept") or ""), len(depts))
+        people.setdefault(norm_key(raw.get("person") or ""), len(people))
+        comps.setdefault(norm_key(raw.get("computer") or ""), len(comps))
 
-    def key(r: DetailRow) -> tuple:
-        no = norm_key(r.software_no) if r.software_no else ""
-        pos = summary[no][0] if no in summary else (len(summary) if no else -1)
-        return (rd(r.dept), rp(r.person), rc(r.computer), pos, no)
+    def rank(seen: dict[str, int], value: str | None) -> tuple[int, int, str]:
+        k = norm_key(value or "")
+        return (0, seen[k], "") if k in seen else (1, 0, k)
 
-    return sorted(rows, key=key)
+    def order(dept: str | None, person: str | None, computer: str) -> tuple:
+        return (rank(depts, dept), rank(people, person), rank(comps, computer))
+
+    return order

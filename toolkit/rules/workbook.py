@@ -8,6 +8,7 @@ every enumerated or tick column an S5 check, each vectorised over the whole form
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from operator import itemgetter
 
 from ..findings import ERROR, REGISTRY, CheckContext, Finding
 from ..model import Form, Row, a1
@@ -57,21 +58,27 @@ REGISTRY.declare("S4", ERROR, "值无法识别", "“{column}”的值“{value}
 REGISTRY.declare("S5", ERROR, "值不在允许范围内", "“{column}”的值“{value}”不是允许的取值（{allowed}）{hint}。", "值不是允许的取值之一。")
 
 
-def _conditions(col: Column, form: Form):
-    """The ``required_if`` condition as a vectorised function, or ``None`` when a column is absent."""
+def _conditions(col: Column, form: Form, derived: dict[str, tuple[str, str, frozenset]]):
+    """The ``required_if`` condition as a vectorised function, or ``None`` when a column is absent.
+
+    Membership tests become boolean columns of their own (``derived``), computed once when the
+    frame is built, so that pandera only ever sees boolean columns.
+    """
     conds = []
     for key, values in col.required_if.items():
         if not form.has(key):
             return None
-        conds.append((key, tuple(v for v in values if v not in ("", "*")), "" in values, "*" in values))
+        shown = frozenset(v for v in values if v not in ("", "*"))
+        name = f"{key}__in_{len(derived)}"
+        derived[name] = (key, "val", shown)
+        conds.append((key, name, "" in values, "*" in values))
 
     def holds(df):
         mask = None
-        for key, vals, blank, any_value in conds:
-            vk = f"{key}__v" if f"{key}__v" in df else key
-            m = df[key].notna() if any_value else df[vk].isin(vals)
+        for key, name, blank, any_value in conds:
+            m = df[f"{key}__has"] if any_value else df[name]
             if blank:
-                m = m | df[key].isna()
+                m = m | ~df[f"{key}__has"]
             mask = m if mask is None else (mask & m)
         return mask
 
@@ -93,67 +100,95 @@ def _why(col: Column, sch: FormSchema) -> str:
 
 
 def _schema_for(form: Form):
-    """A pandera DataFrameSchema of the form's cell checks, and the columns it needs."""
+    """A pandera DataFrameSchema of the form's cell checks, the columns it needs and derived flags."""
     import pandera.pandas as pa
 
     sch = form.schema
     checks = []
     needed: set[str] = set()
+    derived: dict[str, tuple[str, str, frozenset]] = {}
     for col in sch.columns:
         if not form.has(col.key):
             continue
         k = col.key
         if col.not_blank and col.type != "ticks":
             needed.add(k)
-            checks.append(pa.Check(lambda d, k=k: d[k].notna(), name=f"S3:{k}"))
+            checks.append(pa.Check(lambda d, k=k: d[f"{k}__has"], name=f"S3:{k}"))
         if col.required_if:
-            holds = _conditions(col, form)
+            holds = _conditions(col, form, derived)
             if holds is not None:
                 needed.update({k, *col.required_if})
-                checks.append(pa.Check(lambda d, k=k, h=holds: ~h(d).fillna(False) | d[k].notna(), name=f"S3:{k}"))
+                checks.append(pa.Check(lambda d, k=k, h=holds: ~h(d) | d[f"{k}__has"], name=f"S3:{k}"))
         if col.type in ("int", "amount", "date", "term"):
             needed.add(k)
-            allow = list(col.allow_text)
             # the words allowed instead of a number (许可数量 不限) stand only where the cell may be blank:
             # forms.md, "blank or 不限 only with 场地许可"
-            where = _conditions(col, form) if col.required_if else None
+            where = _conditions(col, form, derived) if col.required_if else None
             if where is not None:
                 needed.update(col.required_if)
+            allow = None
+            if col.allow_text:
+                allow = f"{k}__allow"
+                derived[allow] = (k, "raw", frozenset(col.allow_text))
             checks.append(
                 pa.Check(
-                    lambda d, k=k, a=allow, w=where: d[k].isna() | d[f"{k}__v"].notna()
-                    | (d[k].isin(a) & (True if w is None else ~w(d).fillna(False))),
+                    lambda d, k=k, a=allow, w=where: ~d[f"{k}__has"] | d[f"{k}__ok"]
+                    | ((d[a] & (True if w is None else ~w(d))) if a else False),
                     name=f"S4:{k}",
                 )
             )
         if col.type in ("enum", "ticks"):
             needed.add(k)
             if col.type == "ticks" and col.not_blank:
-                checks.append(pa.Check(lambda d, k=k: d[f"{k}__v"].notna(), name=f"S5:{k}"))
+                checks.append(pa.Check(lambda d, k=k: d[f"{k}__ok"], name=f"S5:{k}"))
             else:
-                checks.append(pa.Check(lambda d, k=k: d[k].isna() | d[f"{k}__v"].notna(), name=f"S5:{k}"))
-    return pa.DataFrameSchema(checks=checks), needed
+                checks.append(pa.Check(lambda d, k=k: ~d[f"{k}__has"] | d[f"{k}__ok"], name=f"S5:{k}"))
+    return pa.DataFrameSchema(checks=checks), needed, derived
 
 
-def _frame(rows: list[Row], keys: Iterable[str]):
+def _frame(rows: list[Row], keys: Iterable[str], derived: dict[str, tuple[str, str, frozenset]]):
+    """A frame of boolean columns only: ``k__has`` (cell filled), ``k__ok`` (value readable), derived flags.
+
+    pandera runs ``isna`` over the whole frame for every check; over boolean columns that is
+    free, over object columns it costs more than the checks themselves.
+    """
     import pandas as pd
 
-    data: dict[str, list] = {}
-    for k in keys:
-        data[k] = [r.raw.get(k) for r in rows]
-        data[f"{k}__v"] = [r.val.get(k) for r in rows]
-    return pd.DataFrame(data, dtype=object)
+    data: dict[str, list[bool]] = {}
+    raws: dict[str, list] = {}
+    vals: dict[str, list] = {}
+    raw_dicts = [r.raw for r in rows]
+    val_dicts = [r.val for r in rows]
+    for k in keys:  # every row of one layout carries every key of it
+        raws[k] = raw = list(map(itemgetter(k), raw_dicts))
+        vals[k] = val = list(map(itemgetter(k), val_dicts))
+        data[f"{k}__has"] = [x is not None for x in raw]
+        data[f"{k}__ok"] = [x is not None for x in val]
+    for name, (k, which, members) in derived.items():
+        source = raws[k] if which == "raw" else vals[k]
+        data[name] = [x in members for x in source]
+    return pd.DataFrame(data, dtype=bool)
 
 
-def _rows_by_form(ctx: CheckContext) -> dict[int, tuple[Form, list[Row]]]:
-    out: dict[int, tuple[Form, list[Row]]] = {}
+def _rows_by_layout(ctx: CheckContext) -> list[tuple[Form, list[Row]]]:
+    """Rows grouped by form and the set of columns present: one validation per layout.
+
+    A ledger keeps one 附件9 sheet per number, hundreds of them in the same layout; checking
+    them as one frame instead of one frame a sheet is what keeps large ledgers fast.
+    """
+    out: dict[tuple, tuple[Form, list[Row]]] = {}
     ledger = ctx.ledger
     groups: list[Iterable[Row]] = [ledger.whitelist, ledger.summary, ledger.details, ledger.computers]
     groups.extend(log.entries for log in ledger.logs)
+    layout: dict[int, tuple] = {}
     for group in groups:
         for r in group:
-            out.setdefault(id(r.form), (r.form, []))[1].append(r)
-    return out
+            f = r.form
+            key = layout.get(id(f))
+            if key is None:
+                key = layout[id(f)] = (f.form, tuple(sorted(f.columns)), tuple(sorted(f.ticks)))
+            out.setdefault(key, (f, []))[1].append(r)
+    return list(out.values())
 
 
 @REGISTRY.checker("S3", "S4", "S5")
@@ -161,13 +196,13 @@ def cell_checks(ctx: CheckContext) -> Iterator[Finding]:
     """Run the pandera cell checks of every form; yields S3, S4 and S5 findings."""
     import pandera.pandas as pa
 
-    for form, rows in _rows_by_form(ctx).values():
+    for form, rows in _rows_by_layout(ctx):
         if not rows:
             continue
-        schema, needed = _schema_for(form)
+        schema, needed, derived = _schema_for(form)
         if not schema.checks:
             continue
-        df = _frame(rows, needed)
+        df = _frame(rows, needed, derived)
         try:
             schema.validate(df, lazy=True)
             continue
@@ -183,7 +218,7 @@ def cell_checks(ctx: CheckContext) -> Iterator[Finding]:
             found.append((int(index), code, key))
         found.sort()
         for index, code, key in found:
-            yield _cell_finding(ctx, form, rows[index], code, key)
+            yield _cell_finding(ctx, rows[index].form, rows[index], code, key)
     for log in ctx.ledger.logs:
         if not log.combined and log.software_no is None and log.form.header_row:
             yield ctx.finding("S3", log.form.sheet, log.number_cell, column="软件编号", why="（附件9 表头信息栏）")
