@@ -10,10 +10,11 @@ from typing import Any
 
 import click
 
-from . import __version__
+from . import __version__, cli_zh
 from .errors import ToolkitError
 from .findings import SEVERITY_ZH, Report
 
+cli_zh.install()
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -260,7 +261,9 @@ def render_rollup(result: Any) -> str:
 
 
 @main.command("rules", context_settings=CONTEXT)
-@format_option
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True, help="输出格式。"
+)
 def rules_cmd(fmt: str) -> None:
     """列出全部检查规则（编号、级别、名称、说明）。
 
@@ -268,15 +271,18 @@ def rules_cmd(fmt: str) -> None:
     示例:
       zbtz rules
       zbtz rules --format json
+      zbtz rules --format markdown > docs/规则目录.md
     """
-    from .check import REGISTRY
+    from .catalogue import catalogue_markdown, catalogue_rows
 
-    rows = [{"code": r.code, "severity": r.severity, "title": r.title, "description": r.description} for r in REGISTRY]
+    rows = catalogue_rows()
     if fmt == "json":
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
-        return
-    for r in rows:
-        click.echo(f"{r['code']:<8} {SEVERITY_ZH[r['severity']]}  {r['title']}")
+    elif fmt == "markdown":
+        click.echo(catalogue_markdown(), nl=False)
+    else:
+        for r in rows:
+            click.echo(f"{r['code']:<8} {SEVERITY_ZH[r['severity']]}  {r['title']}")
 
 
 REPORT_SUFFIXES = (".xlsx", ".html")

@@ -14,14 +14,14 @@ from ..findings import ERROR, REGISTRY, CheckContext, Finding
 from ..model import Form, Row, a1
 from ..schemas import Column, FormSchema, all_schemas
 
-REGISTRY.declare("S0", ERROR, "无法读取工作簿", "无法读取：{reason}", "文件不能作为工作簿读取（不是 xlsx、已加密、已损坏）。")
+REGISTRY.declare("S0", ERROR, "无法读取工作簿", "无法读取：{reason}", "文件不能作为工作簿读取（不是 xlsx/xlsm、已加密、已损坏、疑似压缩炸弹或 XML 炸弹）。")
 
 _TYPE_ZH = {"int": "整数", "amount": "金额（不小于 0 的数）", "date": "日期", "term": "许可期限"}
 _TERM_HINT = "，应为“永久”、截止日期（如 2027-12-31）、起止日期（如 2024-01-01至2026-12-31）或年限（如 3年）"
 _OP_HINT = "；升级不是一种操作：请在旧编号的表中登记卸载、在新编号的表中登记安装"
 
 
-@REGISTRY.rule("S1", ERROR, "缺少必需的表", "台账中找不到《{title}》（{form}）。请按标准表样添加该表，标题须写在表的前 5 行内。")
+@REGISTRY.rule("S1", ERROR, "缺少必需的表", "台账中找不到《{title}》（{form}）。请按标准表样添加该表，标题须写在表的前 5 行内。", "台账中找不到检查所必需的表（附件6、附件7、附件8、附件9）。")
 def missing_forms(ctx: CheckContext) -> Iterator[Finding]:
     """A form required for check is not found in the ledger."""
     ledger = ctx.ledger
@@ -33,7 +33,7 @@ def missing_forms(ctx: CheckContext) -> Iterator[Finding]:
         yield ctx.finding("S1", None, None, form=sch.form, title=sch.title)
 
 
-@REGISTRY.rule("S2", ERROR, "缺少必需的列", "《{title}》的表头中找不到“{column}”列。请在表头添加该列（可用的列名：{names}）。")
+@REGISTRY.rule("S2", ERROR, "缺少必需的列", "《{title}》的表头中找不到“{column}”列。请在表头添加该列（可用的列名：{names}）。", "表头中找不到必需的列。")
 def missing_columns(ctx: CheckContext) -> Iterator[Finding]:
     """A required column is not found in a form's header."""
     for form in ctx.ledger.forms:
@@ -53,9 +53,9 @@ def missing_columns(ctx: CheckContext) -> Iterator[Finding]:
             )
 
 
-REGISTRY.declare("S3", ERROR, "必填单元格为空", "“{column}”不能为空{why}。请填写。", "必填的单元格为空。")
-REGISTRY.declare("S4", ERROR, "值无法识别", "“{column}”的值“{value}”不是有效的{type}{hint}。", "值不能按其类型读取。")
-REGISTRY.declare("S5", ERROR, "值不在允许范围内", "“{column}”的值“{value}”不是允许的取值（{allowed}）{hint}。", "值不是允许的取值之一。")
+REGISTRY.declare("S3", ERROR, "必填单元格为空", "“{column}”不能为空{why}。请填写。", "必填的单元格为空（如附件7 的软件名称、软件类型，附件9 的计算机编号和日期；采购的商业软件的采购时间、采购金额）。")
+REGISTRY.declare("S4", ERROR, "值无法识别", "“{column}”的值“{value}”不是有效的{type}{hint}。", "值不能按其类型读取（日期、整数、金额、许可期限）。")
+REGISTRY.declare("S5", ERROR, "值不在允许范围内", "“{column}”的值“{value}”不是允许的取值（{allowed}）{hint}。", "值不是允许的取值之一（软件类型、许可类型、获取方式、计算机类型；操作类型未打勾或勾了两项）。")
 
 
 def _conditions(col: Column, form: Form, derived: dict[str, tuple[str, str, frozenset]]):
