@@ -14,6 +14,7 @@ import zipfile
 from pathlib import Path
 
 import openpyxl
+from factory import make_ledger
 from lxml import etree
 from openpyxl.chart import BarChart, Reference
 from openpyxl.comments import Comment
@@ -21,7 +22,6 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from test_xlsxpkg import BUTTONS, DETAIL, SUMMARY, _all_targets, _inject
 
-from factory import make_ledger
 from toolkit.xlsxpkg import Package
 
 FEATURE_PARTS = {

@@ -7,10 +7,10 @@ import shutil
 from pathlib import Path
 
 import pytest
+from factory import install
 from preserve_helpers import DETAIL, SUMMARY, assert_preserved, convert_to_pdf, feature_ledger, parts
 from python_calamine import CalamineWorkbook
 
-from factory import install
 from toolkit.annotate import RESULT_SHEET
 from toolkit.check import check_file
 from toolkit.writeback import annotate_file, rollup_file

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from factory import default_data, install
 from python_calamine import CalamineWorkbook
 
-from factory import default_data, install
 from toolkit import safewrite
 from toolkit.check import check_file
 from toolkit.cli import main
