@@ -510,33 +510,3 @@ def print_cmd(ledger: str, outdir: str, forms: tuple[str, ...], pdf: bool | None
         click.echo(f"{form}：{why}", err=True)
     for path in done.files:
         click.echo(f"已写出：{path}")
-
-
-@main.command("excel-setup", context_settings=CONTEXT)
-@click.argument("ledger", type=click.Path(exists=True, dir_okay=False, path_type=str))
-@click.option(
-    "-o", "--output", "output", type=click.Path(dir_okay=False, path_type=str), default=None,
-    help="写出的启用宏的工作簿（.xlsm），默认与台账同名、扩展名改为 .xlsm。",
-)
-@click.option(
-    "--vba", "vba", type=click.Path(exists=True, dir_okay=False, path_type=str), default=None,
-    help="宏模块源文件，默认为本工具的 excel/ZbtzMacros.bas。",
-)
-def excel_setup_cmd(ledger: str, output: str | None, vba: str | None) -> None:
-    """把台账另存为带“校验”“汇总”按钮的启用宏工作簿（.xlsm），台账数据不变。
-
-    按钮通过 xlwings 加载项调用本机的 Python 和本工具，结果直接写入在 Excel 中打开的工作簿。
-    使用前请按 docs/excel.md 安装 xlwings 加载项。原台账不被修改。
-
-    \b
-    示例:
-      zbtz excel-setup 台账.xlsx
-      zbtz excel-setup 台账.xlsx -o 台账（带按钮）.xlsm
-    """
-    from pathlib import Path
-
-    from .xlsm import make_xlsm
-
-    out = output or str(Path(ledger).with_suffix(".xlsm"))
-    sheet = make_xlsm(ledger, out, vba)
-    click.echo(f"已写出：{out}（按钮在工作表“{sheet}”上）", err=True)
