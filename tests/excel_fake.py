@@ -9,6 +9,7 @@ with what the file writer writes.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 from typing import Any
 
@@ -105,8 +106,13 @@ class FakeRange:
                 if v is None:
                     self.sheet.values.pop(cell, None)
                 else:
-                    text = self.sheet.formats.get(cell) == "@"
-                    self.sheet.values[cell] = str(v) if text else (float(v) if type(v) is int else v)
+                    if self.sheet.formats.get(cell) == "@":
+                        v = str(v)
+                    elif type(v) is int:
+                        v = float(v)  # Excel gives numbers back as floats
+                    elif type(v) is dt.date:
+                        v = dt.datetime(v.year, v.month, v.day)  # and dates as datetimes
+                    self.sheet.values[cell] = v
 
     @property
     def number_format(self) -> str | None:
@@ -167,6 +173,26 @@ class FakeRange:
         self.sheet.notes_by_cell[(self.r1, self.c1)] = note
         return note
 
+    # rows and merges (whole-row ranges, as the adapter uses them)
+    def insert(self, shift: str = "down", copy_origin: str = "format_from_left_or_above") -> None:
+        assert shift == "down"
+        self.sheet.shift_rows(self.r1, self.r2 - self.r1 + 1)
+
+    def delete(self, shift: str = "up") -> None:
+        assert shift == "up"
+        self.sheet.shift_rows(self.r2 + 1, -(self.r2 - self.r1 + 1), drop=(self.r1, self.r2))
+
+    def merge(self, across: bool = False) -> None:
+        assert not any(self.sheet.merge_of(r, c) for r, c in self.cells())
+        self.sheet.merges.append((self.r1, self.c1, self.r2, self.c2))
+        for r, c in self.cells()[1:]:
+            self.sheet.values.pop((r, c), None)  # Excel keeps the top-left value only
+
+    def unmerge(self) -> None:
+        self.sheet.merges = [
+            m for m in self.sheet.merges if m[2] < self.r1 or m[0] > self.r2 or m[3] < self.c1 or m[1] > self.c2
+        ]
+
     def add_hyperlink(self, address: str, text_to_display: str | None = None, screen_tip: str | None = None) -> None:
         self.sheet.links[(self.r1, self.c1)] = address
         self.value = text_to_display if text_to_display is not None else address
@@ -201,7 +227,37 @@ class FakeSheet:
             self, min(r for r, _ in cells), min(c for _, c in cells), max(r for r, _ in cells), max(c for _, c in cells)
         )
 
+    def shift_rows(self, at: int, by: int, drop: tuple[int, int] | None = None) -> None:
+        """Move every row from ``at`` down by ``by`` (up when negative), dropping rows ``drop``."""
+
+        def moved(d: dict) -> dict:
+            out = {}
+            for (r, c), v in d.items():
+                if drop and drop[0] <= r <= drop[1]:
+                    continue
+                out[(r + by if r >= at else r, c)] = v
+            return out
+
+        self.values, self.fills, self.formats, self.bold = (
+            moved(self.values),
+            moved(self.fills),
+            moved(self.formats),
+            moved(self.bold),
+        )
+        self.notes_by_cell = moved(self.notes_by_cell)
+        for key, note in self.notes_by_cell.items():
+            note.cell = key
+        merges = []
+        for r1, c1, r2, c2 in self.merges:
+            if drop and drop[0] <= r1 and r2 <= drop[1]:
+                continue
+            merges.append((r1 + by if r1 >= at else r1, c1, r2 + by if r2 >= at else r2, c2))
+        self.merges = merges
+
     def range(self, a: Any, b: Any = None) -> FakeRange:
+        if isinstance(a, str) and re.fullmatch(r"\d+:\d+", a):
+            r1, r2 = (int(x) for x in a.split(":"))
+            return FakeRange(self, r1, 1, r2, 16384)
         if isinstance(a, str):
             pos = parse_a1(a)
             assert pos is not None, a

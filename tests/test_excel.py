@@ -15,7 +15,7 @@ import pytest
 from excel_fake import FakeBook
 
 from toolkit import excel
-from toolkit.annotate import AUTHOR, FILLS, RESULT_SHEET, plan_annotation
+from toolkit.annotate import AUTHOR, FILLS, RESULT_SHEET
 from toolkit.check import check_book, check_file
 from toolkit.grid import load_book
 from toolkit.xlsxpkg import LEDGER_SHEET, Package
@@ -25,16 +25,10 @@ SAMPLE = Path(__file__).parent.parent / "samples" / "台账示例.xlsx"
 
 
 def annotate_file(src: Path, out: Path, display: str) -> None:
-    """What ``check --annotate -o OUT`` writes: the plan applied with the package writer."""
-    report = check_file(src, AS_OF, display)
-    pkg = Package.open(src)
-    plan = plan_annotation(report, sheets=set(pkg.sheet_names()))
-    pkg.remove_annotations(AUTHOR, FILLS)
-    pkg.put_sheet(RESULT_SHEET, plan.rows, hyperlinks=plan.links, col_widths=plan.widths)
-    for m in plan.marks:
-        pkg.set_fill(m.sheet, m.row, m.col, m.fill)
-        pkg.add_comment(m.sheet, m.row, m.col, m.text, AUTHOR)
-    pkg.save(out)
+    """What ``check --annotate -o OUT`` writes (the file writer of toolkit.writeback)."""
+    from toolkit import writeback
+
+    writeback.annotate_file(src, check_file(src, AS_OF, display), out)
 
 
 def view_of_file(path: Path) -> dict:
@@ -271,3 +265,49 @@ def test_only_the_adapter_imports_xlwings_and_only_lazily():
     )
     assert importers == ["excel.py"]
     assert not re.search(r"^(import|from) xlwings", (root / "excel.py").read_text(encoding="utf-8"), re.M)
+
+
+# --------------------------------------------------------------------------- roll-up
+
+
+def test_rollup_writes_what_rollup_file_writes(sample, tmp_path):
+    from toolkit.writeback import rollup_file
+
+    # make 附件7/附件8 drift from the logs: drop two 附件8 rows and change a figure
+    wb = openpyxl.load_workbook(sample)
+    ws = wb["附件8 明细表"]
+    ws.delete_rows(20, 2)
+    wb.save(sample)
+    out = tmp_path / "汇总.xlsx"
+    result = rollup_file(sample, AS_OF, out)
+    assert result.plan.changed
+    fake = FakeBook.from_file(sample, "台账示例.xlsx")
+    outcome = excel.rollup_workbook(fake, AS_OF)
+    assert outcome.plan.to_dict() == result.plan.to_dict()
+    theirs = FakeBook.from_file(out)
+    for mine, ref in zip(fake.sheets, theirs.sheets, strict=True):
+        assert mine.name == ref.name
+        assert mine.values == ref.values, mine.name
+        assert sorted(mine.merges) == sorted(ref.merges), mine.name
+    assert "汇总完成（截至 2026-06-30）" in outcome.message
+    after = check_book(excel.book_from_xlwings(fake), AS_OF, "x")
+    assert not {"TZ1.1", "TZ1.13", "TZ2.2"} & set(after.codes())
+
+
+def test_rollup_twice_changes_nothing_more(sample):
+    fake = FakeBook.from_file(sample)
+    excel.rollup_workbook(fake, AS_OF)
+    first = {s.name: (dict(s.values), sorted(s.merges)) for s in fake.sheets}
+    again = excel.rollup_workbook(fake, AS_OF)
+    assert not again.plan.changed and "只更新了填表日期" in again.message
+    assert {s.name: (dict(s.values), sorted(s.merges)) for s in fake.sheets} == first
+
+
+def test_run_rollup_reports_a_ledger_it_cannot_roll_up(make_ledger, monkeypatch):
+    import xlwings as xw
+
+    fake = FakeBook.from_file(make_ledger(omit=("附件8",)))
+    monkeypatch.setattr(xw.Book, "caller", classmethod(lambda cls: fake))
+    excel.run_rollup()
+    ((prompt, _title),) = fake.app.alerts
+    assert prompt.startswith("错误：") and "附件8" in prompt

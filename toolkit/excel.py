@@ -403,17 +403,65 @@ def _run(step: Callable[[Any], str]) -> None:
 class RollupOutcome:
     """What the 汇总 button did."""
 
-    lines: list[str]
+    plan: Any  # toolkit.writeback.RollupPlan
 
     @property
     def message(self) -> str:
-        return (
-            "汇总完成。\n" + "\n".join(self.lines)
-            if self.lines
-            else "汇总完成：附件7、附件8 已与附件9 一致，无需改动。"
-        )
+        p = self.plan
+        lines = [f"汇总完成（截至 {p.as_of.isoformat()}）。"]
+        lines += [f"安装数量 {c.number}：{'' if c.old is None else c.old} → {c.new}" for c in p.installed]
+        lines += [f"{c.label}：{'' if c.old is None else c.old} → {c.new}" for c in p.counts]
+        if p.added or p.removed:
+            lines.append(f"附件8：新增 {len(p.added)} 行，删除 {len(p.removed)} 行。")
+        if not p.changed:
+            lines.append("附件7、附件8 已与附件9 一致，只更新了填表日期。")
+        lines += p.notes
+        lines.append("请核对后保存工作簿。")
+        return "\n".join(lines)
 
 
 def rollup_workbook(xw_book: Any, as_of: dt.date | None = None) -> RollupOutcome:
-    """Roll the open workbook's logs up into 附件7/附件8: book → ledger → roll-up plan → apply."""
-    raise NotImplementedError  # filled in once toolkit.writeback.plan_rollup lands
+    """Roll the open workbook's logs up into 附件7/附件8: book → ledger → ``plan_rollup`` → apply."""
+    from .reader import read_book
+    from .rollup import compute_rollup
+    from .writeback import _require, plan_rollup
+
+    day = as_of or dt.date.today()
+    ledger = read_book(book_from_xlwings(xw_book))
+    _require(ledger)
+    plan = plan_rollup(ledger, compute_rollup(ledger, day))
+    apply_rollup_xlwings(xw_book, plan)
+    return RollupOutcome(plan)
+
+
+def apply_rollup_xlwings(xw_book: Any, plan: Any) -> None:
+    """Write a :class:`~toolkit.writeback.RollupPlan` through Excel: the cells, then the 附件8 rows.
+
+    Excel itself inserts or deletes the rows that the rebuilt 附件8 needs, so everything below
+    (the sign line, formulas, merged ranges, validations) moves as Excel moves it; inserted rows
+    take the format of the row above.
+    """
+    from .writeback import FillDate
+
+    for name, cells in plan.cells.items():
+        sheet = xw_book.sheets[name]
+        for (r, c), v in sorted(cells.items()):
+            cell = sheet.range((r, c))
+            cell.value = v.value_for(cell.value) if isinstance(v, FillDate) else v
+    d = plan.detail
+    if d is None:
+        return
+    sheet = xw_book.sheets[d.sheet]
+    old = max(d.last - d.first + 1, 0)
+    new = len(d.rows)
+    width = max([len(r) for r in d.rows] + [c2 for _r1, _c1, _r2, c2 in d.merges] + [1])
+    if old:
+        sheet.range((d.first, 1), (d.last, width)).unmerge()
+    if new > old:
+        sheet.range(f"{d.first + old}:{d.first + new - 1}").insert("down")
+    elif new < old:
+        sheet.range(f"{d.first + new}:{d.last}").delete("up")
+    if new:
+        sheet.range((d.first, 1)).value = [list(r) + [None] * (width - len(r)) for r in d.rows]
+    for r1, c1, r2, c2 in d.merges:
+        sheet.range((r1, c1), (r2, c2)).merge()
