@@ -160,7 +160,9 @@ def _detail_rows(ledger: Ledger, ru: Rollup, last_seen: dict[str, LogEntry]) -> 
         out = who_cache[ck] = (dept, person, brand, text, order(dept, person, text))
         return out
 
-    keyed: list[tuple[tuple, DetailRow]] = []
+    # the computers' order is settled once, then each row sorts on (computer rank, number position)
+
+    keyed: list[tuple[str, int, str, DetailRow]] = []
     with_software: set[str] = set()
     n_summary = len(summary)
     software: dict[str, tuple] = {}
@@ -182,13 +184,14 @@ def _detail_rows(ledger: Ledger, ru: Rollup, last_seen: dict[str, LogEntry]) -> 
             )
         no, name, version, term, sw_type, pos = software[nk]
         row = DetailRow(dept, person, ctext, brand, no, name, version, term, sw_type, ru.install_date.get((ck, nk)), remarks.get((ck, nk)))
-        keyed.append(((*rank, pos, nk), row))
+        keyed.append((ck, pos, nk, row))
     for ck, c in listed.items():
         if c.status == IN_USE and ck not in with_software:
             dept, person, brand, ctext, rank = who(ck)
-            keyed.append(((*rank, -1, ""), DetailRow(dept, person, ctext, brand)))
-    keyed.sort(key=lambda kr: kr[0])
-    return [r for _, r in keyed]
+            keyed.append((ck, -1, "", DetailRow(dept, person, ctext, brand)))
+    computer_rank = {ck: i for i, ck in enumerate(sorted(who_cache, key=lambda k: who_cache[k][4]))}
+    keyed.sort(key=lambda t: (computer_rank[t[0]], t[1], t[2]))
+    return [t[3] for t in keyed]
 
 
 def _ranks(ledger: Ledger):
@@ -196,11 +199,10 @@ def _ranks(ledger: Ledger):
     depts: dict[str, int] = {}
     people: dict[str, int] = {}
     comps: dict[str, int] = {}
-    for d in ledger.details:
-        raw = d.raw
-        depts.setdefault(norm_key(raw.get("dept") or ""), len(depts))
-        people.setdefault(norm_key(raw.get("person") or ""), len(people))
-        comps.setdefault(norm_key(raw.get("computer") or ""), len(comps))
+    raws = [d.raw for d in ledger.details]
+    for key, seen in (("dept", depts), ("person", people), ("computer", comps)):
+        for value in dict.fromkeys(r.get(key) for r in raws):  # first appearance order, each value once
+            seen.setdefault(norm_key(value or ""), len(seen))
 
     def rank(seen: dict[str, int], value: str | None) -> tuple[int, int, str]:
         k = norm_key(value or "")

@@ -24,12 +24,18 @@ def detail_vs_logs(ctx: CheckContext) -> Iterator[Finding]:
     on_detail: dict[tuple[str, str], object] = {}
     first_row_of: dict[str, object] = {}
     for d in ctx.ledger.details:
-        if not d.computer:
+        raw = d.raw
+        computer = raw.get("computer")
+        if not computer:
             continue
-        ck = norm_key(d.computer)
-        first_row_of.setdefault(ck, d)
-        if d.software_no:
-            on_detail.setdefault((ck, norm_key(d.software_no)), d)
+        ck = norm_key(computer)
+        if ck not in first_row_of:
+            first_row_of[ck] = d
+        no = raw.get("software_no")
+        if no:
+            key = (ck, norm_key(no))
+            if key not in on_detail:
+                on_detail[key] = d
     ru = ctx.rollup
     for (ck, nk), d in on_detail.items():
         if ru.state.get((ck, nk), 0) <= 0:
@@ -44,8 +50,12 @@ def detail_vs_logs(ctx: CheckContext) -> Iterator[Finding]:
 @REGISTRY.rule("TZ2.3", WARNING, "台账超过半年未更新", "{form} 的填表日期为 {date}，距检查日已超过六个月，而附件9 在此后还有登记（最晚 {latest}）。请至少每半年根据附件9 更新一次。", "附件7 或附件8 的填表日期早于检查日六个月以上，而附件9 在此后仍有登记；没有填表日期时不检查并说明。")
 def stale(ctx: CheckContext) -> Iterator[Finding]:
     """附件7 or 附件8 was not updated for six months although the logs moved on."""
-    dates = [e.date for log in ctx.ledger.logs for e in log.entries if e.date and e.date <= ctx.as_of]
-    latest = max(dates, default=None)
+    latest: dt.date | None = None
+    for log in ctx.ledger.logs:
+        for e in log.entries:
+            d = e.val.get("date")
+            if isinstance(d, dt.date) and d <= ctx.as_of and (latest is None or d > latest):
+                latest = d
     limit = add_months(ctx.as_of, -6)
     for name in ("附件7", "附件8"):
         form = ctx.ledger.form(name)
@@ -132,11 +142,18 @@ def upgrade_rows(ctx: CheckContext) -> Iterator[Finding]:
     """A commercial or OEM log row whose 安装/卸载版本 differs from its number's 软件版本."""
     known = by_number(ctx)
     for log in ctx.ledger.logs:
+        if not log.combined:  # one number a sheet: skip the sheet at once when no check applies
+            rows = known.get(norm_key(log.software_no)) if log.software_no else None
+            if not rows or rows[0].sw_type not in (COMMERCIAL, OEM) or rows[0].key("version") is None:
+                continue
         for e in log.entries:
+            raw_version = e.raw.get("version")
+            if raw_version is None:
+                continue
             no = e.raw.get("software_no") if log.combined else log.software_no
             rows = known.get(norm_key(no)) if no else None
             if not rows or rows[0].sw_type not in (COMMERCIAL, OEM):
                 continue
-            v, expected = e.key("version"), rows[0].key("version")
-            if v is not None and expected is not None and v != expected:
+            v, expected = norm_key(raw_version), rows[0].key("version")
+            if expected is not None and v != expected:
                 yield ctx.finding("TZ3.5", e.sheet, e.cell("version"), e.row, op=e.op or "安装/卸载", version=e.raw.get("version"), no=no, expected=rows[0].raw.get("version"))

@@ -119,10 +119,13 @@ def free_not_whitelisted(ctx: CheckContext) -> Iterator[Finding]:
     if ctx.ledger.form("附件6") is None:
         return
     listed = _whitelist_match(ctx)
+    unlisted = {norm_key(s.software_no) for s in ctx.ledger.summary if s.software_no and s.sw_type == FREE and not listed(s.software_no, s.raw.get("name"))}
     on_detail: dict[str, Row] = {}
-    for d in ctx.ledger.details:
-        if d.software_no:
-            on_detail.setdefault(norm_key(d.software_no), d)
+    if unlisted:  # the first 附件8 row of each unlisted free number, found in one pass
+        for d in ctx.ledger.details:
+            no = d.raw.get("software_no")
+            if no and (nk := norm_key(no)) in unlisted and nk not in on_detail:
+                on_detail[nk] = d
     done: set[str] = set()
     for s in ctx.ledger.summary:
         no = s.software_no
@@ -141,8 +144,10 @@ def free_not_whitelisted(ctx: CheckContext) -> Iterator[Finding]:
             yield ctx.finding("PZ1.2", s.sheet, s.cell("installed"), s.row, name=name, no=no, where=f"（按附件9 共 {ctx.rollup.installed[nk]} 台）")
     registered = set(by_number(ctx))
     for d in ctx.ledger.details:  # free software ticked on 附件8 under a number 附件7 lacks
-        no = d.software_no
-        if not no or norm_key(no) in registered or norm_key(no) in done or d.val.get("sw_type") != FREE:
+        if d.val.get("sw_type") != FREE:
+            continue
+        no = d.raw.get("software_no")
+        if not no or norm_key(no) in registered or norm_key(no) in done:
             continue
         if listed(no, d.raw.get("name")):
             continue
