@@ -162,9 +162,9 @@ def plan_numbers(ledger: Ledger, fmt: NumberFormat | None = None, sheets: Iterab
     rows = ledger.summary
     used = {norm_key(r.software_no) for r in rows if r.software_no}
     counters: dict[str, int] = {}
-    for sw_type in DEFAULT_PREFIXES:
-        prefix = fmt.prefixes[sw_type]
-        ns = [n for r in rows if r.software_no and (n := fmt.parse(sw_type, r.software_no)) is not None]
+    for kind in DEFAULT_PREFIXES:
+        prefix = fmt.prefixes[kind]
+        ns = [n for r in rows if r.software_no and (n := fmt.parse(kind, r.software_no)) is not None]
         counters[prefix] = max([counters.get(prefix, 0), *ns])
     free_no: dict[str, str] = {}
     oem_no: dict[tuple, str] = {}
@@ -193,7 +193,7 @@ def plan_numbers(ledger: Ledger, fmt: NumberFormat | None = None, sheets: Iterab
         if not name:
             plan.unnumbered.append(Unnumbered(r.sheet, cell, "软件名称为空，未编号"))
             continue
-        sw_type = r.sw_type
+        sw_type = r.sw_type or ""
         if sw_type not in DEFAULT_PREFIXES:
             why = f"软件类型“{r.raw.get('sw_type')}”不是商业软件、OEM软件或免费软件" if r.raw.get("sw_type") else "软件类型为空"
             plan.unnumbered.append(Unnumbered(r.sheet, cell, why + "，未编号"))
