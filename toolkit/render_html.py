@@ -316,4 +316,4 @@ def render_html(cons: Consolidation) -> str:
 def write_html(cons: Consolidation, target: str | Path) -> Path:
     """Write the HTML report to ``target`` (never half-written)."""
     page = render_html(cons)
-    return write_atomic(target, lambda tmp: Path(tmp).write_text(page, encoding="utf-8"))
+    return write_atomic(target, lambda fh: fh.write(page.encode("utf-8")))

@@ -10,8 +10,6 @@ and a target that Excel or WPS holds open (a ``~$`` lock file beside it) is refu
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,8 +21,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
-from .errors import ToolkitError
 from .findings import SEVERITY_ZH
+from .safewrite import atomic_write, check_not_open
 from .stats import Layout, Stats, layout
 
 if TYPE_CHECKING:
@@ -44,37 +42,18 @@ _CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 _LEFT = Alignment(horizontal="left", vertical="center", wrap_text=True)
 
 
-class OutputLockedError(ToolkitError):
-    """The target workbook is open in Excel or WPS."""
-
-
 # --- saving --------------------------------------------------------------------------------
 
 
-def _lock_files(target: Path) -> list[Path]:
-    names = {f"~${target.name}", f"~${target.name[2:]}"}
-    return [target.parent / n for n in names]
-
-
-def check_writable(target: Path) -> None:
-    """Refuse a target that Excel or WPS has open (cli.md, writing safety)."""
-    if any(p.exists() for p in _lock_files(target)):
-        raise OutputLockedError(f"“{target}”正在被 Excel 或 WPS 打开，请先关闭该文件再试。")
-
-
 def write_atomic(target: str | Path, write: Any) -> Path:
-    """Call ``write(tmp_path)`` on a temporary file beside ``target``, then rename it into place."""
+    """Write ``target`` through :func:`safewrite.atomic_write`, refusing a workbook open in Excel/WPS.
+
+    ``write`` receives the open binary file (``wb.save`` accepts one).
+    """
     out = Path(target)
-    check_writable(out)
+    check_not_open(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".zbtz-", suffix=out.suffix, dir=out.parent)
-    os.close(fd)
-    try:
-        write(Path(tmp))
-        os.replace(tmp, out)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    atomic_write(out, write)
     return out
 
 
