@@ -113,7 +113,7 @@ def write_summary(wb, data: dict, variant: bool = False) -> None:
                 "授权数量", "可使用版本", "使用期限", "序列号/许可证号", "已安装数量", "资产卡片号", "备注", "软件类别"]
         keys = ["seq", "software_no", "name", "version", "sw_type", "acquisition", "purchase_date", "amount", "license_type",
                 "license_count", "usable_version", "term", "serial", "installed", "asset", "remark", "category"]
-    cols = [c for c, k in zip(cols, keys) if k not in data.get("drop_summary", ())]
+    cols = [c for c, k in zip(cols, keys, strict=True) if k not in data.get("drop_summary", ())]
     keys = [k for k in keys if k not in data.get("drop_summary", ())]
     _title(ws, "软件使用情况汇总表", len(cols), data["unit"], variant)
     _sign(ws, data["unit"], data.get("fill_date"), len(cols))

@@ -150,7 +150,8 @@ def check_cmd(
 
 def _annotate_all(targets: list, report: Report, output: str | None, in_place: bool) -> bool:
     """Annotate each checked workbook; a workbook that cannot be written is reported and skipped."""
-    from .writeback import WritebackUsageError, annotate_file
+    from .editing import EditError
+    from .writeback import annotate_file
 
     unreadable = {f.workbook for f in report.findings if f.rule == "S0"}
     failed = False
@@ -161,7 +162,7 @@ def _annotate_all(targets: list, report: Report, output: str | None, in_place: b
             continue
         try:
             written = annotate_file(path, report, out=output, in_place=in_place, workbook=shown)
-        except WritebackUsageError as exc:
+        except EditError as exc:
             _usage(str(exc), "check")
         except ToolkitError as exc:
             click.echo(f"错误：{shown}：{exc}", err=True)
@@ -219,13 +220,14 @@ def rollup_cmd(ledger: str, as_of: dt.date | None, output: str | None, in_place:
       zbtz rollup 台账.xlsx --in-place
       zbtz rollup 台账.xlsm --in-place --format json
     """
-    from .writeback import WritebackUsageError, rollup_file
+    from .editing import EditError
+    from .writeback import rollup_file
 
     if (output is None) == (not in_place):
         _usage("请用 -o 指定输出文件，或用 --in-place 写回原文件（二者选一）。", "rollup")
     try:
         result = rollup_file(ledger, as_of, out=output, in_place=in_place)
-    except WritebackUsageError as exc:
+    except EditError as exc:
         _usage(str(exc), "rollup")
     if fmt == "json":
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))

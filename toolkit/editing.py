@@ -40,18 +40,13 @@ def edit_workbook(
 
     ``edit(pkg)`` returns whether it changed anything. In place, an unchanged workbook is not
     rewritten and no backup is made; with ``out`` the file is always written (a copy when
-    nothing changed), so the output exists after every successful run.
+    nothing changed), so the output exists after every successful run. Raises
+    :class:`EditError` for a bad target and the :mod:`toolkit.safewrite` errors for a locked,
+    unwritable or full target; the ledger is never changed then.
     """
     src = Path(path)
-    if (out is None) == (not in_place):
-        raise EditError("请用 -o 指定输出文件，或用 --in-place 直接修改台账（会先备份），二者选一。")
-    target = src if in_place else Path(out)  # type: ignore[arg-type]
-    if not in_place and target.resolve() == src.resolve():
-        raise EditError("输出文件与台账是同一个文件：要直接修改台账请用 --in-place（会先备份）。")
-    if target.suffix.lower() != src.suffix.lower():
-        raise EditError(f"输出文件“{target.name}”的扩展名应与台账相同（{src.suffix}）。")
-    check_not_open(src)
-    check_not_open(target)
+    target, in_place = edit_target(src, out, in_place)
+    check_not_open(target)  # reading a workbook Excel holds open is fine; writing it is not
     pkg = Package.open(src)
     changed = edit(pkg)
     if in_place and not changed:
@@ -59,3 +54,18 @@ def edit_workbook(
     saved = backup(src) if in_place else None
     pkg.save(target)
     return Edited(target, saved)
+
+
+def edit_target(src: Path, out: str | Path | None, in_place: bool) -> tuple[Path, bool]:
+    """The file to write and whether it is the ledger itself (``-o`` naming the ledger means in place)."""
+    if out is None and not in_place:
+        raise EditError("请用 -o 指定输出文件，或用 --in-place 直接修改台账（会先备份），二者选一。")
+    if out is not None and in_place:
+        raise EditError("-o 与 --in-place 不能同时使用。")
+    if in_place:
+        return src, True
+    target = Path(out)  # type: ignore[arg-type]
+    if target.suffix.lower() != src.suffix.lower():
+        raise EditError(f"输出文件“{target.name}”的扩展名应与台账相同（{src.suffix}）。")
+    same = target.exists() and src.exists() and target.resolve() == src.resolve()
+    return target, same

@@ -348,7 +348,7 @@ def _columns(body: list[list], indexes: list[int]) -> list[tuple]:
         body = [row if len(row) >= need else [*row, *([None] * (need - len(row)))] for row in body]
     if len(indexes) == 1:
         return [tuple(row[indexes[0]] for row in body)]
-    return list(zip(*map(itemgetter(*indexes), body)))
+    return list(zip(*map(itemgetter(*indexes), body), strict=True))
 
 
 def _read_rows(grid: Grid, form: Form, ledger: Ledger, memos: dict[tuple[str, str], Memo] | None = None) -> None:
@@ -370,7 +370,7 @@ def _read_rows(grid: Grid, form: Form, ledger: Ledger, memos: dict[tuple[str, st
         text_memo = memos.setdefault((sch.form, "ticktext:" + key), {})
         subcols = []
         ordered = sorted(cols.items())
-        for (c, t), column in zip(ordered, _columns(body, [c - 1 for c, _ in ordered]), strict=True):
+        for (_c, t), column in zip(ordered, _columns(body, [c - 1 for c, _ in ordered]), strict=True):
             try:
                 for v in set(column):
                     if v not in flags_memo:
@@ -383,7 +383,7 @@ def _read_rows(grid: Grid, form: Form, ledger: Ledger, memos: dict[tuple[str, st
         labels = [t for _, _, t in subcols]
         allowed = set(sch.column(key).ticks)
         combos: dict[tuple[bool, ...], tuple[str | None, object]] = {}
-        for combo in set(zip(*(f for f, _, _ in subcols))):
+        for combo in set(zip(*(f for f, _, _ in subcols), strict=True)):
             ticked = [t for on, t in zip(combo, labels, strict=True) if on]
             combos[combo] = ("+".join(ticked) or None, ticked[0] if len(ticked) == 1 and ticked[0] in allowed else None)
         tick_groups.append((key, [f for f, _, _ in subcols], [tx for _, tx, _ in subcols], combos))
@@ -391,9 +391,9 @@ def _read_rows(grid: Grid, form: Form, ledger: Ledger, memos: dict[tuple[str, st
     if "seq" in form.columns and keys.index("seq") not in marker_idx:
         marker_idx.append(keys.index("seq"))
     marked = {i for j in marker_idx for i, t in enumerate(raw_cols[j]) if t and t[0] in _MARKER_STARTS}
-    raw_rows = list(zip(*raw_cols)) if raw_cols else [()] * len(body)
-    val_rows = list(zip(*val_cols)) if val_cols else [()] * len(body)
-    tick_rows = [(key, list(zip(*flags)), texts, combos) for key, flags, texts, combos in tick_groups]
+    raw_rows = list(zip(*raw_cols, strict=True)) if raw_cols else [()] * len(body)
+    val_rows = list(zip(*val_cols, strict=True)) if val_cols else [()] * len(body)
+    tick_rows = [(key, list(zip(*flags, strict=True)), texts, combos) for key, flags, texts, combos in tick_groups]
     rows_out: list[Row] = []
     append = rows_out.append
     first_row = form.data_start

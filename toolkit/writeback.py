@@ -21,13 +21,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .annotate import AUTHOR, FILLS, RESULT_SHEET, AnnotationPlan, plan_annotation
+from .editing import edit_target, edit_workbook
 from .errors import ToolkitError
 from .findings import Report
 from .model import Form, Ledger, Row
 from .normalize import norm_key
 from .reader import read_ledger
 from .rollup import Rollup, compute_rollup
-from .safewrite import backup, check_not_open
 from .xlsxpkg import Package
 
 __all__ = [
@@ -36,7 +36,6 @@ __all__ = [
     "RollupPlan",
     "RollupResult",
     "RollupError",
-    "WritebackUsageError",
     "plan_rollup",
     "apply_rollup_to_package",
     "apply_annotation_to_package",
@@ -53,8 +52,6 @@ class RollupError(ToolkitError):
     """The ledger cannot be rolled up (a form or a column the roll-up needs is missing)."""
 
 
-class WritebackUsageError(ToolkitError):
-    """The caller asked for an impossible write (no target, or both ``out`` and ``in_place``)."""
 
 
 # --------------------------------------------------------------------------- 填表日期
@@ -378,28 +375,6 @@ class RollupResult:
         }
 
 
-def _target(path: Path, out: str | Path | None, in_place: bool) -> tuple[Path, bool]:
-    """The file to write and whether that is the ledger itself."""
-    if out is None and not in_place:
-        raise WritebackUsageError("请用 -o 指定输出文件，或用 --in-place 直接写回原文件（会先备份）。")
-    if out is not None and in_place:
-        raise WritebackUsageError("-o 与 --in-place 不能同时使用。")
-    if in_place:
-        return path, True
-    target = Path(out)  # type: ignore[arg-type]
-    if target.suffix.lower() != path.suffix.lower():
-        raise WritebackUsageError(f"输出文件“{target.name}”的扩展名应与原文件相同（{path.suffix}）。")
-    same = target.exists() and path.exists() and target.resolve() == path.resolve()
-    return target, same
-
-
-def _write(pkg: Package, source: Path, target: Path, in_place: bool) -> Path | None:
-    check_not_open(target)
-    saved = backup(source) if in_place else None
-    pkg.save(target)
-    return saved
-
-
 def _require(ledger: Ledger) -> None:
     missing = [f for f in ("附件7", "附件8") if ledger.form(f) is None]
     if missing:
@@ -428,16 +403,18 @@ def rollup_file(
     the original is never changed then.
     """
     src = Path(path)
-    target, in_place = _target(src, out, in_place)
-    check_not_open(target)
+    edit_target(src, out, in_place)  # usage errors before any reading
     day = as_of or dt.date.today()
     ledger = read_ledger(src)
     _require(ledger)
     plan = plan_rollup(ledger, compute_rollup(ledger, day))
-    pkg = Package.open(src)
-    apply_rollup_to_package(pkg, plan)
-    saved = _write(pkg, src, target, in_place)
-    return RollupResult(src, target, saved, plan)
+
+    def edit(pkg: Package) -> bool:
+        apply_rollup_to_package(pkg, plan)
+        return True
+
+    edited = edit_workbook(src, edit, out=out, in_place=in_place)
+    return RollupResult(src, edited.target or src, edited.backup, plan)
 
 
 def annotate_file(
@@ -452,13 +429,12 @@ def annotate_file(
     ``workbook`` is the name the report gives the file (default: the only workbook of the
     report). Returns the path written.
     """
-    src = Path(path)
-    target, in_place = _target(src, out, in_place)
-    check_not_open(target)
-    pkg = Package.open(src)
     if workbook is None and len(report.workbooks) > 1:
         workbook = str(path)
-    plan = plan_annotation(report, workbook, set(pkg.sheet_names()))
-    apply_annotation_to_package(pkg, plan)
-    _write(pkg, src, target, in_place)
-    return target
+
+    def edit(pkg: Package) -> bool:
+        apply_annotation_to_package(pkg, plan_annotation(report, workbook, set(pkg.sheet_names())))
+        return True
+
+    edited = edit_workbook(path, edit, out=out, in_place=in_place)
+    return edited.target or Path(path)
