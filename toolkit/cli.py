@@ -189,7 +189,7 @@ def render_text(report: Report) -> str:
             for f in items:
                 cell = f.cell or "—"
                 lines.append(f"    {cell:<7} {f.rule:<7} {SEVERITY_ZH[f.severity]}  {f.message}")
-    skipped = {}
+    skipped: dict[tuple[str, str], list[str]] = {}
     for s in report.skipped:
         skipped.setdefault((s.rule, s.reason), []).append(s.workbook)
     for (rule, reason), books in skipped.items():

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .errors import ReadError
 from .safety import vet_package
@@ -23,7 +24,7 @@ class Grid:
     """One sheet: a rectangular list of rows (0-based, from A1) and its merged ranges."""
 
     name: str
-    rows: list[list[object]]
+    rows: list[list[Any]]
     merges: list[Merge] = field(default_factory=list)
     index: int = 0
 

@@ -403,12 +403,12 @@ def _read_rows(grid: Grid, form: Form, ledger: Ledger, memos: dict[tuple[str, st
         filled = len(rt) - rt.count(None)
         raw = dict(zip(keys, rt))  # noqa: B905
         val = dict(zip(keys, vt))  # noqa: B905
-        for key, flag_rows, texts, combos in tick_rows:
+        for key, flag_rows, tick_texts, combos in tick_rows:
             shown, value = combos[flag_rows[i]]
             if shown is not None:
                 filled += 1
             else:  # no tick, but maybe a word written in a tick cell ("升级"): keep it for the S5 message
-                shown = "+".join(tx for col in texts if (tx := col[i]) is not None) or None
+                shown = "+".join(tx for col in tick_texts if (tx := col[i]) is not None) or None
             raw[key] = shown
             val[key] = value
         if filled == 0:

@@ -321,11 +321,11 @@ def _plan_detail(ledger: Ledger, form: Form, rollup: Rollup, plan: RollupPlan) -
 
     old = {(norm_key(d.computer or ""), norm_key(d.software_no) if d.software_no else None): d for d in own if d.computer}
     new = {(norm_key(r.computer), norm_key(r.software_no) if r.software_no else None): r for r in rollup.detail}
-    for key, r in new.items():
-        if key not in old:
+    for pair, r in new.items():
+        if pair not in old:
             plan.added.append((r.computer, r.software_no))
-    for key, d in old.items():
-        if key not in new:
+    for pair, d in old.items():
+        if pair not in new:
             plan.removed.append((d.computer or "", d.software_no))
     return DetailRebuild(form.sheet, first, last, rows, merges, style_row=first if own else 0)
 

@@ -1392,7 +1392,7 @@ class Package:
                     out.append(f'<c r="{letters}{sn}"{st}/>')
                     continue
                 typ = type(value)
-                if typ is str and plain(value):
+                if typ is str and plain(value):  # type: ignore[call-overload]  # type() is faster than isinstance here
                     out.append(f'<c r="{letters}{sn}"{st} t="inlineStr"><is><t>{value}</t></is></c>')
                 elif typ is int:
                     out.append(f'<c r="{letters}{sn}"{st}><v>{value}</v></c>')
@@ -1401,9 +1401,9 @@ class Package:
                     ds = date_styles.get(key)
                     if ds is None:
                         ds = date_styles[key] = str(self.styles().date_style(int(s or 0), False))
-                    serial = serials.get(value)
+                    serial = serials.get(value)  # type: ignore[call-overload]
                     if serial is None:
-                        serial = serials[value] = _number_text(_date_serial(value, d1904))
+                        serial = serials[value] = _number_text(_date_serial(value, d1904))  # type: ignore[index, arg-type]
                     out.append(f'<c r="{letters}{sn}" s="{ds}"><v>{serial}</v></c>')
                 else:
                     out.append(cell(letters + sn, s, value))

@@ -101,7 +101,7 @@ def scrapped(ctx: CheckContext) -> Iterator[Finding]:
         yield ctx.finding("PZ2.7", c.sheet, c.cell("status"), c.row, what=f"计算机 {c.computer} 已报废，截至 {ctx.as_of.isoformat()} 按附件9 仍装有 {n} 个软件")
     for log in ctx.ledger.logs:
         for e in log.entries:
-            c = scrapped.get(norm_key(e.computer or ""))
-            end = c.val.get("scrap_date") if c else None
-            if c is not None and isinstance(end, dt.date) and e.op == "安装" and e.date and e.date > end:
-                yield ctx.finding("PZ2.7", e.sheet, e.cell("date"), e.row, what=f"本行于 {e.date.isoformat()} 在计算机 {c.computer} 上安装软件，而该计算机已于 {end.isoformat()} 报废")
+            pc = scrapped.get(norm_key(e.computer or ""))
+            end = pc.val.get("scrap_date") if pc else None
+            if pc is not None and isinstance(end, dt.date) and e.op == "安装" and e.date and e.date > end:
+                yield ctx.finding("PZ2.7", e.sheet, e.cell("date"), e.row, what=f"本行于 {e.date.isoformat()} 在计算机 {pc.computer} 上安装软件，而该计算机已于 {end.isoformat()} 报废")

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterator
 
 from ..findings import ERROR, REGISTRY, WARNING, CheckContext, Finding
-from ..model import Log
+from ..model import DetailEntry, Log
 from ..normalize import add_years, norm_key
 from .numbering import COMMERCIAL, OEM, by_number
 
@@ -21,8 +21,8 @@ def detail_vs_logs(ctx: CheckContext) -> Iterator[Finding]:
     form = ctx.ledger.form("附件8")
     if form is None:
         return
-    on_detail: dict[tuple[str, str], object] = {}
-    first_row_of: dict[str, object] = {}
+    on_detail: dict[tuple[str, str], DetailEntry] = {}
+    first_row_of: dict[str, DetailEntry] = {}
     for d in ctx.ledger.details:
         raw = d.raw
         computer = raw.get("computer")
