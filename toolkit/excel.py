@@ -424,11 +424,11 @@ def rollup_workbook(xw_book: Any, as_of: dt.date | None = None) -> RollupOutcome
     """Roll the open workbook's logs up into 附件7/附件8: book → ledger → ``plan_rollup`` → apply."""
     from .reader import read_book
     from .rollup import compute_rollup
-    from .writeback import _require, plan_rollup
+    from .writeback import plan_rollup, require_rollup_forms
 
     day = as_of or dt.date.today()
     ledger = read_book(book_from_xlwings(xw_book))
-    _require(ledger)
+    require_rollup_forms(ledger)
     plan = plan_rollup(ledger, compute_rollup(ledger, day))
     apply_rollup_xlwings(xw_book, plan)
     return RollupOutcome(plan)

@@ -375,7 +375,7 @@ class RollupResult:
         }
 
 
-def _require(ledger: Ledger) -> None:
+def require_rollup_forms(ledger: Ledger) -> None:
     missing = [f for f in ("附件7", "附件8") if ledger.form(f) is None]
     if missing:
         raise RollupError(f"台账中找不到{'、'.join(missing)}，无法汇总。请先按规定的表头建立该表。")
@@ -406,7 +406,7 @@ def rollup_file(
     edit_target(src, out, in_place)  # usage errors before any reading
     day = as_of or dt.date.today()
     ledger = read_ledger(src)
-    _require(ledger)
+    require_rollup_forms(ledger)
     plan = plan_rollup(ledger, compute_rollup(ledger, day))
 
     def edit(pkg: Package) -> bool:

@@ -38,8 +38,10 @@ _IDENT = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,30}$")
 
 
 def default_vba_source() -> Path:
-    """``excel/ZbtzMacros.bas`` of the source tree (an editable install or a checkout)."""
-    return Path(__file__).resolve().parent.parent / "excel" / f"{MACRO_MODULE}.bas"
+    """``excel/ZbtzMacros.bas`` of the source tree, or the copy shipped inside the wheel."""
+    here = Path(__file__).resolve().parent
+    tree = here.parent / "excel" / f"{MACRO_MODULE}.bas"
+    return tree if tree.exists() else here / "_excel" / f"{MACRO_MODULE}.bas"
 
 
 def make_xlsm(src: str | Path, out: str | Path, vba_source: str | Path | None = None) -> str:
