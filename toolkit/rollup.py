@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from .model import Computer, Ledger, LogEntry, SummaryEntry
 from .normalize import norm_key
@@ -52,11 +53,21 @@ class Rollup:
     installed: dict[str, int] = field(default_factory=dict)  # number key -> 安装数量
     install_date: dict[tuple[str, str], dt.date] = field(default_factory=dict)
     breaks: list[HistoryBreak] = field(default_factory=list)
-    detail: list[DetailRow] = field(default_factory=list)
-    staff_using: int = 0
     computer_counts: dict[str, int] | None = None  # servers/desktops/laptops, when 计算机清单 exists
     number_text: dict[str, str] = field(default_factory=dict)  # number key -> text as written
     computer_text: dict[str, str] = field(default_factory=dict)
+    ledger: Ledger | None = field(default=None, repr=False, compare=False)
+    last_seen: dict[str, LogEntry] = field(default_factory=dict, repr=False, compare=False)
+
+    @cached_property
+    def detail(self) -> list[DetailRow]:
+        """The rebuilt 附件8, built on first use: ``check`` rarely needs it, the writer always does."""
+        return _detail_rows(self.ledger or Ledger(""), self, self.last_seen)
+
+    @cached_property
+    def staff_using(self) -> int:
+        """使用计算机人数: distinct (部门, 姓名) on the rebuilt 附件8."""
+        return distinct_staff((r.dept, r.person) for r in self.detail)
 
     def installed_on(self, computer_key: str) -> set[str]:
         """Number keys installed on one computer as of the date."""
@@ -111,8 +122,7 @@ def compute_rollup(ledger: Ledger, as_of: dt.date) -> Rollup:
             state[key] = max(cur - qty, 0)
     for (_, nk), s in state.items():
         ru.installed[nk] = ru.installed.get(nk, 0) + s
-    ru.detail = _detail_rows(ledger, ru, last_seen)
-    ru.staff_using = distinct_staff((r.dept, r.person) for r in ru.detail)
+    ru.ledger, ru.last_seen = ledger, last_seen
     if ledger.has_computer_list:
         counts = dict.fromkeys(COUNT_KEYS.values(), 0)
         for c in ledger.computers:

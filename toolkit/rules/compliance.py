@@ -26,9 +26,10 @@ def over_deployed(ctx: CheckContext) -> Iterator[Finding]:
     """A commercial number is installed on more computers (or users) than 许可数量 allows."""
     in_use = _in_use(ctx)
     users: dict[tuple[str, str], str | None] = {}
-    for r in ctx.rollup.detail:
-        if r.software_no:
-            users[(norm_key(r.computer), norm_key(r.software_no))] = r.person
+    if any(rows[0].license_type == "用户许可" for rows in by_number(ctx).values()):
+        for r in ctx.rollup.detail:  # who uses each computer: only user licences need it
+            if r.software_no:
+                users[(norm_key(r.computer), norm_key(r.software_no))] = r.person
     for nk, rows in by_number(ctx).items():
         first = rows[0]
         if first.sw_type != COMMERCIAL:
