@@ -1,15 +1,17 @@
 """Benchmark: ``check`` against a bare python-calamine read of the same large ledger.
 
-Each measurement runs in a fresh Python process (so peak memory is that step's alone), three
-times; the best time counts. CPU time is reported beside wall time because the ratio of CPU
-times stays meaningful on a busy machine.
+Each measurement runs in a fresh Python process (so peak memory is that step's alone). The
+read and the check run as pairs, back to back, five times: a virtual machine's speed drifts
+by a third between minutes, so the ratio of each pair (same conditions) is what counts, and
+the median of the five pair ratios is reported beside the best times.
 
-    python benchmarks/bench_check.py [LEDGER]      # default benchmarks/out/large.xlsx (made if missing)
+    python benchmarks/bench_check.py [LEDGER] [--pairs=N]   # default benchmarks/out/large.xlsx (made if missing), 5 pairs
 """
 
 from __future__ import annotations
 
 import json
+import statistics
 import subprocess
 import sys
 from pathlib import Path
@@ -42,16 +44,19 @@ print(json.dumps({"wall": time.perf_counter() - t0, "cpu": time.process_time() -
 """
 
 
-def run(code: str, path: Path, repeat: int = 3) -> dict:
-    """Best of ``repeat`` fresh-process runs of ``code`` on ``path``."""
-    results = []
-    for _ in range(repeat):
-        out = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, check=True)
-        results.append(json.loads(out.stdout.strip().splitlines()[-1]))
-    best = min(results, key=lambda r: r["cpu"])
-    best["wall"] = min(r["wall"] for r in results)
-    best["rss_mb"] = max(r["rss_mb"] for r in results)
-    return best
+def once(code: str, path: Path) -> dict:
+    """One fresh-process run of ``code`` on ``path``."""
+    out = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def paired(path: Path, pairs: int = 5) -> tuple[list[dict], list[dict]]:
+    """``pairs`` runs of the bare read and of check, each read directly followed by its check."""
+    bare, chk = [], []
+    for _ in range(pairs):
+        bare.append(once(BARE, path))
+        chk.append(once(CHECK, path))
+    return bare, chk
 
 
 def cli_wall(path: Path) -> float:
@@ -65,17 +70,22 @@ def cli_wall(path: Path) -> float:
 
 
 def main() -> None:
-    path = Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT
+    args = [a for a in sys.argv[1:] if not a.startswith("--pairs=")]
+    pairs = next((int(a.split("=", 1)[1]) for a in sys.argv[1:] if a.startswith("--pairs=")), 5)
+    path = Path(args[0]) if args else DEFAULT
     if not path.exists():
         subprocess.run([sys.executable, str(HERE / "make_large.py"), str(path)], check=True)
     size = path.stat().st_size / 2**20
-    bare = run(BARE, path)
-    chk = run(CHECK, path)
+    bare_runs, check_runs = paired(path, pairs)
+    ratios = sorted(c["cpu"] / b["cpu"] for b, c in zip(bare_runs, check_runs, strict=True))
+    bare = min(bare_runs, key=lambda r: r["cpu"])
+    chk = min(check_runs, key=lambda r: r["cpu"])
     print(f"ledger: {path} ({size:.1f} MB, {bare['cells']:,} cells)")
-    print(f"bare calamine read : wall {bare['wall']:.2f} s  cpu {bare['cpu']:.2f} s  peak RSS {bare['rss_mb']:.0f} MB")
-    print(f"zbtz check         : wall {chk['wall']:.2f} s  cpu {chk['cpu']:.2f} s  peak RSS {chk['rss_mb']:.0f} MB"
-          f"  ({chk['findings']} findings)")
-    print(f"ratio check/read   : wall {chk['wall'] / bare['wall']:.2f}x  cpu {chk['cpu'] / bare['cpu']:.2f}x"
+    print(f"bare calamine read : best cpu {bare['cpu']:.2f} s  wall {bare['wall']:.2f} s  peak RSS {bare['rss_mb']:.0f} MB")
+    print(f"zbtz check         : best cpu {chk['cpu']:.2f} s  wall {chk['wall']:.2f} s  peak RSS "
+          f"{max(r['rss_mb'] for r in check_runs):.0f} MB  ({chk['findings']} findings)")
+    print(f"ratio check/read   : median of {len(ratios)} pairs {statistics.median(ratios):.2f}x "
+          f"(pairs: {', '.join(f'{r:.2f}' for r in ratios)}); best/best {chk['cpu'] / bare['cpu']:.2f}x"
           "  (target <= 2x, peak < 1024 MB)")
     print(f"whole CLI command  : wall {cli_wall(path):.2f} s (imports and start-up included)")
 

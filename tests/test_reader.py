@@ -467,3 +467,24 @@ def test_result_sheet_is_not_a_form(tmp_path):
     rows = summary_rows()
     ledger = read_ledger(write_book(tmp_path / "r.xlsx", {"汇总": rows, "校验结果": [["软件使用情况汇总表"], ["序号", "规则"]]}))
     assert [f.sheet for f in ledger.forms] == ["汇总"]
+
+
+def test_rows_holding_only_a_preprinted_seq_number_are_blank():
+    """Templates often number 50 empty rows in advance: those are not data rows (no S3 on them)."""
+    rows = [
+        ["可使用免费软件清单"],
+        ["单位名称（盖章）：测试局  填表日期：2026年6月30日"],
+        ["序号", "软件编号", "软件名称", "软件版本", "软件来源"],
+        [1, "MF-001", "7-Zip", None, "官网"],
+        [2, None, None, None, None],
+        [3.0, "", "--", None, None],
+        ["合计", None, None, None, None],
+    ]
+    ledger = read_book(book_from_sheets("t.xlsx", [("附件6", rows, [])]))
+    assert [(w.row, w.raw["name"]) for w in ledger.whitelist] == [(4, "7-Zip")]
+
+
+def test_a_worded_seq_cell_still_marks_a_total_row():
+    rows = [["可使用免费软件清单"], ["序号", "软件编号", "软件名称"], [1, "MF-001", "7-Zip"], ["合 计", None, "1 项"]]
+    ledger = read_book(book_from_sheets("t.xlsx", [("附件6", rows, [])]))
+    assert [w.row for w in ledger.whitelist] == [3]

@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable
 from operator import itemgetter
 from pathlib import Path
+from typing import Any
 
 from .grid import Book, Grid, load_book
 from .model import (
@@ -57,7 +58,7 @@ def read_book(book: Book, display: str | None = None) -> Ledger:
     """Build the model from a :class:`Book` of any source."""
     ledger = Ledger(display or book.path)
     titles = _title_keys()
-    memos: dict[tuple[str, str], Memo] = {}
+    memos: dict[tuple[str, str], Any] = {}  # per form and column: parse memos shared across sheets
     for grid in book.sheets:
         if grid.name in _OWN_SHEETS:  # written by the toolkit, never a form
             continue
@@ -319,24 +320,32 @@ def _parser(col: Column) -> Parser:
     return parse_text
 
 
-Memo = dict[object, tuple[str | None, object]]
+Memo = tuple[dict[object, str | None], dict[object, object]]
 _BLANK_PAIR: tuple[str | None, object] = (None, None)
 _MARKER_STARTS = frozenset(w[0] for w in (*_TOTAL_WORDS, *_NOTE_PREFIXES))
 
 
 def _parsed_column(column, parse: Parser, memo: Memo) -> tuple[list[str | None], list[object]]:
-    """Parse a column once per distinct value (ledgers repeat names, dates and numbers a lot)."""
+    """Parse a column once per distinct value (ledgers repeat names, dates and numbers a lot).
+
+    ``memo`` is a pair of dicts (text, value) shared by every sheet of one form and column.
+    """
+    raw_memo, val_memo = memo
     try:
-        for v in set(column):
-            if v not in memo:
-                memo[v] = _BLANK_PAIR if v is None or v == "" else parse(v)
-        pairs = list(map(memo.__getitem__, column))
+        for v in set(column).difference(raw_memo):
+            raw_memo[v], val_memo[v] = _BLANK_PAIR if v is None or v == "" else parse(v)
+        return list(map(raw_memo.__getitem__, column)), list(map(val_memo.__getitem__, column))
     except TypeError:  # an unhashable value from an exotic source: parse cell by cell
         pairs = [_BLANK_PAIR if v is None or v == "" else parse(v) for v in column]
-    return list(map(_first, pairs)), list(map(_second, pairs))
+        return list(map(_first, pairs)), list(map(_second, pairs))
 
 
 _first, _second = itemgetter(0), itemgetter(1)
+
+
+def _label_text(v: object) -> str | None:
+    """A row label's text: numbers are just numbering, only words (合计, 注：…) matter."""
+    return text(v) if isinstance(v, str) else None
 
 
 def _columns(body: list[list], indexes: list[int]) -> list[tuple]:
@@ -351,7 +360,7 @@ def _columns(body: list[list], indexes: list[int]) -> list[tuple]:
     return list(zip(*map(itemgetter(*indexes), body), strict=True))
 
 
-def _read_rows(grid: Grid, form: Form, ledger: Ledger, memos: dict[tuple[str, str], Memo] | None = None) -> None:
+def _read_rows(grid: Grid, form: Form, ledger: Ledger, memos: dict[tuple[str, str], Any] | None = None) -> None:
     """Read the form's data rows column by column, then assemble one :class:`Row` per data row."""
     sch = form.schema
     cls = _ROW_CLASS.get(sch.form, Row)
@@ -360,14 +369,21 @@ def _read_rows(grid: Grid, form: Form, ledger: Ledger, memos: dict[tuple[str, st
     keys = list(form.columns)
     raw_cols: list[list[str | None]] = []
     val_cols: list[list[object]] = []
+    labels_at: list[int] = []  # positions of row-label columns (序号): read, never counted as data
     for key, column in zip(keys, _columns(body, [form.columns[k] - 1 for k in keys]), strict=True):
-        raw_col, val_col = _parsed_column(column, _parser(sch.column(key)), memos.setdefault((sch.form, key), {}))
+        if sch.column(key).type == "label":
+            labels_at.append(len(raw_cols))
+            raw_col = [_label_text(v) for v in column]
+            raw_cols.append(raw_col)
+            val_cols.append(list(raw_col))
+            continue
+        raw_col, val_col = _parsed_column(column, _parser(sch.column(key)), memos.setdefault((sch.form, key), ({}, {})))
         raw_cols.append(raw_col)
         val_cols.append(val_col)
     tick_groups = []
     for key, cols in form.ticks.items():
-        flags_memo: dict[object, bool] = memos.setdefault((sch.form, "tick:" + key), {})  # type: ignore[assignment]
-        text_memo = memos.setdefault((sch.form, "ticktext:" + key), {})
+        flags_memo: dict[object, bool] = memos.setdefault((sch.form, "tick:" + key), {})
+        text_memo = memos.setdefault((sch.form, "ticktext:" + key), ({}, {}))
         subcols = []
         ordered = sorted(cols.items())
         for (_c, t), column in zip(ordered, _columns(body, [c - 1 for c, _ in ordered]), strict=True):
@@ -401,6 +417,9 @@ def _read_rows(grid: Grid, form: Form, ledger: Ledger, memos: dict[tuple[str, st
     for rt, vt in zip(raw_rows, val_rows):  # noqa: B905 (same length by construction; the hot loop)
         i += 1
         filled = len(rt) - rt.count(None)
+        for j in labels_at:
+            if rt[j] is not None:
+                filled -= 1
         raw = dict(zip(keys, rt))  # noqa: B905
         val = dict(zip(keys, vt))  # noqa: B905
         for key, flag_rows, tick_texts, combos in tick_rows:

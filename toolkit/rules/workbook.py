@@ -8,7 +8,8 @@ every enumerated or tick column an S5 check, each vectorised over the whole form
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from operator import itemgetter
+from itertools import groupby
+from operator import attrgetter, itemgetter
 
 from ..findings import ERROR, REGISTRY, CheckContext, Finding
 from ..model import Form, Row, a1
@@ -180,14 +181,10 @@ def _rows_by_layout(ctx: CheckContext) -> list[tuple[Form, list[Row]]]:
     ledger = ctx.ledger
     groups: list[Iterable[Row]] = [ledger.whitelist, ledger.summary, ledger.details, ledger.computers]
     groups.extend(log.entries for log in ledger.logs)
-    layout: dict[int, tuple] = {}
     for group in groups:
-        for r in group:
-            f = r.form
-            key = layout.get(id(f))
-            if key is None:
-                key = layout[id(f)] = (f.form, tuple(sorted(f.columns)), tuple(sorted(f.ticks)))
-            out.setdefault(key, (f, []))[1].append(r)
+        for f, run in groupby(group, key=attrgetter("form")):  # rows come in runs, one per sheet
+            key = (f.form, tuple(sorted(f.columns)), tuple(sorted(f.ticks)))
+            out.setdefault(key, (f, []))[1].extend(run)
     return list(out.values())
 
 
