@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from itertools import repeat
 from operator import itemgetter
 from pathlib import Path
 from typing import Any
@@ -407,34 +408,37 @@ def _read_rows(grid: Grid, form: Form, ledger: Ledger, memos: dict[tuple[str, st
     if "seq" in form.columns and keys.index("seq") not in marker_idx:
         marker_idx.append(keys.index("seq"))
     marked = {i for j in marker_idx for i, t in enumerate(raw_cols[j]) if t and t[0] in _MARKER_STARTS}
-    raw_rows = list(zip(*raw_cols, strict=True)) if raw_cols else [()] * len(body)
-    val_rows = list(zip(*val_cols, strict=True)) if val_cols else [()] * len(body)
-    tick_rows = [(key, list(zip(*flags, strict=True)), texts, combos) for key, flags, texts, combos in tick_groups]
-    rows_out: list[Row] = []
-    append = rows_out.append
+    n = len(body)
+    # filled cells per row: non-blank columns, less row labels, plus tick groups with a tick
+    filled = [len(keys) - c for c in map(tuple.count, zip(*raw_cols, strict=True), repeat(None))] if raw_cols else [0] * n
+    for j in labels_at:
+        filled = [f - (t is not None) for f, t in zip(filled, raw_cols[j], strict=True)]
+    all_keys = list(keys)
+    for key, flag_cols, tick_texts, combos in tick_groups:
+        pairs = list(map(combos.__getitem__, zip(*flag_cols, strict=True)))
+        shown_col = list(map(_first, pairs))
+        filled = [f + (s is not None) for f, s in zip(filled, shown_col, strict=True)]
+        # no tick, but maybe a word written in a tick cell ("升级"): keep it for the S5 message
+        shown_col = [
+            s if s is not None else ("+".join(tx for tx in texts if tx is not None) or None)
+            for s, texts in zip(shown_col, zip(*tick_texts, strict=True) if tick_texts else repeat(()))  # noqa: B905
+        ]
+        all_keys.append(key)
+        raw_cols.append(shown_col)
+        val_cols.append(list(map(_second, pairs)))
+    raw_rows = list(zip(*raw_cols, strict=True)) if raw_cols else [()] * n
+    kept = [
+        i for i, f in enumerate(filled)
+        if f and not (i in marked and _is_total_or_note(raw_rows[i], marker_idx, f))
+    ]
+    raws = map(dict, map(zip, repeat(all_keys), map(raw_rows.__getitem__, kept)))
+    if val_cols:
+        val_rows = list(zip(*val_cols, strict=True))
+        vals = map(dict, map(zip, repeat(all_keys), map(val_rows.__getitem__, kept)))
+    else:
+        vals = map(dict, repeat(()))
     first_row = form.data_start
-    i = -1
-    for rt, vt in zip(raw_rows, val_rows):  # noqa: B905 (same length by construction; the hot loop)
-        i += 1
-        filled = len(rt) - rt.count(None)
-        for j in labels_at:
-            if rt[j] is not None:
-                filled -= 1
-        raw = dict(zip(keys, rt))  # noqa: B905
-        val = dict(zip(keys, vt))  # noqa: B905
-        for key, flag_rows, tick_texts, combos in tick_rows:
-            shown, value = combos[flag_rows[i]]
-            if shown is not None:
-                filled += 1
-            else:  # no tick, but maybe a word written in a tick cell ("升级"): keep it for the S5 message
-                shown = "+".join(tx for col in tick_texts if (tx := col[i]) is not None) or None
-            raw[key] = shown
-            val[key] = value
-        if filled == 0:
-            continue
-        if i in marked and _is_total_or_note(rt, marker_idx, filled):
-            continue
-        append(cls(form, first_row + i, raw, val))
+    rows_out: list[Row] = list(map(cls, repeat(form), [first_row + i for i in kept], raws, vals))
     _attach(form, rows_out, ledger)
 
 
