@@ -295,10 +295,6 @@ def _parser(col: Column) -> Parser:
     typ = col.type
     allow = set(col.allow_text)
 
-    def parse_text(v: object) -> tuple[str | None, object]:
-        t = text(v)
-        return t, t
-
     def parse_with(fn: Callable[[object], object]) -> Parser:
         def parse(v: object) -> tuple[str | None, object]:
             t = text(v)
@@ -318,7 +314,12 @@ def _parser(col: Column) -> Parser:
         return parse_with(to_term)
     if typ in ("enum", "ticks"):
         return parse_with(lambda v: col.canonical_value(clean(v)))
-    return parse_text
+    return _parse_text
+
+
+def _parse_text(v: object) -> tuple[str | None, object]:
+    t = text(v)
+    return t, t
 
 
 Memo = tuple[dict[object, str | None], dict[object, object]]
@@ -335,7 +336,10 @@ def _parsed_column(column, parse: Parser, memo: Memo) -> tuple[list[str | None],
     try:
         for v in set(column).difference(raw_memo):
             raw_memo[v], val_memo[v] = _BLANK_PAIR if v is None or v == "" else parse(v)
-        return list(map(raw_memo.__getitem__, column)), list(map(val_memo.__getitem__, column))
+        raws = list(map(raw_memo.__getitem__, column))
+        if parse is _parse_text:  # a text column's value is its text: share the list
+            return raws, raws  # type: ignore[return-value]  # read-only from here on
+        return raws, list(map(val_memo.__getitem__, column))
     except TypeError:  # an unhashable value from an exotic source: parse cell by cell
         pairs = [_BLANK_PAIR if v is None or v == "" else parse(v) for v in column]
         return list(map(_first, pairs)), list(map(_second, pairs))
