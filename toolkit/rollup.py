@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from functools import cached_property
+from operator import itemgetter
 
 from .model import Computer, Ledger, LogEntry, SummaryEntry
 from .normalize import norm_key
@@ -87,7 +88,7 @@ def _sorted_entries(ledger: Ledger, as_of: dt.date) -> list[tuple[dt.date, int, 
             if no is None or d is None or d > as_of or e.raw.get("computer") is None:  # type: ignore[operator]
                 continue
             rows.append((d, index, e.row, no, e))  # type: ignore[arg-type]
-    rows.sort(key=lambda t: (t[0], t[1], t[2]))
+    rows.sort(key=itemgetter(0, 1, 2))
     return rows
 
 
@@ -97,9 +98,15 @@ def compute_rollup(ledger: Ledger, as_of: dt.date) -> Rollup:
     last_seen: dict[str, LogEntry] = {}
     state, install_date, breaks = ru.state, ru.install_date, ru.breaks
     number_text, computer_text = ru.number_text, ru.computer_text
+    keys: dict[str, str] = {}  # norm_key of each distinct number and computer text, computed once
     for d, _, _, no, e in _sorted_entries(ledger, as_of):
         computer = e.raw["computer"] or ""
-        nk, ck = norm_key(no), norm_key(computer)
+        nk = keys.get(no)
+        if nk is None:
+            nk = keys[no] = norm_key(no)
+        ck = keys.get(computer)
+        if ck is None:
+            ck = keys[computer] = norm_key(computer)
         if nk not in number_text:
             number_text[nk] = no
         if ck not in computer_text:
