@@ -9,8 +9,8 @@ figures of every ledger) and, separately, writing the 汇总 workbook and the HT
 Measured on the development machine (2 cores, Python 3.11, N = 200, 20 of them broken), at the
 commit that added this file (other sessions were running on the machine, so figures vary):
 
-    workers=1:  31.2 ledgers/s  (an earlier run under heavier load: 17.6)
-    workers=2:  48.4 ledgers/s  (earlier: 24.2)
+    workers=1:  31.2 ledgers/s  (an earlier run under heavier load: 17.6; 2026-11-28, idle: 35.9)
+    workers=2:  48.4 ledgers/s  (earlier: 24.2; 2026-11-28, idle: 62.8)
     writing 汇总.xlsx and 汇总.html: 0.4 s
 
 About 90 % of the time per ledger is the cell checks (S3/S4/S5, pandera) of ``check``.
@@ -25,7 +25,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]  # runs from a checkout, installed or not
 
 from test_consolidate import generate  # noqa: E402
 
