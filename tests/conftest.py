@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import sys
 from pathlib import Path
 
@@ -42,6 +43,4 @@ def _collect_garbage_per_test():
     would be blamed on the wrong test at random. Collecting here keeps the suite deterministic.
     """
     yield
-    import gc
-
     gc.collect()

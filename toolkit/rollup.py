@@ -98,15 +98,9 @@ def compute_rollup(ledger: Ledger, as_of: dt.date) -> Rollup:
     last_seen: dict[str, LogEntry] = {}
     state, install_date, breaks = ru.state, ru.install_date, ru.breaks
     number_text, computer_text = ru.number_text, ru.computer_text
-    keys: dict[str, str] = {}  # norm_key of each distinct number and computer text, computed once
     for d, _, _, no, e in _sorted_entries(ledger, as_of):
         computer = e.raw["computer"] or ""
-        nk = keys.get(no)
-        if nk is None:
-            nk = keys[no] = norm_key(no)
-        ck = keys.get(computer)
-        if ck is None:
-            ck = keys[computer] = norm_key(computer)
+        nk, ck = norm_key(no), norm_key(computer)
         if nk not in number_text:
             number_text[nk] = no
         if ck not in computer_text:
