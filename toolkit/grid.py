@@ -41,19 +41,23 @@ class Grid:
         return None
 
     def fill_merges(self) -> None:
-        """Give every cell of a merged range its top-left value (forms.md: merged cells)."""
+        """Give every cell of a merged range its top-left value (forms.md: merged cells).
+
+        A 附件8 of 5,000 computers has tens of thousands of merged 使用人/计算机编号 ranges, so
+        each row of a range is filled by one slice assignment, not cell by cell.
+        """
         rows = self.rows
+        height = len(rows)
         for r1, c1, r2, c2 in self.merges:
-            if r1 >= len(rows):
+            if r1 >= height or r2 < r1 or c2 < c1:
                 continue
-            top = rows[r1][c1] if c1 < len(rows[r1]) else None
-            for r in range(r1, min(r2, len(rows) - 1) + 1):
-                row = rows[r]
+            first = rows[r1]
+            top = first[c1] if c1 < len(first) else None
+            span = [top] * (c2 + 1 - c1)
+            for row in rows[r1 : min(r2, height - 1) + 1]:
                 if len(row) <= c2:
                     row.extend([None] * (c2 + 1 - len(row)))
-                for c in range(c1, c2 + 1):
-                    if r != r1 or c != c1:
-                        row[c] = top
+                row[c1 : c2 + 1] = span
 
 
 @dataclass
