@@ -9,9 +9,10 @@ could not find is recorded on the model (``Form.missing``, blank ``raw`` values)
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from itertools import repeat
-from operator import itemgetter
+from collections.abc import Callable, Iterable
+from functools import lru_cache
+from itertools import compress, repeat
+from operator import itemgetter, ne
 from pathlib import Path
 from typing import Any
 
@@ -353,16 +354,27 @@ def _label_text(v: object) -> str | None:
     return text(v) if isinstance(v, str) else None
 
 
-def _columns(body: list[list], indexes: list[int]) -> list[tuple]:
-    """The cells of the given 0-based columns, one tuple per column, short rows padded."""
+def _columns(body: list[list], indexes: list[int]) -> list[list]:
+    """The cells of the given 0-based columns, one list per column, short rows padded."""
     if not indexes or not body:
-        return [() for _ in indexes]
+        return [[] for _ in indexes]
     need = max(indexes) + 1
-    if any(len(row) < need for row in body):
+    if min(map(len, body)) < need:
         body = [row if len(row) >= need else [*row, *([None] * (need - len(row)))] for row in body]
-    if len(indexes) == 1:
-        return [tuple(row[indexes[0]] for row in body)]
-    return list(zip(*map(itemgetter(*indexes), body), strict=True))
+    return [list(map(itemgetter(i), body)) for i in indexes]
+
+
+@lru_cache(maxsize=64)
+def _dict_builder(keys: tuple[str, ...]) -> Callable[..., dict[str, object]]:
+    """A function of one value per key returning ``{key: value, ...}``.
+
+    Built once per column layout, like a namedtuple's methods: a dict display with constant keys
+    is about twice as fast as ``dict(zip(keys, values))``, and a large ledger builds two dicts
+    for each of its 170,000 rows.
+    """
+    args = ", ".join(f"_{i}" for i in range(len(keys)))
+    items = ", ".join(f"{k!r}: _{i}" for i, k in enumerate(keys))
+    return eval(f"lambda {args}: {{{items}}}", {})  # noqa: S307  # keys are repr'd literals
 
 
 def _read_rows(grid: Grid, form: Form, ledger: Ledger, memos: dict[tuple[str, str], Any] | None = None) -> None:
@@ -371,9 +383,11 @@ def _read_rows(grid: Grid, form: Form, ledger: Ledger, memos: dict[tuple[str, st
     cls = _ROW_CLASS.get(sch.form, Row)
     memos = {} if memos is None else memos
     body = grid.rows[form.data_start - 1 :]
+    n = len(body)
     keys = list(form.columns)
     raw_cols: list[list[str | None]] = []
     val_cols: list[list[object]] = []
+    presence: list[list] = []  # the columns that make a row a data row: all but row labels, ticked groups
     labels_at: list[int] = []  # positions of row-label columns (序号): read, never counted as data
     for key, column in zip(keys, _columns(body, [form.columns[k] - 1 for k in keys]), strict=True):
         if sch.column(key).type == "label":
@@ -385,68 +399,91 @@ def _read_rows(grid: Grid, form: Form, ledger: Ledger, memos: dict[tuple[str, st
         raw_col, val_col = _parsed_column(column, _parser(sch.column(key)), memos.setdefault((sch.form, key), ({}, {})))
         raw_cols.append(raw_col)
         val_cols.append(val_col)
-    tick_groups = []
-    for key, cols in form.ticks.items():
-        flags_memo: dict[object, bool] = memos.setdefault((sch.form, "tick:" + key), {})
-        text_memo = memos.setdefault((sch.form, "ticktext:" + key), ({}, {}))
-        subcols = []
-        ordered = sorted(cols.items())
-        for (_c, t), column in zip(ordered, _columns(body, [c - 1 for c, _ in ordered]), strict=True):
-            try:
-                for v in set(column):
-                    if v not in flags_memo:
-                        flags_memo[v] = is_tick(v)
-                flags = list(map(flags_memo.__getitem__, column))
-            except TypeError:
-                flags = [is_tick(v) for v in column]
-            texts = _parsed_column(column, lambda v: (text(v), None), text_memo)[0]
-            subcols.append((flags, texts, t))
-        labels = [t for _, _, t in subcols]
-        allowed = set(sch.column(key).ticks)
-        combos: dict[tuple[bool, ...], tuple[str | None, object]] = {}
-        for combo in set(zip(*(f for f, _, _ in subcols), strict=True)):
-            ticked = [t for on, t in zip(combo, labels, strict=True) if on]
-            combos[combo] = ("+".join(ticked) or None, ticked[0] if len(ticked) == 1 and ticked[0] in allowed else None)
-        tick_groups.append((key, [f for f, _, _ in subcols], [tx for _, tx, _ in subcols], combos))
-    marker_idx = [keys.index(k) for k, _ in sorted(form.columns.items(), key=lambda kv: kv[1])[:3]]
-    if "seq" in form.columns and keys.index("seq") not in marker_idx:
-        marker_idx.append(keys.index("seq"))
-    marked = {i for j in marker_idx for i, t in enumerate(raw_cols[j]) if t and t[0] in _MARKER_STARTS}
-    n = len(body)
-    # filled cells per row: non-blank columns, less row labels, plus tick groups with a tick
-    filled = [len(keys) - c for c in map(tuple.count, zip(*raw_cols, strict=True), repeat(None))] if raw_cols else [0] * n
-    for j in labels_at:
-        filled = [f - (t is not None) for f, t in zip(filled, raw_cols[j], strict=True)]
+        presence.append(raw_col)
     all_keys = list(keys)
-    for key, flag_cols, tick_texts, combos in tick_groups:
-        pairs = list(map(combos.__getitem__, zip(*flag_cols, strict=True)))
-        shown_col = list(map(_first, pairs))
-        filled = [f + (s is not None) for f, s in zip(filled, shown_col, strict=True)]
+    for key, cols in form.ticks.items():
+        shown_col, val_col = _tick_group(body, sch.column(key), cols, memos.setdefault((sch.form, "tick:" + key), {}))
+        presence.append(shown_col)
         # no tick, but maybe a word written in a tick cell ("升级"): keep it for the S5 message
-        shown_col = [
-            s if s is not None else ("+".join(tx for tx in texts if tx is not None) or None)
-            for s, texts in zip(shown_col, zip(*tick_texts, strict=True) if tick_texts else repeat(()))  # noqa: B905
-        ]
         all_keys.append(key)
-        raw_cols.append(shown_col)
-        val_cols.append(list(map(_second, pairs)))
-    raw_rows = list(zip(*raw_cols, strict=True)) if raw_cols else [()] * n
-    kept = [
-        i for i, f in enumerate(filled)
-        if f and not (i in marked and _is_total_or_note(raw_rows[i], marker_idx, f))
-    ]
-    raws = map(dict, map(zip, repeat(all_keys), map(raw_rows.__getitem__, kept)))
-    if val_cols:
-        val_rows = list(zip(*val_cols, strict=True))
-        vals = map(dict, map(zip, repeat(all_keys), map(val_rows.__getitem__, kept)))
+        raw_cols.append(_with_tick_words(body, cols, shown_col, memos.setdefault((sch.form, "ticktext:" + key), ({}, {}))))
+        val_cols.append(val_col)
+    keep = _data_rows(raw_cols, presence, keys, form, n)
+    if keep is not None:
+        raw_cols = [list(compress(c, keep)) for c in raw_cols]
+        val_cols = [list(compress(c, keep)) for c in val_cols]
+        rownums = list(compress(range(form.data_start, form.data_start + n), keep))
     else:
-        vals = map(dict, repeat(()))
-    first_row = form.data_start
-    rows_out: list[Row] = list(map(cls, repeat(form), [first_row + i for i in kept], raws, vals))
+        rownums = list(range(form.data_start, form.data_start + n))
+    if all_keys:
+        build = _dict_builder(tuple(all_keys))
+        raws: Iterable[dict] = map(build, *raw_cols)
+        vals: Iterable[dict] = map(build, *val_cols)
+    else:
+        raws = vals = map(dict, repeat((), len(rownums)))
+    rows_out: list[Row] = list(map(cls, repeat(form), rownums, raws, vals))
     _attach(form, rows_out, ledger)
 
 
-def _is_total_or_note(raw: tuple, marker_idx: list[int], filled: int) -> bool:
+def _tick_group(body: list[list], col: Column, cols: dict[int, str], flags_memo: dict[object, bool]) -> tuple[list, list]:
+    """A tick group's columns read as one value per row: the ticked labels (``安装+卸载``), the value."""
+    ordered = sorted(cols.items())
+    flag_cols = []
+    for column in _columns(body, [c - 1 for c, _ in ordered]):
+        try:
+            for v in set(column).difference(flags_memo):
+                flags_memo[v] = is_tick(v)
+            flag_cols.append(list(map(flags_memo.__getitem__, column)))
+        except TypeError:  # an unhashable value from an exotic source
+            flag_cols.append([is_tick(v) for v in column])
+    labels = [t for _, t in ordered]
+    allowed = set(col.ticks)
+    combos: dict[tuple[bool, ...], tuple[str | None, object]] = {}
+    flag_rows = list(zip(*flag_cols, strict=True))
+    for combo in set(flag_rows):
+        ticked = [t for on, t in zip(combo, labels, strict=True) if on]
+        combos[combo] = ("+".join(ticked) or None, ticked[0] if len(ticked) == 1 and ticked[0] in allowed else None)
+    pairs = list(map(combos.__getitem__, flag_rows))
+    return list(map(_first, pairs)), list(map(_second, pairs))
+
+
+def _with_tick_words(body: list[list], cols: dict[int, str], shown: list, memo: Memo) -> list:
+    """The shown tick labels, or where nothing is ticked the words written in the tick cells."""
+    if None not in shown:
+        return shown
+    texts = [_parsed_column(c, _tick_text, memo)[0] for c in _columns(body, [c - 1 for c in sorted(cols)])]
+    return [
+        s if s is not None else ("+".join(tx for tx in words if tx is not None) or None)
+        for s, words in zip(shown, zip(*texts, strict=True) if texts else repeat(()))  # noqa: B905
+    ]
+
+
+def _tick_text(v: object) -> tuple[str | None, object]:
+    return text(v), None
+
+
+def _data_rows(raw_cols: list[list], presence: list[list], keys: list[str], form: Form, n: int) -> list[bool] | None:
+    """Which body rows are data: some cell filled, and not a 合计 row or a note; ``None`` for all of them."""
+    if not presence:
+        return [False] * n
+    blank = (None,) * len(presence)
+    keep = list(map(ne, zip(*presence, strict=True), repeat(blank)))
+    marker_idx = [keys.index(k) for k, _ in sorted(form.columns.items(), key=lambda kv: kv[1])[:3]]
+    if "seq" in form.columns and keys.index("seq") not in marker_idx:
+        marker_idx.append(keys.index("seq"))
+    for j in marker_idx:  # markers are rare: look at each column's distinct texts first
+        col = raw_cols[j]
+        starts = {t for t in set(col) if t and t[0] in _MARKER_STARTS}
+        if not starts:
+            continue
+        for i, t in enumerate(col):
+            if t in starts and keep[i]:
+                filled = sum(c[i] is not None for c in presence)
+                keep[i] = not _is_total_or_note([c[i] for c in raw_cols], marker_idx, filled)
+    return None if all(keep) else keep
+
+
+def _is_total_or_note(raw: list, marker_idx: list[int], filled: int) -> bool:
     """A 合计/总计/小计 row, or a lone note (注：…, 说明：…) below the table."""
     for j in marker_idx:
         t = raw[j]
