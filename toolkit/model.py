@@ -1,8 +1,10 @@
 """The typed ledger model: forms found in a workbook, their rows, each value with its cell.
 
 The reader builds it; rules and the roll-up only read it. A row keeps the cleaned text of every
-mapped column (``raw``, ``None`` for blank) and its parsed value (``val``, ``None`` when blank or
-unreadable); :meth:`Row.cell` gives the A1 address of any column of the row.
+mapped column (``raw``, ``None`` for blank) and the parsed value of every typed column (``val``:
+dates, numbers, 许可期限, enumerations and tick groups; ``None`` when blank or unreadable). A text
+column's value is its text, so it is in ``raw`` only. :meth:`Row.cell` gives the A1 address of
+any column of the row.
 """
 
 from __future__ import annotations
@@ -86,8 +88,8 @@ class Row:
 
     form: Form
     row: int  # 1-based sheet row
-    raw: dict[str, str | None]
-    val: dict[str, object]
+    raw: dict[str, str | None]  # every mapped column's cleaned text
+    val: dict[str, object]  # typed columns only (see the module docstring)
 
     @property
     def sheet(self) -> str:

@@ -386,20 +386,20 @@ def _read_rows(grid: Grid, form: Form, ledger: Ledger, memos: dict[tuple[str, st
     n = len(body)
     keys = list(form.columns)
     raw_cols: list[list[str | None]] = []
+    val_keys: list[str] = []  # typed columns only: a text column's value is its text (model.Row)
     val_cols: list[list[object]] = []
     presence: list[list] = []  # the columns that make a row a data row: all but row labels, ticked groups
-    labels_at: list[int] = []  # positions of row-label columns (序号): read, never counted as data
     for key, column in zip(keys, _columns(body, [form.columns[k] - 1 for k in keys]), strict=True):
-        if sch.column(key).type == "label":
-            labels_at.append(len(raw_cols))
-            raw_col = [_label_text(v) for v in column]
-            raw_cols.append(raw_col)
-            val_cols.append(list(raw_col))
+        col = sch.column(key)
+        if col.type == "label":  # a row label (序号): read, never counted as data
+            raw_cols.append([_label_text(v) for v in column])
             continue
-        raw_col, val_col = _parsed_column(column, _parser(sch.column(key)), memos.setdefault((sch.form, key), ({}, {})))
+        raw_col, val_col = _parsed_column(column, _parser(col), memos.setdefault((sch.form, key), ({}, {})))
         raw_cols.append(raw_col)
-        val_cols.append(val_col)
         presence.append(raw_col)
+        if col.typed:
+            val_keys.append(key)
+            val_cols.append(val_col)
     all_keys = list(keys)
     for key, cols in form.ticks.items():
         shown_col, val_col = _tick_group(body, sch.column(key), cols, memos.setdefault((sch.form, "tick:" + key), {}))
@@ -407,6 +407,7 @@ def _read_rows(grid: Grid, form: Form, ledger: Ledger, memos: dict[tuple[str, st
         # no tick, but maybe a word written in a tick cell ("升级"): keep it for the S5 message
         all_keys.append(key)
         raw_cols.append(_with_tick_words(body, cols, shown_col, memos.setdefault((sch.form, "ticktext:" + key), ({}, {}))))
+        val_keys.append(key)
         val_cols.append(val_col)
     keep = _data_rows(raw_cols, presence, keys, form, n)
     if keep is not None:
@@ -415,14 +416,16 @@ def _read_rows(grid: Grid, form: Form, ledger: Ledger, memos: dict[tuple[str, st
         rownums = list(compress(range(form.data_start, form.data_start + n), keep))
     else:
         rownums = list(range(form.data_start, form.data_start + n))
-    if all_keys:
-        build = _dict_builder(tuple(all_keys))
-        raws: Iterable[dict] = map(build, *raw_cols)
-        vals: Iterable[dict] = map(build, *val_cols)
-    else:
-        raws = vals = map(dict, repeat((), len(rownums)))
+    raws, vals = _dicts(all_keys, raw_cols, len(rownums)), _dicts(val_keys, val_cols, len(rownums))
     rows_out: list[Row] = list(map(cls, repeat(form), rownums, raws, vals))
     _attach(form, rows_out, ledger)
+
+
+def _dicts(keys: list[str], columns: list[list], n: int) -> Iterable[dict]:
+    """One ``{key: value}`` dict per row from the columns."""
+    if not keys:
+        return map(dict, repeat((), n))
+    return map(_dict_builder(tuple(keys)), *columns)
 
 
 def _tick_group(body: list[list], col: Column, cols: dict[int, str], flags_memo: dict[object, bool]) -> tuple[list, list]:

@@ -47,6 +47,11 @@ class Column:
         return _value_map(self).get(norm_key(text))
 
     @property
+    def typed(self) -> bool:
+        """True when the column has a parsed value beside its text (``Row.val``): not text, not a row label."""
+        return self.type not in ("text", "label")
+
+    @property
     def allowed(self) -> tuple[str, ...]:
         """The allowed values of an enumerated or tick column."""
         return self.values or self.ticks
