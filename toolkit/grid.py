@@ -8,7 +8,7 @@ module knows where the cells came from.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -62,10 +62,14 @@ class Grid:
 
 @dataclass
 class Book:
-    """A workbook's sheets in workbook order."""
+    """A workbook's sheets in workbook order.
+
+    ``sheets`` is any iterable: a list, or (:func:`stream_book`) a generator that reads each sheet
+    only when the previous one is done with, so a large file is never held in memory whole.
+    """
 
     path: str
-    sheets: list[Grid]
+    sheets: Iterable[Grid]
 
 
 def book_from_sheets(path: str, sheets: Iterable[tuple[str, Sequence[Sequence[object]], Sequence[Merge]]]) -> Book:
@@ -79,7 +83,18 @@ def book_from_sheets(path: str, sheets: Iterable[tuple[str, Sequence[Sequence[ob
 
 
 def load_book(path: str | Path) -> Book:
-    """Read a workbook file with python-calamine; raise :class:`ReadError` for anything unreadable."""
+    """Read a whole workbook file with python-calamine; raise :class:`ReadError` for anything unreadable."""
+    return Book(str(path), list(stream_book(path).sheets))
+
+
+def stream_book(path: str | Path) -> Book:
+    """A workbook file whose sheets are read one by one as they are iterated (once).
+
+    The package is vetted and opened here, so a file that is not a workbook raises
+    :class:`ReadError` at once; a sheet that cannot be read raises it when it is reached.
+    Reading a sheet just before the reader walks it keeps its cells in the processor's cache,
+    and lets each sheet's cells go before the next is read.
+    """
     import python_calamine as pc
 
     p = Path(path)
@@ -88,24 +103,27 @@ def load_book(path: str | Path) -> Book:
         wb = pc.CalamineWorkbook.from_path(str(p))
     except Exception as exc:  # calamine raises several unrelated classes
         raise ReadError(f"无法读取工作簿（文件已损坏或格式不符）：{_short(exc)}。请用 Excel 或 WPS 打开后另存为 .xlsx 再试。") from exc
-    grids: list[Grid] = []
+    return Book(str(path), _sheets(wb, pc.SheetTypeEnum.WorkSheet))
+
+
+def _sheets(wb, worksheet) -> Iterator[Grid]:
     try:
         for i, meta in enumerate(wb.sheets_metadata):
-            if meta.typ != pc.SheetTypeEnum.WorkSheet:
+            if meta.typ != worksheet:
                 continue
             sheet = wb.get_sheet_by_index(i)
             rows = sheet.to_python(skip_empty_area=False)
             merges = [(a[0], a[1], b[0], b[1]) for a, b in (sheet.merged_cell_ranges or ())]
             grid = Grid(meta.name, rows, merges, i)
             grid.fill_merges()
-            grids.append(grid)
+            del sheet, rows
+            yield grid
     except ReadError:
         raise
     except Exception as exc:
         raise ReadError(f"读取工作表时出错（文件可能被截断或损坏）：{_short(exc)}。请用 Excel 或 WPS 打开并修复后另存。") from exc
     finally:
         wb.close()
-    return Book(str(path), grids)
 
 
 def _short(exc: BaseException) -> str:

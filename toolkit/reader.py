@@ -16,7 +16,7 @@ from operator import itemgetter, ne
 from pathlib import Path
 from typing import Any
 
-from .grid import Book, Grid, load_book
+from .grid import Book, Grid, stream_book
 from .model import (
     Computer,
     DetailEntry,
@@ -53,7 +53,7 @@ _ROW_CLASS: dict[str, type[Row]] = {
 
 def read_ledger(path: str | Path, display: str | None = None) -> Ledger:
     """Read a workbook file into a :class:`Ledger` (``ReadError`` when it is not readable)."""
-    return read_book(load_book(path), display or str(path))
+    return read_book(stream_book(path), display or str(path))
 
 
 def read_book(book: Book, display: str | None = None) -> Ledger:
