@@ -354,6 +354,15 @@ def _label_text(v: object) -> str | None:
     return text(v) if isinstance(v, str) else None
 
 
+def _label_column(column: list) -> list[str | None]:
+    """:func:`_label_text` of each cell; a 序号 column is mostly numbers, so only its distinct words are read."""
+    try:
+        words = {v: _label_text(v) for v in set(column) if isinstance(v, str)}
+        return list(map(words.get, column))
+    except TypeError:  # an unhashable value from an exotic source
+        return [_label_text(v) for v in column]
+
+
 def _columns(body: list[list], indexes: list[int]) -> list[list]:
     """The cells of the given 0-based columns, one list per column, short rows padded."""
     if not indexes or not body:
@@ -392,7 +401,7 @@ def _read_rows(grid: Grid, form: Form, ledger: Ledger, memos: dict[tuple[str, st
     for key, column in zip(keys, _columns(body, [form.columns[k] - 1 for k in keys]), strict=True):
         col = sch.column(key)
         if col.type == "label":  # a row label (序号): read, never counted as data
-            raw_cols.append([_label_text(v) for v in column])
+            raw_cols.append(_label_column(column))
             continue
         raw_col, val_col = _parsed_column(column, _parser(col), memos.setdefault((sch.form, key), ({}, {})))
         raw_cols.append(raw_col)
