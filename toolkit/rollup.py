@@ -134,8 +134,12 @@ def compute_rollup(ledger: Ledger, as_of: dt.date) -> Rollup:
 
 
 def distinct_staff(pairs) -> int:
-    """Distinct (部门, 姓名) pairs with a name, compared after normalisation."""
-    return len({(norm_key(d or ""), norm_key(p)) for d, p in pairs if p})
+    """Distinct (部门, 姓名) pairs with a name, compared after normalisation.
+
+    The pairs as written are deduplicated first (70,000 附件8 rows name a few thousand people),
+    so each is normalised once.
+    """
+    return len({(norm_key(d or ""), norm_key(p)) for d, p in set(pairs) if p})
 
 
 def _first_summary(ledger: Ledger) -> dict[str, tuple[int, SummaryEntry]]:
