@@ -280,3 +280,26 @@ def test_ticks(value):
 @pytest.mark.parametrize("value", [None, "", "否", "N", "×", "✗", "x", 0, "0", 2, "--", False])
 def test_not_ticks(value):
     assert not is_tick(value)
+
+
+def _clean_reference(value: str) -> str:
+    """The definition of clean text: full-width to half-width, white space runs to one space, trimmed."""
+    import re
+
+    from toolkit.normalize import _FULLWIDTH
+
+    return re.sub(r"\s+", " ", value.translate(_FULLWIDTH)).strip()
+
+
+def test_clean_agrees_with_its_definition_on_every_character():
+    for cp in range(0x10000):
+        if 0xD800 <= cp < 0xE000:
+            continue
+        c = chr(cp)
+        for value in (c, f"a{c}b", f"中{c}{c}文 ", f"{c}Ｗ"):
+            assert clean(value) == _clean_reference(value), hex(cp)
+
+
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=20))
+def test_clean_agrees_with_its_definition(value):
+    assert clean(value) == _clean_reference(value)
