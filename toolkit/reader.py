@@ -323,30 +323,21 @@ def _parse_text(v: object) -> tuple[str | None, object]:
     return t, t
 
 
-Memo = tuple[dict[object, str | None], dict[object, object], set[object]]
+Memo = tuple[dict[object, str | None], dict[object, object]]
 _BLANK_PAIR: tuple[str | None, object] = (None, None)
 _MARKER_STARTS = frozenset(w[0] for w in (*_TOTAL_WORDS, *_NOTE_PREFIXES))
 
 
-def _new_memo() -> Memo:
-    return {}, {}, set()
-
-
-def _parsed_column(column: list, parse: Parser, memo: Memo) -> tuple[list[str | None], list[object]]:
+def _parsed_column(column, parse: Parser, memo: Memo) -> tuple[list[str | None], list[object]]:
     """Parse a column once per distinct value (ledgers repeat names, dates and numbers a lot).
 
-    ``memo`` holds (text, value) of each value seen, shared by every sheet of one form and
-    column, and the values whose text is not the value itself (numbers, dates, padded or
-    full-width text, ``--``). A column with none of those is its own text, as it stands.
+    ``memo`` is a pair of dicts (text, value) shared by every sheet of one form and column.
     """
-    raw_memo, val_memo, changed = memo
+    raw_memo, val_memo = memo
     try:
-        distinct = set(column)
-        for v in distinct.difference(raw_memo):
-            raw_memo[v], val_memo[v] = pair = _BLANK_PAIR if v is None or v == "" else parse(v)
-            if v is not None and (type(v) is not str or pair[0] != v):
-                changed.add(v)
-        raws = column if distinct.isdisjoint(changed) else list(map(raw_memo.__getitem__, column))
+        for v in set(column).difference(raw_memo):
+            raw_memo[v], val_memo[v] = _BLANK_PAIR if v is None or v == "" else parse(v)
+        raws = list(map(raw_memo.__getitem__, column))
         if parse is _parse_text:  # a text column's value is its text: share the list
             return raws, raws  # type: ignore[return-value]  # read-only from here on
         return raws, list(map(val_memo.__getitem__, column))
@@ -412,7 +403,7 @@ def _read_rows(grid: Grid, form: Form, ledger: Ledger, memos: dict[tuple[str, st
         if col.type == "label":  # a row label (序号): read, never counted as data
             raw_cols.append(_label_column(column))
             continue
-        raw_col, val_col = _parsed_column(column, _parser(col), memos.setdefault((sch.form, key), _new_memo()))
+        raw_col, val_col = _parsed_column(column, _parser(col), memos.setdefault((sch.form, key), ({}, {})))
         raw_cols.append(raw_col)
         presence.append(raw_col)
         if col.typed:
@@ -424,7 +415,7 @@ def _read_rows(grid: Grid, form: Form, ledger: Ledger, memos: dict[tuple[str, st
         presence.append(shown_col)
         # no tick, but maybe a word written in a tick cell ("升级"): keep it for the S5 message
         all_keys.append(key)
-        raw_cols.append(_with_tick_words(body, cols, shown_col, memos.setdefault((sch.form, "ticktext:" + key), _new_memo())))
+        raw_cols.append(_with_tick_words(body, cols, shown_col, memos.setdefault((sch.form, "ticktext:" + key), ({}, {}))))
         val_keys.append(key)
         val_cols.append(val_col)
     keep = _data_rows(raw_cols, presence, keys, form, n)
