@@ -54,13 +54,18 @@ def gc_paused() -> Iterator[None]:
 
 def check_file(path: str | Path, as_of: dt.date, display: str | None = None) -> Report:
     """Check one workbook file; an unreadable file gives an S0 finding, never an exception."""
-    shown = display or str(path)
     with gc_paused():
-        try:
-            ledger = read_ledger(path, shown)
-        except ReadError as exc:
-            return Report(as_of, [Finding("S0", shown, None, None, {"reason": str(exc)})], [], [shown])
-        return check_ledger(ledger, as_of)
+        # the ledger lives and dies inside the call: it is acyclic, so it is freed when the call
+        # returns, before the collector is back on to scan it once for nothing
+        return _check_file(path, as_of, display or str(path))
+
+
+def _check_file(path: str | Path, as_of: dt.date, shown: str) -> Report:
+    try:
+        ledger = read_ledger(path, shown)
+    except ReadError as exc:
+        return Report(as_of, [Finding("S0", shown, None, None, {"reason": str(exc)})], [], [shown])
+    return check_ledger(ledger, as_of)
 
 
 def expand_paths(paths: Iterable[str | Path]) -> Iterator[tuple[Path, str]]:
