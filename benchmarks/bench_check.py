@@ -1,9 +1,9 @@
 """Benchmark: ``check`` against a bare python-calamine read of the same large ledger.
 
 Each measurement runs in a fresh Python process (so peak memory is that step's alone). The
-read and the check run as pairs, back to back, five times: a virtual machine's speed drifts
-by a third between minutes, so the ratio of each pair (same conditions) is what counts, and
-the median of the five pair ratios is reported beside the best times.
+read and the check run as pairs, back to back (in alternating order), five times: a virtual
+machine's speed drifts by a third between minutes, so the ratio of each pair (same conditions)
+is what counts, and the median of the pair ratios is reported beside the best times.
 
     python benchmarks/bench_check.py [LEDGER] [--pairs=N]   # default benchmarks/out/large.xlsx (made if missing), 5 pairs
 """
@@ -57,11 +57,16 @@ def once(code: str, path: Path) -> dict:
 
 
 def paired(path: Path, pairs: int = 5) -> tuple[list[dict], list[dict]]:
-    """``pairs`` runs of the bare read and of check, each read directly followed by its check."""
+    """``pairs`` runs of the bare read and of check back to back, the order swapped every other
+    pair (read-check, check-read, ...) so that a machine slowing down or speeding up favours neither."""
     bare, chk = [], []
-    for _ in range(pairs):
-        bare.append(once(BARE, path))
-        chk.append(once(CHECK, path))
+    for i in range(pairs):
+        if i % 2:
+            chk.append(once(CHECK, path))
+            bare.append(once(BARE, path))
+        else:
+            bare.append(once(BARE, path))
+            chk.append(once(CHECK, path))
     return bare, chk
 
 
