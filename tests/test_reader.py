@@ -488,3 +488,12 @@ def test_a_worded_seq_cell_still_marks_a_total_row():
     rows = [["可使用免费软件清单"], ["序号", "软件编号", "软件名称"], [1, "MF-001", "7-Zip"], ["合 计", None, "1 项"]]
     ledger = read_book(book_from_sheets("t.xlsx", [("附件6", rows, [])]))
     assert [w.row for w in ledger.whitelist] == [3]
+
+
+def test_dict_builder_equals_dict_of_zip_for_any_keys():
+    from toolkit.reader import _dict_builder
+
+    keys = ("seq", "软件编号", "a'b\"c", "x}{y", "dup", "dup")
+    values = (1, "SY-001", None, "}", "first", "last")
+    assert _dict_builder(keys)(*values) == dict(zip(keys, values, strict=True))
+    assert _dict_builder(())() == {}
