@@ -116,7 +116,7 @@ def _sheets(wb, worksheet) -> Iterator[Grid]:
             merges = [(a[0], a[1], b[0], b[1]) for a, b in (sheet.merged_cell_ranges or ())]
             grid = Grid(meta.name, rows, merges, i)
             grid.fill_merges()
-            del sheet, rows
+            del sheet  # calamine's own copy of the cells: not kept while the reader walks the grid
             yield grid
     except ReadError:
         raise

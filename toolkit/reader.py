@@ -463,15 +463,11 @@ def _with_tick_words(body: list[list], cols: dict[int, str], shown: list, memo: 
     """The shown tick labels, or where nothing is ticked the words written in the tick cells."""
     if None not in shown:
         return shown
-    texts = [_parsed_column(c, _tick_text, memo)[0] for c in _columns(body, [c - 1 for c in sorted(cols)])]
+    texts = [_parsed_column(c, _parse_text, memo)[0] for c in _columns(body, [c - 1 for c in sorted(cols)])]
     return [
         s if s is not None else ("+".join(tx for tx in words if tx is not None) or None)
         for s, words in zip(shown, zip(*texts, strict=True) if texts else repeat(()))  # noqa: B905
     ]
-
-
-def _tick_text(v: object) -> tuple[str | None, object]:
-    return text(v), None
 
 
 def _data_rows(raw_cols: list[list], presence: list[list], keys: list[str], form: Form, n: int) -> list[bool] | None:

@@ -147,7 +147,7 @@ def _schema_for(form: Form):
     return pa.DataFrameSchema(checks=checks), needed, derived
 
 
-def _frame(rows: list[Row], keys: Iterable[str], derived: dict[str, tuple[str, str, frozenset]]):
+def _frame(sch: FormSchema, rows: list[Row], keys: Iterable[str], derived: dict[str, tuple[str, str, frozenset]]):
     """A frame of boolean columns only: ``k__has`` (cell filled), ``k__ok`` (value readable), derived flags.
 
     pandera runs ``isna`` over the whole frame for every check; over boolean columns that is
@@ -156,9 +156,6 @@ def _frame(rows: list[Row], keys: Iterable[str], derived: dict[str, tuple[str, s
     """
     import pandas as pd
 
-    if not rows:
-        return pd.DataFrame()
-    sch = rows[0].form.schema
     data: dict[str, list[bool]] = {}
     raws: dict[str, list] = {}
     vals: dict[str, list] = {}
@@ -208,7 +205,7 @@ def cell_checks(ctx: CheckContext) -> Iterator[Finding]:
         schema, needed, derived = _schema_for(form)
         if not schema.checks:
             continue
-        df = _frame(rows, needed, derived)
+        df = _frame(form.schema, rows, needed, derived)
         try:
             schema.validate(df, lazy=True)
             continue
