@@ -497,3 +497,14 @@ def test_dict_builder_equals_dict_of_zip_for_any_keys():
     values = (1, "SY-001", None, "}", "first", "last")
     assert _dict_builder(keys)(*values) == dict(zip(keys, values, strict=True))
     assert _dict_builder(())() == {}
+
+
+def test_val_holds_the_typed_columns_and_raw_every_column(make_ledger):
+    ledger = read_ledger(make_ledger())
+    s = ledger.summary[0]
+    typed = {c.key for c in s.form.schema.columns if c.typed and s.form.has(c.key)}
+    assert set(s.val) == typed and {"purchase_date", "amount", "sw_type"} <= typed
+    assert "name" not in s.val and s.raw["name"] is not None  # a text column's value is its text
+    assert set(s.raw) == set(s.form.columns) | set(s.form.ticks)
+    entry = ledger.logs[0].entries[0]
+    assert set(entry.val) == {"op", "date", "qty"} & (set(entry.form.columns) | set(entry.form.ticks))
