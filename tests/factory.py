@@ -9,6 +9,7 @@ headers, a title with the unit's name, text dates, full-width spaces, one-column
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 from typing import Any
 
@@ -251,4 +252,17 @@ def make_ledger(tmp_path: Path, name: str = "台账.xlsx", variant: bool = False
         fn(wb, data, variant)
     path = Path(tmp_path) / name
     wb.save(path)
+    if os.environ.get("ZBTZ_GOLDEN") == "record":
+        _record_golden(path, dict(name=name, variant=variant, omit=omit, **changes))
     return path
+
+
+def _record_golden(path: Path, kwargs: dict) -> None:
+    """Append this ledger's arguments and check JSON to tests/golden/ledgers.jsonl (see tests/golden)."""
+    import json
+
+    from tests.golden.ledgers import check_json
+
+    line = json.dumps({"kwargs": repr(kwargs), "report": check_json(path)}, ensure_ascii=False, sort_keys=True)
+    with open(Path(__file__).parent / "golden" / "ledgers.jsonl", "a", encoding="utf-8") as f:
+        f.write(line + "\n")
