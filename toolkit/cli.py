@@ -512,3 +512,105 @@ def print_cmd(ledger: str, outdir: str, forms: tuple[str, ...], pdf: bool | None
         click.echo(f"{form}：{why}", err=True)
     for path in done.files:
         click.echo(f"已写出：{path}")
+
+
+# --- installed-software scans: reconcile, and a ledger from scans ---------------------------
+
+
+def map_option(fn: Callable) -> Callable:
+    return click.option(
+        "--map", "maps", multiple=True, metavar="表头=字段",
+        help="扫描文件中本工具不认识的表头对应哪个字段（如 软件名称、软件版本、主机名、序列号、发布者），可给多次。",
+    )(fn)
+
+
+@main.command("reconcile", context_settings=CONTEXT)
+@click.argument("ledger", type=click.Path(exists=True, dir_okay=False, path_type=str))
+@click.argument("scans", nargs=-1, required=True, type=click.Path(exists=True, path_type=str))
+@as_of_option
+@format_option
+@map_option
+@click.option("--annotate", is_flag=True, help="把核对问题写入台账（“校验结果”表、底色和批注），需配合 -o 或 --in-place。")
+@output_options
+def reconcile_cmd(
+    ledger: str, scans: tuple[str, ...], as_of: dt.date | None, fmt: str, maps: tuple[str, ...], annotate: bool,
+    output: str | None, in_place: bool,
+) -> None:
+    """把各计算机的软件扫描结果与台账核对：装了什么、登记了什么。
+
+    SCANS 为采集脚本（collectors/）生成的清单文件或其所在文件夹，也接受 osquery、GLPI Agent 的 JSON 和
+    带表头的 CSV/XLSX。扫描按计算机清单的主机名、序列号、计算机编号对应到计算机，软件名称按别名表规范后
+    与附件7、附件6 和该计算机的附件8 比较。-o 核查结果.xlsx 写出可打印的核查结果（按计算机、按软件、
+    问题清单、待认定名称）；--annotate 则把问题写入台账本身（-o 另存，--in-place 写回并先备份）。
+    有错误时退出码为 1。详见 docs/软件采集与核对.md。
+
+    \b
+    示例:
+      zbtz reconcile 台账.xlsx 扫描/
+      zbtz reconcile 台账.xlsx 扫描/ -o 核查结果.xlsx
+      zbtz reconcile 台账.xlsx PC-017.csv PC-018.json --format json
+      zbtz reconcile 台账.xlsx 扫描/ --annotate --in-place
+      zbtz reconcile 台账.xlsx 天擎导出.xlsx --map 终端IP=主机名 --map 软件=软件名称
+    """
+    from .scans.read import parse_map, scan_fields
+    from .scans.reconcile import reconcile
+    from .scans.render import render_text, write_reconciliation
+
+    if annotate and (output is None) == (not in_place):
+        _usage("--annotate 需要且只能配合 -o 输出文件 或 --in-place 之一。", "reconcile")
+    if in_place and not annotate:
+        _usage("--in-place 只能与 --annotate 一起使用。", "reconcile")
+    if output is not None and not annotate and not output.lower().endswith(".xlsx"):
+        _usage(f"核查结果应写成 .xlsx 文件，而不是“{output}”。", "reconcile")
+    fields = scan_fields().with_map(parse_map(maps)) if maps else None
+    rec = reconcile(ledger, scans, as_of, fields)
+    click.echo(json.dumps(rec.to_dict(), ensure_ascii=False, indent=2) if fmt == "json" else render_text(rec))
+    if annotate:
+        from .writeback import annotate_file
+
+        for f in rec.report.findings:
+            f.workbook = rec.ledger
+        written = annotate_file(ledger, rec.report, out=output, in_place=in_place, workbook=rec.ledger)
+        click.echo(f"已写入标注：{written}", err=True)
+    elif output is not None:
+        click.echo(f"已写出：{write_reconciliation(rec, output)}", err=True)
+    sys.exit(EXIT_OK if rec.report.valid else EXIT_FINDINGS)
+
+
+@main.command("import", context_settings=CONTEXT)
+@click.option("--from-scans", "from_scans", multiple=True, type=click.Path(exists=True, path_type=str),
+              help="由这些扫描文件（或文件夹）生成台账，可给多次。")
+@click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False, path_type=str), help="新台账文件。")
+@click.option("--unit", required=True, help="单位名称，写在每张表的签字行上。")
+@as_of_option
+@format_option
+@map_option
+def import_cmd(from_scans: tuple[str, ...], output: str, unit: str, as_of: dt.date | None, fmt: str, maps: tuple[str, ...]) -> None:
+    """由已有资料生成台账。--from-scans：由各计算机的软件扫描结果生成第一版台账。
+
+    生成附件7（商业/OEM 软件按产品、版本类别、版本各一个编号，免费软件按名称一个编号；采购和许可信息
+    留空待填）、附件8、计算机清单（填好主机名、序列号）、附件9（每次安装一行“初始登记”，日期为生成之日，
+    不用扫描中的安装日期）和附件6（扫描到的免费软件，标“待审批”）。别名表不认识的名称列在附件7 中、
+    软件类型留空并注明“待认定”。生成后请运行 zbtz check 逐项补全。
+
+    \b
+    示例:
+      zbtz import --from-scans 扫描/ -o 台账.xlsx --unit 某市数据资源管理局
+    """
+    from .scans.build import ledger_from_scans
+    from .scans.read import parse_map, scan_fields
+
+    if not from_scans:
+        _usage("请用 --from-scans 指定扫描文件或文件夹。", "import")
+    if not unit.strip():
+        raise click.BadParameter("单位名称不能为空。", param_hint="--unit")
+    fields = scan_fields().with_map(parse_map(maps)) if maps else None
+    result = ledger_from_scans(from_scans, output, unit.strip(), as_of, fields)
+    if fmt == "json":
+        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        for f in result.failures:
+            click.echo(f"{f.rule} {SEVERITY_ZH[f.severity]}  {f.message}", err=True)
+        click.echo(f"已生成台账：{result.path}（{result.computers} 台计算机，{result.numbers} 个软件编号，"
+                   f"{result.unknown} 个名称待认定）。请运行 zbtz check {result.path} 逐项补全。")
+    sys.exit(EXIT_FINDINGS if result.failures else EXIT_OK)
