@@ -205,7 +205,7 @@ class _Builder:
             return
         version = _text(get("version"))
         release = _text(get("release"))
-        if release and version and not version.endswith(release):
+        if release and version and not version.endswith("-" + release):
             version = f"{version}-{release}"
         it = self.intern
         scan.entries.append(
@@ -422,7 +422,8 @@ def read_scan(path: str | Path, display: str | None = None, fields: Fields | Non
         size = p.stat().st_size
         if size > MAX_SCAN_BYTES:
             raise ScanError(f"文件过大（{size // (1 << 20)} MB），不是一台计算机的软件清单。")
-        head = p.open("rb").read(8) if size else b""
+        with p.open("rb") as fh:
+            head = fh.read(8)
         if head.startswith(b"PK\x03\x04"):
             if p.suffix.lower() not in (".xlsx", ".xlsm"):
                 raise ScanError("这是一个压缩文件（zip），不是软件清单。请解压后再核对其中的清单文件。")

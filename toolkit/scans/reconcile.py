@@ -170,7 +170,7 @@ class ScanSummary:
     host: str | None
     serial: str | None
     collected: str
-    products: dict[str, Installed]
+    products: dict[str, list[Installed]]  # product key → each distinct edition/version found
     entries: int
     noise: int
 
@@ -191,16 +191,18 @@ class Unknown:
 def summarise(scan: Scan, table: AliasTable, unknown: dict[tuple[str, str, str], Unknown], computer: str) -> ScanSummary:
     """Reduce a scan to its products; names the table does not know go to ``unknown``."""
     identify = table.identify
-    products: dict[str, Installed] = {}
+    products: dict[str, list[Installed]] = {}
     noise = 0
     for e in scan.entries:
         ident = identify(e.name, e.publisher, e.key, e.source, e.scope, e.parent, e.release_type, e.system_component, e.status)
         if ident is None:
             noise += 1
             continue
-        key = ident.key
-        if key not in products:
-            products[key] = Installed(ident, e.name, e.version, e.line)
+        same = products.get(ident.key)
+        if same is None:
+            products[ident.key] = [Installed(ident, e.name, e.version, e.line)]
+        elif all(i.ident != ident for i in same):  # another edition or version of the product
+            same.append(Installed(ident, e.name, e.version, e.line))
         if not ident.known:
             u = unknown.get((e.name, e.publisher, e.key))
             if u is None:
@@ -361,15 +363,17 @@ class _Run:
     def _computer(self, m: Machine, s: ScanSummary) -> None:
         ix = self.ix
         scan = Path(s.path).name
-        for key, inst in s.products.items():
-            ident = inst.ident
-            sw = self._software(key, ident)
+        for key, insts in s.products.items():
+            inst = insts[0]
+            sw = self._software(key, inst.ident)
             sw.computers += 1
             version = f"，版本 {inst.version}" if inst.version else ""
             reg = ix.registered.get(key)
             codes_before = len(self.report.findings)
-            if ident.consumer:
-                self.add("PZ1.1P", m, computer=m.computer, name=inst.name, edition=ident.edition or "个人或家庭版本", scan=scan)
+            for each in insts:
+                if each.ident.consumer:
+                    self.add("PZ1.1P", m, computer=m.computer, name=each.name, edition=each.ident.edition or "个人或家庭版本",
+                             scan=scan)
             if reg is None:
                 self.add("PZ1.2U", m, computer=m.computer, name=inst.name, version=version, scan=f"{scan} 第 {inst.line} 行")
             else:
@@ -380,7 +384,8 @@ class _Run:
                 if key not in m.detail:
                     self.add("TZ2.2S", m, computer=m.computer, name=inst.name, version=version, scan=scan,
                              registered=self._registered_text(reg))
-                self._version(m, inst, reg, scan)
+                for each in insts:
+                    self._version(m, each, reg, scan)
             sw.problems.update(f.rule for f in self.report.findings[codes_before:])
         for key, rows in m.detail.items():
             if key in s.products:
