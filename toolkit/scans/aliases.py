@@ -226,6 +226,8 @@ class AliasTable:
         """A 附件7/附件6/附件8 name through the same table (its 软件版本 appended for year patterns)."""
         full = f"{name} {version}" if version and version not in name else name
         ident = self.identify(full) or self.identify(name)
+        if ident is not None and not ident.known:  # an operating system's name, as its scan row would give it
+            ident = self.identify(full, source="os") or ident
         if ident is None:  # a registered name the noise rows would drop: keep it as written
             return Identity(clean_name(name), known=False)
         if not ident.known:
