@@ -9,7 +9,17 @@ import pytest
 
 from toolkit.scans.read import BAD_FILE, LOST_CHINESE, ScanError, decode, parse_map, read_scan, scan_fields
 
-from .builders import ACROBAT, AUTOCAD, KB_UPDATE, OFFICE_2016, SOGOU, VCREDIST, collector_csv, collector_text, windows_rows
+from .builders import (
+    ACROBAT,
+    AUTOCAD,
+    KB_UPDATE,
+    OFFICE_2016,
+    SOGOU,
+    VCREDIST,
+    collector_csv,
+    collector_text,
+    windows_rows,
+)
 
 REAL_NAMES = [OFFICE_2016.strip(), ACROBAT, AUTOCAD, SOGOU, KB_UPDATE, VCREDIST]
 
@@ -198,5 +208,5 @@ def test_files_that_are_not_scans(tmp_path):
 
 
 def test_decode_order():
-    assert decode("名称".encode("gb18030"), "x") == ("名称", "GB18030")
-    assert decode("名称".encode("utf-8"), "x") == ("名称", "UTF-8")
+    assert decode("名称".encode("gb18030")) == ("名称", "GB18030")
+    assert decode("名称".encode()) == ("名称", "UTF-8")

@@ -133,7 +133,7 @@ def parse_map(items: Iterable[str]) -> dict[str, str]:
 # --- bytes to text -------------------------------------------------------------------------
 
 
-def decode(data: bytes, shown: str) -> tuple[str, str]:
+def decode(data: bytes) -> tuple[str, str]:
     """The text of a scan file and the encoding it was in; :class:`ScanError` when none fits."""
     boms = ((codecs.BOM_UTF8, "utf-8", "UTF-8（带 BOM）"), (codecs.BOM_UTF16_LE, "utf-16-le", "UTF-16LE"),
             (codecs.BOM_UTF16_BE, "utf-16-be", "UTF-16BE"))
@@ -161,6 +161,10 @@ def decode(data: bytes, shown: str) -> tuple[str, str]:
 # --- rows to entries -----------------------------------------------------------------------
 
 
+_ROW_FIELDS = ("name", "host", "serial", "collected", "channel", "partial_key", "version", "release", "publisher", "key",
+               "source", "scope", "parent", "release_type", "system_component", "status")
+
+
 class _Builder:
     """Turns rows (lists under a header, or dicts) into :class:`Scan` objects, one per host."""
 
@@ -169,6 +173,8 @@ class _Builder:
         self.scans: dict[str, Scan] = {}
         self.order: list[str] = []
         self.intern: dict[str, str] = {}
+        self.names: dict[str, str] = {}
+        self.scopes: dict[str, str] = {}
 
     def columns(self, header: list[str]) -> dict[str, int]:
         cols: dict[str, int] = {}
@@ -223,6 +229,56 @@ class _Builder:
                 line,
             )
         )
+
+    def add_rows(self, rows: Iterable[list[str]], cols: dict[str, int], first_line: int) -> None:
+        """Rows of text under a header (CSV, XLSX): what :meth:`add` does per row, without a dict per row.
+
+        750,000 rows of 5,000 files go through here in a benchmark, so each field is one index into
+        the row; a field the file lacks points at an empty cell appended to the row.
+        """
+        blank = max(cols.values()) + 1
+        at = {k: cols.get(k, blank) for k in _ROW_FIELDS}
+        i_name, i_host, i_serial, i_collected, i_channel, i_partial = (
+            at["name"], at["host"], at["serial"], at["collected"], at["channel"], at["partial_key"])
+        i_version, i_release, i_publisher, i_key, i_source, i_scope = (
+            at["version"], at["release"], at["publisher"], at["key"], at["source"], at["scope"])
+        i_parent, i_type, i_system, i_status = at["parent"], at["release_type"], at["system_component"], at["status"]
+        it, names, scopes = self.intern, self.names, self.scopes
+        pad = [""] * (blank + 1)
+        scan: Scan | None = None
+        current = ""
+        for n, row in enumerate(rows, first_line):
+            if len(row) <= blank:
+                row.extend(pad[len(row):])
+            raw = row[i_name]
+            name = names.get(raw)
+            if name is None:
+                name = names[raw] = " ".join(raw.split())
+            host = row[i_host].strip()
+            if not name and not host:
+                continue  # a blank row
+            if scan is None or host != current:
+                scan, current = self.scan(host or None), host
+            if not scan.serial and row[i_serial].strip():
+                scan.serial = row[i_serial].strip()
+            if not scan.collected and row[i_collected].strip():
+                scan.collected = row[i_collected].strip()
+            if not scan.channel and row[i_channel].strip():
+                scan.channel, scan.partial_key = row[i_channel].strip(), row[i_partial].strip()[-5:] or None
+            if not name:
+                continue
+            version, release = row[i_version].strip(), row[i_release].strip()
+            if release and version and not version.endswith("-" + release):
+                version = f"{version}-{release}"
+            publisher, key, source = row[i_publisher].strip(), row[i_key].strip(), row[i_source].strip().lower()
+            scope = scopes.get(row[i_scope])
+            if scope is None:
+                scope = scopes[row[i_scope]] = _scope(row[i_scope].strip())
+            scan.entries.append(Entry(
+                name, it.setdefault(version, version), it.setdefault(publisher, publisher), it.setdefault(key, key),
+                it.setdefault(source, source), scope, row[i_parent].strip(), row[i_type].strip(),
+                row[i_system].strip(), row[i_status].strip(), n,
+            ))
 
     def result(self, default_host: str) -> list[Scan]:
         scans = [self.scans[k] for k in self.order]
@@ -282,22 +338,17 @@ def _read_csv(text: str, b: _Builder) -> None:
         ) from exc
     header = [h.strip() for h in rows[0]]
     cols = b.columns(header)
-    _need_name(cols, header, b.fields)
-    width = len(header)
-    items = list(cols.items())
-    last = len(rows) - 1
-    for i, row in enumerate(rows[1:], 1):
-        if not row or (len(row) == 1 and not row[0].strip()):
-            continue
-        if i == last and len(row) < width and not text.endswith(("\n", "\r")):
-            raise ScanError(
-                f"最后一行（第 {start + i + 1} 行）只有 {len(row)} 列，表头有 {width} 列，且文件没有以换行结束："
-                "文件被截断了。请重新采集或重新复制该文件。"
-            )
-        b.add({k: (row[j] if j < len(row) else None) for k, j in items}, start + i + 1)
+    _need_name(cols, header)
+    last = rows[-1]
+    if len(rows) > 1 and len(last) < len(header) and any(c.strip() for c in last) and not text.endswith(("\n", "\r")):
+        raise ScanError(
+            f"最后一行（第 {start + len(rows)} 行）只有 {len(last)} 列，表头有 {len(header)} 列，且文件没有以换行结束："
+            "文件被截断了。请重新采集或重新复制该文件。"
+        )
+    b.add_rows(rows[1:], cols, start + 2)
 
 
-def _need_name(cols: dict[str, int], header: list, fields: Fields) -> None:
+def _need_name(cols: dict[str, int], header: list) -> None:
     if "name" not in cols:
         shown = "、".join(str(h) for h in header[:8] if h) or "（空）"
         raise ScanError(
@@ -306,7 +357,7 @@ def _need_name(cols: dict[str, int], header: list, fields: Fields) -> None:
         )
 
 
-def _read_json(text: str, b: _Builder, path: Path) -> None:
+def _read_json(text: str, b: _Builder) -> None:
     try:
         data = json.loads(text)
     except json.JSONDecodeError:
@@ -401,9 +452,7 @@ def _read_xlsx(path: Path, b: _Builder) -> None:
                 cols = b.columns(header)
                 if "name" not in cols:
                     continue
-                items = list(cols.items())
-                for n, row in enumerate(grid.rows[r + 1:], r + 2):
-                    b.add({k: (row[i] if i < len(row) else None) for k, i in items}, n)
+                b.add_rows([[_text(v) for v in row] for row in grid.rows[r + 1:]], cols, r + 2)
                 return
     except ReadError as exc:
         raise ScanError(str(exc)) from exc
@@ -435,27 +484,24 @@ def read_scan(path: str | Path, display: str | None = None, fields: Fields | Non
         raise ScanError(f"无法打开文件（{exc.strerror or exc}）。请检查路径和权限。") from exc
     if not data.strip():
         raise ScanError("文件是空的，没有任何软件记录。请确认采集脚本已运行完成。")
-    text, encoding = decode(data, shown)
+    text, encoding = decode(data)
     text = text.lstrip("\ufeff")
     if _CONTROL.search(text[:65536]):
         raise ScanError("文件含有控制字符，不是文本格式的软件清单（可能是程序、图片或文档）。")
     b = _Builder(shown, fields, "csv", encoding)
     if text.lstrip()[:1] in ("{", "["):
-        _read_json(text, b, p)
+        _read_json(text, b)
     else:
-        cols = None
         first = next((ln for ln in text.splitlines() if ln.strip() and not ln.startswith("#TYPE")), "")
-        if first:
-            cols = b.columns([h.strip().strip('"') for h in first.split(_delimiter(first))])
-        if cols is not None and set(fields.collector) <= {h.strip().strip('"') for h in first.split(",")}:
-            b.fmt = "zbtz-csv"
+        if set(fields.collector) <= {h.strip().strip('"') for h in first.split(",")}:
+            b.fmt = "zbtz-csv"  # the collectors' own file (only reported, read like any CSV)
         _read_csv(text, b)
     return _finish(b, p)
 
 
 def _finish(b: _Builder, p: Path) -> list[Scan]:
-    scans = b.result(_host_from_name(p))
-    if not any(s.entries for s in scans):
+    scans = [s for s in b.result(_host_from_name(p)) if s.entries]
+    if not scans:
         raise ScanError("文件中没有任何软件记录（只有表头或全为空行）。请确认采集脚本在该计算机上运行完成。")
     names = [e.name for s in scans for e in s.entries]
     lost = sum(1 for n in names if _LOST.search(n))

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import rules  # noqa: F401  (registers the rule codes)
+from ..check import gc_paused
 from ..errors import ReadError, ToolkitError
 from ..findings import Finding, Report
 from ..grid import Book, Grid, stream_book
@@ -439,6 +440,18 @@ def reconcile(
     display: str | None = None,
 ) -> Reconciliation:
     """Reconcile scan files (or folders of them) against one ledger."""
+    with gc_paused():  # the ledger and the scans are acyclic: full collections would rescan them for nothing
+        return _reconcile(ledger_path, scan_paths, as_of, fields, progress, display)
+
+
+def _reconcile(
+    ledger_path: str | Path,
+    scan_paths: Iterable[str | Path],
+    as_of: dt.date | None,
+    fields: Fields | None,
+    progress: Callable[[str], None] | None,
+    display: str | None,
+) -> Reconciliation:
     shown = display or str(ledger_path)
     ledger, table = load_ledger(ledger_path, shown)
     index = index_ledger(ledger, table)
