@@ -12,7 +12,7 @@ import io
 from pathlib import Path
 from typing import Any
 
-from toolkit.layout import LedgerData, write_ledger
+from toolkit.forms.layout import LedgerData, write_ledger
 from toolkit.scans.read import scan_fields
 
 AS_OF = dt.date(2026, 6, 30)

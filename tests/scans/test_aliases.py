@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from toolkit.scans.aliases import AliasError, AliasTable, clean_name, load_table, rows_from_sheet, seed_table
+from toolkit.errors import AliasError
+from toolkit.scans.aliases import AliasTable, clean_name, load_table, rows_from_sheet, seed_table
 
 from .builders import ACROBAT, AUTOCAD, KB_UPDATE, OFFICE_2016, SOGOU, VCREDIST
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from toolkit.layout import LedgerData, write_ledger
+from toolkit.forms.layout import LedgerData, write_ledger
 from toolkit.scans.aliases import seed_table
 from toolkit.scans.build import ledger_from_scans
 from toolkit.scans.read import read_scan, scan_fields

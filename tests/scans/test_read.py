@@ -7,7 +7,8 @@ import json
 import openpyxl
 import pytest
 
-from toolkit.scans.read import BAD_FILE, LOST_CHINESE, ScanError, decode, parse_map, read_scan, scan_fields
+from toolkit.errors import ScanError
+from toolkit.scans.read import BAD_FILE, LOST_CHINESE, decode, parse_map, read_scan, scan_fields
 
 from .builders import (
     ACROBAT,

@@ -7,7 +7,8 @@ import os
 import openpyxl
 import pytest
 
-from toolkit.scans.reconcile import ReconcileError, reconcile, version_above
+from toolkit.errors import ReconcileError
+from toolkit.scans.reconcile import reconcile, version_above
 
 from .builders import (
     AS_OF,

@@ -18,9 +18,10 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
 
-from ..errors import ToolkitError
-from ..normalize import norm_key
-from ..schemas import schema_dir
+from toolkit.errors import AliasError
+from toolkit.model import a1
+from toolkit.normalize import header_key, norm_key
+from toolkit.schemas import schema_dir
 
 IGNORE = "忽略"
 KINDS = ("商业软件", "OEM软件", "免费软件", IGNORE)
@@ -127,10 +128,6 @@ class Noise:
         if status and self.installed_status and fold(status) not in self.installed_status:
             return True
         return bool(scope) and scope in self.scopes
-
-
-class AliasError(ToolkitError):
-    """A row of the 别名表 is malformed (its place is named)."""
 
 
 def _compile(pattern: str | None, where: str, *, anchored: bool = False) -> re.Pattern[str] | None:
@@ -292,9 +289,6 @@ def rows_from_sheet(rows: Sequence[Sequence[object]], sheet: str = SHEET) -> lis
     Patterns on the sheet are plain text matched anywhere in the name (``*`` matches anything);
     a pattern starting with ``re:`` is a regular expression.
     """
-    from ..model import a1
-    from ..normalize import header_key
-
     wanted = {header_key(t): key for key, texts in sheet_columns() for t in texts}
     found = next(
         ((r, cols) for r, row in enumerate(rows[:10])

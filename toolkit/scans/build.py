@@ -17,23 +17,19 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..findings import Finding
-from ..layout import LedgerData, write_ledger
-from ..normalize import norm_key
-from ..numbering import DEFAULT_PREFIXES, NumberFormat
-from ..safewrite import check_not_open
-from .aliases import AliasTable, Identity, clean_name, seed_table
-from .read import Fields, Scan, ScanError, iter_scan_paths, read_scan
-from .reconcile import ReconcileError
+from toolkit.errors import ReconcileError, ScanError
+from toolkit.files import check_not_open
+from toolkit.findings import Finding
+from toolkit.forms.layout import LedgerData, write_ledger
+from toolkit.normalize import norm_key
+from toolkit.plans.number import DEFAULT_PREFIXES, NumberFormat
+from toolkit.scans.aliases import AliasTable, Identity, clean_name, seed_table
+from toolkit.scans.read import Fields, Scan, iter_scan_paths, read_scan
 
 INITIAL = "初始登记（由扫描生成；日期为生成台账之日，不是实际安装日期）"
 PENDING = "待审批（由扫描生成）"
 UNKNOWN = "待认定：别名表不认识这个名称，请填写软件类型后运行 zbtz number"
 _FIRST = re.compile(r"\d+")
-
-
-class BuildError(ReconcileError):
-    """No ledger can be built (no usable scan, or the target is taken)."""
 
 
 @dataclass
@@ -96,7 +92,7 @@ def ledger_from_scans(
     table = table or seed_table()
     target = Path(out)
     if target.exists():
-        raise BuildError(f"“{target}”已存在。为避免覆盖已有台账，请换一个文件名。")
+        raise ReconcileError(f"“{target}”已存在。为避免覆盖已有台账，请换一个文件名。")
     check_not_open(target)
     failures: list[Finding] = []
     scans: dict[str, Scan] = {}
@@ -117,7 +113,7 @@ def ledger_from_scans(
                 continue
             scans[key] = scan
     if not scans:
-        raise BuildError("没有可用的扫描文件，未生成台账。" + "；".join(f.message for f in failures[:5]))
+        raise ReconcileError("没有可用的扫描文件，未生成台账。" + "；".join(f.message for f in failures[:5]))
     data = _ledger_data(list(scans.values()), table, unit, day)
     write_ledger(target, data)
     unknown = sum(1 for s in data.summary if not s.get("sw_type"))

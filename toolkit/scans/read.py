@@ -29,22 +29,14 @@ from functools import cache
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from ..errors import ToolkitError
-from ..schemas import schema_dir
+from toolkit.errors import ScanError, UsageError
+from toolkit.schemas import schema_dir
 
 BAD_FILE, LOST_CHINESE = "RZ4.2F", "RZ4.2Q"
 MAX_SCAN_BYTES = 512 * 1024 * 1024
 _HEADER_WINDOW = 10
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _LOST = re.compile(r"\?{2,}")
-
-
-class ScanError(ToolkitError):
-    """A file cannot be used as a scan; ``code`` is the rule reported for it."""
-
-    def __init__(self, message: str, code: str = BAD_FILE) -> None:
-        super().__init__(message)
-        self.code = code
 
 
 class Entry(NamedTuple):
@@ -101,7 +93,7 @@ class Fields:
             key = by_label.get(_hkey(target))
             if key is None:
                 names = "、".join(self.labels.values())
-                raise ToolkitError(f"--map “{header}={target}”：字段“{target}”不存在，可用的字段为：{names}。")
+                raise UsageError(f"--map “{header}={target}”：字段“{target}”不存在，可用的字段为：{names}。")
             headers[_hkey(header)] = key
         return Fields(self.labels, headers, self.collector)
 
@@ -120,12 +112,12 @@ def scan_fields() -> Fields:
 
 
 def parse_map(items: Iterable[str]) -> dict[str, str]:
-    """``["计算机=主机名", …]`` → ``{"计算机": "主机名"}``; a malformed item raises :class:`ToolkitError`."""
+    """``["计算机=主机名", …]`` → ``{"计算机": "主机名"}``; a malformed item raises :class:`UsageError`."""
     out = {}
     for item in items:
         header, sep, target = item.partition("=")
         if not sep or not header.strip() or not target.strip():
-            raise ToolkitError(f"--map “{item}”应写成 表头=字段，例如 --map 计算机=主机名。")
+            raise UsageError(f"--map “{item}”应写成 表头=字段，例如 --map 计算机=主机名。")
         out[header.strip()] = target.strip()
     return out
 
@@ -441,8 +433,8 @@ def _glpi_source(value: object) -> str:
 
 
 def _read_xlsx(path: Path, b: _Builder) -> None:
-    from ..errors import ReadError
-    from ..grid import stream_book
+    from toolkit.errors import ReadError
+    from toolkit.read.grid import stream_book
 
     try:
         book = stream_book(path)

@@ -17,22 +17,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .. import rules  # noqa: F401  (registers the rule codes)
-from ..check import gc_paused
-from ..errors import ReadError, ToolkitError
-from ..findings import Finding, Report
-from ..grid import Book, Grid, stream_book
-from ..model import Ledger, Row
-from ..normalize import norm_key
-from ..reader import read_book
-from .aliases import SHEET, AliasTable, Identity, rows_from_sheet, seed_table
-from .read import Fields, Scan, ScanError, iter_scan_paths, read_scan
+from toolkit.checking import gc_paused
+from toolkit.errors import ReadError, ReconcileError, ScanError
+from toolkit.findings import Finding, Report
+from toolkit.model import Ledger, Row
+from toolkit.normalize import norm_key
+from toolkit.read.grid import Book, Grid, stream_book
+from toolkit.read.reader import read_book
+from toolkit.scans.aliases import SHEET, AliasTable, Identity, rows_from_sheet, seed_table
+from toolkit.scans.read import Fields, Scan, iter_scan_paths, read_scan
 
 COMMERCIAL, FREE = "商业软件", "免费软件"
-
-
-class ReconcileError(ToolkitError):
-    """The ledger cannot be used for a reconcile (unreadable, or no computer to match)."""
 
 
 # --- the ledger side -----------------------------------------------------------------------

@@ -17,10 +17,10 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ..findings import SEVERITY_ZH
-from ..layout import label_width
-from ..render_xlsx_report import write_atomic
-from .reconcile import Reconciliation
+from toolkit.findings import SEVERITY_ZH
+from toolkit.forms.layout import label_width
+from toolkit.render.xlsx import write_atomic
+from toolkit.scans.reconcile import Reconciliation
 
 _THIN = Side(style="thin", color="808080")
 _BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
