@@ -11,6 +11,7 @@ from typing import Any
 import click
 
 from toolkit import __version__, cli_zh
+from toolkit.dates import date_text
 from toolkit.errors import ToolkitError
 from toolkit.findings import SEVERITY_ZH, Report
 
@@ -254,7 +255,7 @@ def render_rollup(result: Any) -> str:
         for computer, number in items:
             lines.append(f"  {sign} {computer}  {number or '（无软件）'}")
     if plan.fill_dates:
-        lines.append(f"填表日期：{plan.as_of.year}年{plan.as_of.month}月{plan.as_of.day}日")
+        lines.append(f"填表日期：{date_text(plan.as_of)}")
     for note in plan.notes:
         lines.append(f"注意：{note}")
     if not plan.changed:

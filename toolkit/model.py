@@ -11,25 +11,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from functools import cache
 
+from toolkit.cellref import a1
 from toolkit.normalize import Term, norm_key
 from toolkit.schemas import FormSchema
-
-
-@cache
-def col_letter(col: int) -> str:
-    """1-based column number to its letters (1 → A, 28 → AB)."""
-    out = ""
-    while col > 0:
-        col, rem = divmod(col - 1, 26)
-        out = chr(65 + rem) + out
-    return out
-
-
-def a1(row: int, col: int) -> str:
-    """A1 address of a 1-based (row, col)."""
-    return f"{col_letter(col)}{row}"
 
 
 @dataclass(frozen=True)

@@ -47,6 +47,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
+from toolkit.dates import DATE_FORMAT, date_text
 from toolkit.model import Ledger, SummaryEntry
 from toolkit.normalize import norm_key, to_int
 from toolkit.rollup import Rollup, compute_rollup
@@ -114,9 +115,7 @@ class Layout:
     detail_columns: tuple[dict[str, str], ...]
 
     def date_text(self, day: dt.date | None) -> str:
-        if day is None:
-            return "＿＿年＿＿月＿＿日"
-        return self.date_format.format(year=day.year, month=day.month, day=day.day)
+        return date_text(day, self.date_format)
 
     def label(self, key: str) -> str:
         """The label of a figure key (``total_staff`` → ``总人数（人）``)."""
@@ -136,7 +135,7 @@ def layout() -> Layout:
         title=sch.title,
         sheet=sch.sheet,
         sign_line=x["sign_line"],
-        date_format=x.get("date_format", "{year}年{month}月{day}日"),
+        date_format=x.get("date_format", DATE_FORMAT),
         categories=tuple(x["categories"]),
         fold_into=x.get("fold_into", "其他"),
         known_categories=tuple(x.get("known_categories", x["categories"])),

@@ -37,7 +37,7 @@ def _values(path: Path) -> dict[str, list]:
 
 
 def _fill(pkg: Package, sheet: str, ref: str) -> str | None:
-    from toolkit.write.package import split_ref
+    from toolkit.cellref import split_ref
 
     r, c = split_ref(ref)
     cell = pkg._sheet(sheet).cell(r, c)

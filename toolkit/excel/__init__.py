@@ -29,6 +29,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from toolkit.cellref import a1
 from toolkit.findings import Report, Skip
 from toolkit.plans.annotate import AUTHOR, FILLS, RESULT_SHEET, AnnotationPlan, plan_annotation
 from toolkit.read.grid import Book, Merge, book_from_sheets
@@ -117,7 +118,7 @@ def apply_annotation_xlwings(xw_book: Any, plan: AnnotationPlan) -> None:
             if mark.sheet not in names:
                 continue
             cell = xw_book.sheets[mark.sheet].range((mark.row, mark.col))
-            key = (mark.sheet, _ref(mark.row, mark.col))
+            key = (mark.sheet, a1(mark.row, mark.col))
             if key not in ledger:
                 ledger[key] = (_fill_xml(cell.color), "", mark.fill)
             else:
@@ -295,14 +296,6 @@ def _argb(color: Any) -> str | None:
         return "FF" + color.lstrip("#").upper()[-6:]
     r, g, b = color
     return f"FF{r:02X}{g:02X}{b:02X}"
-
-
-def _ref(row: int, col: int) -> str:
-    letters = ""
-    while col:
-        col, rem = divmod(col - 1, 26)
-        letters = chr(65 + rem) + letters
-    return f"{letters}{row}"
 
 
 # --------------------------------------------------------------------------- the library calls

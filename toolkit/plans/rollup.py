@@ -19,6 +19,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
+from toolkit.cellref import split_ref
+from toolkit.dates import date_text
 from toolkit.model import Form, Ledger, Row
 from toolkit.normalize import norm_key
 from toolkit.rollup import Rollup
@@ -40,11 +42,6 @@ COUNT_LABELS = {"servers": "服务器数", "desktops": "台式机数", "laptops"
 
 
 # --------------------------------------------------------------------------- 填表日期
-
-
-def date_text(day: dt.date) -> str:
-    """``2026年6月30日``: how the forms write a date in a sign line."""
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 _GAP = r"[\s＿_]*"
@@ -165,15 +162,6 @@ def _put(plan: RollupPlan, sheet: str, cell: tuple[int, int], value: object) -> 
     plan.cells.setdefault(sheet, {})[cell] = value
 
 
-def _a1_pos(ref: str) -> tuple[int, int]:
-    from toolkit.plans.annotate import parse_a1
-
-    pos = parse_a1(ref)
-    if pos is None:
-        raise ValueError(ref)
-    return pos
-
-
 def _as_int(value: object) -> int | None:
     if isinstance(value, bool):
         return None
@@ -201,7 +189,7 @@ def plan_rollup(ledger: Ledger, rollup: Rollup) -> RollupPlan:
         if lab is None or lab.cell is None:
             plan.notes.append(f"“{form.sheet}”中找不到填表日期，未写入。")
             continue
-        _put(plan, form.sheet, _a1_pos(lab.cell), FillDate(rollup.as_of))
+        _put(plan, form.sheet, split_ref(lab.cell), FillDate(rollup.as_of))
         plan.fill_dates.append((form.sheet, lab.cell))
     return plan
 
@@ -242,7 +230,7 @@ def _plan_counts(form: Form, ledger: Ledger, rollup: Rollup, plan: RollupPlan) -
 
             old = to_int(lab.value)
         if old != new or not isinstance(lab.value, int | float):
-            _put(plan, form.sheet, _a1_pos(lab.cell), new)
+            _put(plan, form.sheet, split_ref(lab.cell), new)
         if old != new:
             plan.counts.append(CountChange(key, label, lab.raw, new, lab.cell))
 

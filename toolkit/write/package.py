@@ -49,6 +49,7 @@ from typing import BinaryIO
 
 from lxml import etree
 
+from toolkit.cellref import a1, col_letter, col_number, split_ref
 from toolkit.errors import PackageError, ReadError
 from toolkit.files import atomic_write, check_not_open
 
@@ -158,7 +159,6 @@ FIXED_DATE = (1980, 1, 1, 0, 0, 0)  # zip date of parts we create: deterministic
 _PARSER = etree.XMLParser(
     resolve_entities=False, no_network=True, huge_tree=False, remove_blank_text=False, collect_ids=False
 )
-_REF_RE = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)$")
 _ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 _DECL_RE = re.compile(rb"^\s*(<\?xml[^>]*\?>\s*)")
 
@@ -176,51 +176,6 @@ C, ROW, V, F, IS, T = q("c"), q("row"), q("v"), q("f"), q("is"), q("t")
 # --------------------------------------------------------------------------- cell references
 
 
-def col_letters(col: int) -> str:
-    """1 -> ``A``, 28 -> ``AB``."""
-    if col < len(_LETTERS):
-        return _LETTERS[col]
-    out = ""
-    while col > 0:
-        col, rem = divmod(col - 1, 26)
-        out = chr(65 + rem) + out
-    return out
-
-
-def col_number(letters: str) -> int:
-    """``A`` -> 1, ``ab`` -> 28."""
-    n = _NUMBERS.get(letters)
-    if n is not None:
-        return n
-    n = 0
-    for ch in letters.upper():
-        n = n * 26 + ord(ch) - 64
-    return n
-
-
-_LETTERS = [""]
-for _i in range(1, 703):
-    _n, _out = _i, ""
-    while _n > 0:
-        _n, _rem = divmod(_n - 1, 26)
-        _out = chr(65 + _rem) + _out
-    _LETTERS.append(_out)
-_NUMBERS = {letters: i for i, letters in enumerate(_LETTERS) if i}
-
-
-def split_ref(ref: str) -> tuple[int, int]:
-    """``"AB12"`` (``$`` allowed) -> ``(12, 28)`` as (row, column)."""
-    m = _REF_RE.match(ref)
-    if not m:
-        raise ValueError(f"不是单元格地址：{ref!r}")
-    return int(m.group(2)), col_number(m.group(1))
-
-
-def cell_ref(row: int, col: int) -> str:
-    """(12, 28) -> ``"AB12"``."""
-    return f"{col_letters(col)}{row}"
-
-
 def _split_range(text: str) -> tuple[int, int, int, int]:
     a, _, b = text.partition(":")
     r1, c1 = split_ref(a)
@@ -229,7 +184,7 @@ def _split_range(text: str) -> tuple[int, int, int, int]:
 
 
 def _range_text(r1: int, c1: int, r2: int, c2: int) -> str:
-    return cell_ref(r1, c1) if (r1, c1) == (r2, c2) else f"{cell_ref(r1, c1)}:{cell_ref(r2, c2)}"
+    return a1(r1, c1) if (r1, c1) == (r2, c2) else f"{a1(r1, c1)}:{a1(r2, c2)}"
 
 
 _MERGE_ROWS = re.compile(r"^\$?[A-Za-z]{1,3}\$?(\d+)(?::\$?[A-Za-z]{1,3}\$?(\d+))?$")
@@ -764,10 +719,10 @@ class _Sheet:
         for c in row_el.iterchildren(C):
             r = c.get("r")
             if r:
-                col = _NUMBERS.get(r.rstrip("0123456789")) or split_ref(r)[1]
+                col = col_number(r.rstrip("0123456789"))
             else:
                 col = prev + 1
-                c.set("r", cell_ref(n, col))
+                c.set("r", a1(n, col))
             out[col] = c
             prev = col
         return out
@@ -780,7 +735,7 @@ class _Sheet:
         c = cells.get(col)
         if c is not None or not create:
             return c
-        c = etree.Element(C, r=cell_ref(row, col))
+        c = etree.Element(C, r=a1(row, col))
         s = self.default_style(row, col, row_el)
         if s is not None:
             c.set("s", str(s))
@@ -1260,7 +1215,7 @@ class Package:
             for col, value in sorted(by_row[r], key=lambda x: x[0]):
                 c = cells.get(col)
                 if c is None:
-                    c = etree.Element(C, r=cell_ref(r, col))
+                    c = etree.Element(C, r=a1(r, col))
                     s = sh.default_style(r, col, row_el)
                     if s is not None:
                         c.set("s", str(s))
@@ -1363,7 +1318,7 @@ class Package:
         # the new rows, written as markup and kept as bytes (parsed only if a later edit needs them)
         attrs = "".join(f' {k}="{_attr(v)}"' for k, v in row_attrs.items() if ":" not in k and "{" not in k)
         width = max([len(v) for v in rows] + [max(styles, default=0)], default=0)
-        col_style = [(col, col_letters(col), styles.get(col)) for col in range(1, width + 1)]
+        col_style = [(col, col_letter(col), styles.get(col)) for col in range(1, width + 1)]
         d1904 = self._date1904()
         date_styles: dict[tuple[str | None, bool], str] = {}
         serials: dict[dt.date, str] = {}
@@ -1500,7 +1455,7 @@ class Package:
                 attr = "activeCell" if name == "selection" else "topLeftCell"
                 try:
                     r, col = split_ref(el.get(attr, ""))
-                    el.set(attr, cell_ref(max(shift.start(r), 1), col))
+                    el.set(attr, a1(max(shift.start(r), 1), col))
                 except ValueError:
                     pass
         dv = root.find(q("dataValidations"))
@@ -1519,7 +1474,7 @@ class Package:
         st = self.styles()
         s = int(c.get("s", "0"))
         ledger = self._load_ledger()
-        key = (sheet, cell_ref(row, col))
+        key = (sheet, a1(row, col))
         if key not in ledger:
             fill_xml, apply = st.fill_xml(s)
             ledger[key] = (fill_xml, apply or "", argb)
@@ -1548,7 +1503,7 @@ class Package:
         the cell already has a comment of someone else's (a user's note or a threaded comment).
         """
         sh = self._sheet(sheet)
-        ref = cell_ref(row, col)
+        ref = a1(row, col)
         cpart, vpart, _ = self._comment_parts(sh)
         if cpart is None:
             cpart = self._free_name("xl/comments%d.xml")
@@ -1803,7 +1758,7 @@ class Package:
             for j, value in enumerate(values, 1):
                 if value is None:
                     continue
-                c = etree.SubElement(row_el, C, r=cell_ref(i, j))
+                c = etree.SubElement(row_el, C, r=a1(i, j))
                 s = header if i == 1 else (link if (i, j) in hyperlinks else None)
                 if s:
                     c.set("s", str(s))
@@ -1811,7 +1766,7 @@ class Package:
         if hyperlinks:
             hl = etree.SubElement(root, q("hyperlinks"))
             for (r, col), location in sorted(hyperlinks.items()):
-                etree.SubElement(hl, q("hyperlink"), ref=cell_ref(r, col), location=location, display=location)
+                etree.SubElement(hl, q("hyperlink"), ref=a1(r, col), location=location, display=location)
         etree.SubElement(
             root, q("pageMargins"), left="0.7", right="0.7", top="0.75", bottom="0.75", header="0.3", footer="0.3"
         )
