@@ -26,10 +26,11 @@ from typing import Any
 from toolkit.checking import check_ledger, expand_paths
 from toolkit.errors import ReadError
 from toolkit.findings import Finding, Report, Skip
+from toolkit.model import COMMERCIAL
 from toolkit.normalize import norm_key
 from toolkit.read.reader import read_ledger
 from toolkit.rollup import compute_rollup
-from toolkit.stats import COMMERCIAL, CategoryStats, Stats, combine, compute_stats
+from toolkit.stats import CategoryStats, Stats, combine, compute_stats
 
 
 @dataclass

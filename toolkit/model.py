@@ -16,6 +16,9 @@ from toolkit.cellref import a1
 from toolkit.normalize import Term, norm_key
 from toolkit.schemas import FormSchema
 
+# The three software types of 附件7 (台账管理规定 一.1): each is numbered by its own rules.
+COMMERCIAL, OEM, FREE = "商业软件", "OEM软件", "免费软件"
+
 
 @dataclass(frozen=True)
 class Labelled:
@@ -62,9 +65,6 @@ class Form:
         if col is None and key in self.ticks:
             col = min(self.ticks[key])
         return a1(row, col) if col else None
-
-    def header_cell(self, key: str) -> str:
-        return self.cell(key, self.header_row) or self.title_cell
 
 
 @dataclass(slots=True)
@@ -148,10 +148,6 @@ class DetailEntry(Row):
     @property
     def software_no(self) -> str | None:
         return self.raw.get("software_no")
-
-    @property
-    def has_software(self) -> bool:
-        return any(self.raw.get(k) is not None for k in ("software_no", "name", "version"))
 
 
 class LogEntry(Row):

@@ -70,10 +70,6 @@ class Rollup:
         """使用计算机人数: distinct (部门, 姓名) on the rebuilt 附件8."""
         return distinct_staff((r.dept, r.person) for r in self.detail)
 
-    def installed_on(self, computer_key: str) -> set[str]:
-        """Number keys installed on one computer as of the date."""
-        return {n for (c, n), s in self.state.items() if c == computer_key and s > 0}
-
 
 COUNT_KEYS = {"服务器": "servers", "台式机": "desktops", "便携机": "laptops"}
 

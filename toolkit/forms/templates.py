@@ -31,7 +31,6 @@ from toolkit.forms.layout import (
     label_width,
     save_workbook,
     sheet_name,
-    sign_line,
     write_form_sheet,
 )
 from toolkit.schemas import FormSchema, schema
@@ -314,8 +313,3 @@ def new_ledger(path: str | Path, unit: str, *, overwrite: bool = False) -> Path:
     wb.properties.creator = "正版台账工具箱"
     save_workbook(wb, target)
     return target
-
-
-def unit_sign_line(unit: str) -> str:
-    """The sign line a new ledger carries (for messages and tests)."""
-    return sign_line(unit)

@@ -23,7 +23,7 @@ from toolkit.cellref import split_ref
 from toolkit.dates import date_text
 from toolkit.model import Form, Ledger, Row
 from toolkit.normalize import norm_key
-from toolkit.rollup import Rollup
+from toolkit.rollup import COUNT_KEYS, Rollup
 
 __all__ = [
     "FillDate",
@@ -34,7 +34,6 @@ __all__ = [
     "date_text",
 ]
 
-COUNT_LABELS = {"servers": "服务器数", "desktops": "台式机数", "laptops": "便携机数"}
 
 
 
@@ -215,11 +214,12 @@ def _plan_installed(ledger: Ledger, rollup: Rollup, plan: RollupPlan) -> None:
 
 
 def _plan_counts(form: Form, ledger: Ledger, rollup: Rollup, plan: RollupPlan) -> None:
-    wanted: dict[str, tuple[str, int]] = {"staff_using": ("使用计算机人数", rollup.staff_using)}
+    wanted: dict[str, int] = {"staff_using": rollup.staff_using}
     if rollup.computer_counts is not None:
-        for k, label in COUNT_LABELS.items():
-            wanted[k] = (label, rollup.computer_counts.get(k, 0))
-    for key, (label, new) in wanted.items():
+        for k in COUNT_KEYS.values():
+            wanted[k] = rollup.computer_counts.get(k, 0)
+    for key, new in wanted.items():
+        label = form.schema.label_of(key)
         lab = form.labels.get(key)
         if lab is None or lab.cell is None:
             plan.notes.append(f"“{form.sheet}”中找不到“{label}”，未写入。")

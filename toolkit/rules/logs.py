@@ -6,10 +6,10 @@ import datetime as dt
 from collections.abc import Iterator
 
 from toolkit.findings import Finding
-from toolkit.model import DetailEntry, Log
+from toolkit.model import COMMERCIAL, OEM, DetailEntry, Log
 from toolkit.normalize import add_years, norm_key
 from toolkit.rules.context import CheckContext
-from toolkit.rules.numbering import COMMERCIAL, OEM, by_number
+from toolkit.rules.numbering import by_number
 from toolkit.rules.registry import check
 
 

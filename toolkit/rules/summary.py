@@ -5,14 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from toolkit.findings import Finding
-from toolkit.model import Row
+from toolkit.model import FREE, Row
 from toolkit.normalize import norm_key, to_int
 from toolkit.rollup import COUNT_KEYS, IN_USE, distinct_staff
 from toolkit.rules.context import CheckContext
-from toolkit.rules.numbering import FREE, by_number
+from toolkit.rules.numbering import by_number
 from toolkit.rules.registry import check
-
-COUNT_ZH = {"servers": "服务器数", "desktops": "台式机数", "laptops": "便携机数"}
 
 
 @check("TZ1.1")
@@ -66,9 +64,9 @@ def computer_counts(ctx: CheckContext) -> Iterator[Finding]:
     form = ctx.ledger.form("附件7")
     if form is None:
         return
-    labels = {k: form.labels.get(k) for k in COUNT_ZH}
+    labels = {k: form.labels.get(k) for k in COUNT_KEYS.values()}
     if ctx.ledger.has_computer_list:
-        counts = dict.fromkeys(COUNT_ZH, 0)
+        counts = dict.fromkeys(COUNT_KEYS.values(), 0)
         for c in ctx.ledger.computers:
             if c.status == IN_USE and c.ctype in COUNT_KEYS:
                 counts[COUNT_KEYS[c.ctype]] += 1
@@ -76,7 +74,7 @@ def computer_counts(ctx: CheckContext) -> Iterator[Finding]:
             if lab is None:
                 continue
             if to_int(lab.value) != counts[k]:
-                yield ctx.finding("TZ1.11", form.sheet, lab.cell, label=COUNT_ZH[k], value=lab.raw or "（空）", source="计算机清单中在用的" + k.replace("servers", "服务器").replace("desktops", "台式机").replace("laptops", "便携机"), actual=counts[k])
+                yield ctx.finding("TZ1.11", form.sheet, lab.cell, label=form.schema.label_of(k), value=lab.raw or "（空）", source="计算机清单中在用的" + k.replace("servers", "服务器").replace("desktops", "台式机").replace("laptops", "便携机"), actual=counts[k])
         return
     ctx.skip("TZ1.11", "没有计算机清单：只核对计算机总数与附件8 中的计算机数，不分类型")
     if ctx.ledger.form("附件8") is None:

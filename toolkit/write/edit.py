@@ -108,8 +108,7 @@ def require_rollup_forms(ledger: Ledger) -> None:
         problems.append(f"“{s.sheet}”缺少“软件编号”或“安装数量”列")
     need = [k for k in ("dept", "person", "computer", "software_no") if not d.has(k)]
     if need:
-        labels = {"dept": "部门", "person": "姓名", "computer": "计算机编号", "software_no": "软件编号"}
-        problems.append(f"“{d.sheet}”缺少{'、'.join('“' + labels[k] + '”' for k in need)}列")
+        problems.append(f"“{d.sheet}”缺少{'、'.join('“' + d.schema.label_of(k) + '”' for k in need)}列")
     if problems:
         raise RollupError("；".join(problems) + "，无法汇总。请补齐表头后再试。")
 
