@@ -17,7 +17,7 @@ import errno
 import os
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import BinaryIO
 
@@ -32,6 +32,7 @@ __all__ = [
     "check_not_open",
     "backup",
     "lock_files",
+    "expand_paths",
 ]
 
 _DISK_FULL = {errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)}
@@ -168,3 +169,23 @@ def backup(path: Path | str, now: dt.datetime | None = None) -> Path:
     except OSError as exc:
         raise _explain(exc, dest) from exc
     return dest
+
+
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+
+
+def expand_paths(paths: Iterable[str | Path]) -> list[tuple[Path, str]]:
+    """Each workbook named or found below a folder, with its display path; ``~$`` lock files skipped."""
+    out: list[tuple[Path, str]] = []
+    for p in paths:
+        path = Path(p)
+        if path.is_dir():
+            for root, dirs, files in os.walk(path):
+                dirs.sort()
+                for name in sorted(files):
+                    if name.lower().endswith(WORKBOOK_SUFFIXES) and not name.startswith("~$"):
+                        full = Path(root) / name
+                        out.append((full, str(full)))
+        else:
+            out.append((path, str(p)))
+    return out

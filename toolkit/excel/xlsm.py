@@ -21,16 +21,9 @@ from lxml import etree
 
 from toolkit.errors import PackageError
 from toolkit.excel.vbaproject import Module, build_vba_project, document_module
+from toolkit.ooxml import CT_MACRO_MAIN, CT_NS, CT_PLAIN_MAIN, CT_VBA, CT_VML, R_NS, REL_VBA, REL_VML
 from toolkit.write.package import SHEET_ORDER, Package, _insert_ordered, q
 
-REL_VBA = "http://schemas.microsoft.com/office/2006/relationships/vbaProject"
-REL_VML = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/vmlDrawing"
-CT_VBA = "application/vnd.ms-office.vbaProject"
-CT_VML = "application/vnd.openxmlformats-officedocument.vmlDrawing"
-CT_MACRO_MAIN = "application/vnd.ms-excel.sheet.macroEnabled.main+xml"
-CT_PLAIN_MAIN = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
-CT_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
-R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 VBA_PART = "xl/vbaProject.bin"
 MACRO_MODULE = "ZbtzMacros"
 BUTTONS = (("校验", "ZbtzCheck"), ("汇总", "ZbtzRollup"))

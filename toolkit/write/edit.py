@@ -114,7 +114,7 @@ def require_rollup_forms(ledger: Ledger) -> None:
 
 
 def rollup_file(
-    path: str | Path, as_of: dt.date | None = None, out: str | Path | None = None, in_place: bool = False
+    path: str | Path, as_of: dt.date, out: str | Path | None = None, in_place: bool = False
 ) -> RollupResult:
     """Roll the 附件9 logs up into 附件7 and 附件8 of the workbook at ``path`` as of ``as_of``.
 
@@ -125,10 +125,9 @@ def rollup_file(
     """
     src = Path(path)
     edit_target(src, out, in_place)  # usage errors before any reading
-    day = as_of or dt.date.today()
     ledger = read_ledger(src)
     require_rollup_forms(ledger)
-    plan = plan_rollup(ledger, compute_rollup(ledger, day))
+    plan = plan_rollup(ledger, compute_rollup(ledger, as_of))
 
     def edit(pkg: Package) -> bool:
         apply_rollup_to_package(pkg, plan)

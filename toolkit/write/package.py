@@ -52,31 +52,30 @@ from lxml import etree
 from toolkit.cellref import a1, col_letter, col_number, split_ref
 from toolkit.errors import PackageError, ReadError
 from toolkit.files import atomic_write, check_not_open
+from toolkit.ooxml import (
+    CT_COMMENTS,
+    CT_NS,
+    CT_VML,
+    CT_WORKSHEET,
+    LEDGER_HEADER,
+    LEDGER_SHEET,
+    MC_NS,
+    NS,
+    PR_NS,
+    R_NS,
+    REL_CALC_CHAIN,
+    REL_COMMENTS,
+    REL_OFFICE_DOC,
+    REL_SHARED_STRINGS,
+    REL_STYLES,
+    REL_VML,
+    REL_WORKSHEET,
+    STRICT_NS,
+    XML_NS,
+)
 
 __all__ = ["Package", "PackageError", "LEDGER_SHEET"]
 
-NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-PR_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
-CT_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
-MC_NS = "http://schemas.openxmlformats.org/markup-compatibility/2006"
-XML_NS = "http://www.w3.org/XML/1998/namespace"
-STRICT_NS = "http://purl.oclc.org/ooxml/spreadsheetml/main"
-
-REL_OFFICE_DOC = R_NS + "/officeDocument"
-REL_WORKSHEET = R_NS + "/worksheet"
-REL_COMMENTS = R_NS + "/comments"
-REL_VML = R_NS + "/vmlDrawing"
-REL_CALC_CHAIN = R_NS + "/calcChain"
-REL_SHARED_STRINGS = R_NS + "/sharedStrings"
-REL_STYLES = R_NS + "/styles"
-
-CT_WORKSHEET = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
-CT_COMMENTS = "application/vnd.openxmlformats-officedocument.spreadsheetml.comments+xml"
-CT_VML = "application/vnd.openxmlformats-officedocument.vmlDrawing"
-
-LEDGER_SHEET = "_zbtz_标注记录"
-LEDGER_HEADER = ["工作表", "单元格", "原填充", "原applyFill", "标注颜色"]
 
 # CT_Worksheet's child sequence; new children are inserted where the schema wants them.
 SHEET_ORDER = [
