@@ -88,7 +88,7 @@ class Row:
         return self.raw.get(key)
 
     def key(self, key: str) -> str | None:
-        """Comparison key (rules.md normalisation) of a text column, ``None`` when blank."""
+        """Comparison key (docs/rules.md normalisation) of a text column, ``None`` when blank."""
         t = self.raw.get(key)
         return norm_key(t) if t is not None else None
 

@@ -1,4 +1,4 @@
-"""The roll-up of the 附件9 logs into 附件7 and 附件8 (rollup.md), as a pure function.
+"""The roll-up of the 附件9 logs into 附件7 and 附件8 (docs/rollup.md), as a pure function.
 
 ``compute_rollup(ledger, as_of)`` replays every log row dated on or before ``as_of`` per
 (computer, number) and returns the state, the figures 附件7 should show and the rows 附件8

@@ -11,7 +11,7 @@ Design decisions (the guide names 附件5 but publishes no layout or definitions
   the model (:attr:`Ledger.unit`, 附件7 first); ``None`` when no sign line carries one (renderers
   then show the file name).
 * **Staff and computers** – 总人数 is what 附件7 says (nothing else records it). 使用计算机人数 is
-  the roll-up's figure (distinct 部门+姓名 on the rebuilt 附件8, rollup.md) when the ledger has
+  the roll-up's figure (distinct 部门+姓名 on the rebuilt 附件8, docs/rollup.md) when the ledger has
   附件9 logs, else 附件7's. 服务器/台式机/便携机 are the computers in use on 计算机清单 when it
   exists (as the roll-up writes them), else 附件7's. ``Stats.sources`` says which was used.
 * **Installed count (安装数量)** – the roll-up's installs as of the date: for every number, the

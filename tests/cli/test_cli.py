@@ -1,4 +1,4 @@
-"""The ``check`` command (cli.md): JSON equals the library's report, exit codes, folders, text output, help."""
+"""The ``check`` command (docs/cli.md): JSON equals the library's report, exit codes, folders, text output, help."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The reader: forms by title, columns by header text, merged cells, labels, cell addresses (forms.md)."""
+"""The reader: forms by title, columns by header text, merged cells, labels, cell addresses (docs/forms.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The roll-up of the 附件9 logs (rollup.md) as a pure function over a ledger model.
+"""The roll-up of the 附件9 logs (docs/rollup.md) as a pure function over a ledger model.
 
 ``compute_rollup(ledger, as_of)`` is tested on models read from factory ledgers, and with
 hypothesis on models whose logs are generated in memory (no workbook per example).

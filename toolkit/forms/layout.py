@@ -1,4 +1,4 @@
-"""The canonical layout of the ledger forms, written into new workbooks (forms.md).
+"""The canonical layout of the ledger forms, written into new workbooks (docs/forms.md).
 
 One code path lays out every form, whether for an empty template, the sample ledger or a
 benchmark with a hundred thousand log rows: :func:`write_form_sheet` turns a form's schema and
@@ -7,7 +7,7 @@ openpyxl worksheet or into a sheet of a :class:`StreamBook` (xlsxwriter in const
 mode, the fast path). :func:`write_ledger` writes a whole ledger from a :class:`LedgerData`.
 
 Header texts, titles and sheet names come from ``schemas/``; the sign line, whose wording
-forms.md gives once for every form, is a default here that a schema's ``sign_line`` overrides.
+docs/forms.md gives once for every form, is a default here that a schema's ``sign_line`` overrides.
 """
 
 from __future__ import annotations
@@ -326,7 +326,7 @@ def sheet_name(form: FormSchema, software_no: str = "", taken: Iterable[str] = (
 
 
 def sign_line(unit: str = "", fill_date: dt.date | None = None, form: FormSchema | None = None) -> str:
-    """The sign line under a form's title (forms.md; a schema may word its own), blanks where unknown."""
+    """The sign line under a form's title (docs/forms.md; a schema may word its own), blanks where unknown."""
     date = date_text(fill_date)
     template = form.extra.get("sign_line", SIGN_LINE) if form else SIGN_LINE
     return template.format(unit=unit or BLANK_LINE, date=date)

@@ -1,4 +1,4 @@
-"""What ``check --annotate`` writes into a workbook, as data (cli.md, "Annotation").
+"""What ``check --annotate`` writes into a workbook, as data (docs/cli.md, "Annotation").
 
 :func:`plan_annotation` turns a :class:`Report` into an :class:`AnnotationPlan`: the rows of the
 ``校验结果`` sheet with a hyperlink per located finding, and one :class:`Mark` (fill colour and

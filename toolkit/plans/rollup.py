@@ -1,4 +1,4 @@
-"""Writing the roll-up and the annotation back into a ledger workbook (rollup.md, cli.md).
+"""Writing the roll-up and the annotation back into a ledger workbook (docs/rollup.md, docs/cli.md).
 
 The data flows one way: :func:`plan_rollup` turns a :class:`~toolkit.model.Ledger` and its
 :class:`~toolkit.rollup.Rollup` into a :class:`RollupPlan` -- pure data, no file access: the
@@ -172,7 +172,7 @@ def _as_int(value: object) -> int | None:
 
 
 def plan_rollup(ledger: Ledger, rollup: Rollup) -> RollupPlan:
-    """What the roll-up writes into this ledger (rollup.md, "Output on 附件7/附件8")."""
+    """What the roll-up writes into this ledger (docs/rollup.md, "Output on 附件7/附件8")."""
     plan = RollupPlan(rollup.as_of)
     summary = ledger.form("附件7")
     detail = ledger.form("附件8")

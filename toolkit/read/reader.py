@@ -2,7 +2,7 @@
 
 Forms are found by title (first five rows), columns by normalised header text and the aliases
 in ``schemas/`` (within ten rows of the title, one or two header rows), never by sheet name or
-column letter (forms.md, "What a reader accepts"). The reader reports nothing itself: what it
+column letter (docs/forms.md, "What a reader accepts"). The reader reports nothing itself: what it
 could not find is recorded on the model (``Form.missing``, blank ``raw`` values) for the rules.
 """
 

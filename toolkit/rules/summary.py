@@ -34,7 +34,7 @@ def staff_count(ctx: CheckContext) -> Iterator[Finding]:
 def unregistered_numbers(ctx: CheckContext) -> Iterator[Finding]:
     """A number used on 附件8 or in a 附件9 log is not registered on 附件7.
 
-    rules.md names both places: the summary was not updated after a software was added
+    docs/rules.md names both places: the summary was not updated after a software was added
     (台账管理规定 一.10). A log's number is TZ3.2 as well (the log was not built from 附件7).
     """
     if ctx.ledger.form("附件7") is None:
@@ -90,7 +90,7 @@ def computer_counts(ctx: CheckContext) -> Iterator[Finding]:
 
 
 def _number_or_name(entries: list[Row]):
-    """``matches(no, name)``: rules.md matching against ``entries`` — by 软件编号 where both
+    """``matches(no, name)``: docs/rules.md matching against ``entries`` — by 软件编号 where both
     sides carry one, else by normalised 软件名称."""
     numbers = {norm_key(e.raw["software_no"]) for e in entries if e.raw.get("software_no")}
     unnumbered = {e.key("name") for e in entries if e.raw.get("name") and not e.raw.get("software_no")}

@@ -2,7 +2,7 @@
 
 :func:`edit_workbook` opens the workbook as a :class:`~toolkit.write.package.Package` (never through
 openpyxl, which would drop what it does not model), lets the caller change it, and saves it
-atomically to ``-o OUT`` or over the ledger itself after keeping a backup copy (cli.md, "Writing
+atomically to ``-o OUT`` or over the ledger itself after keeping a backup copy (docs/cli.md, "Writing
 safety"). A workbook that Excel, WPS or LibreOffice has open is refused before anything is read.
 """
 
@@ -144,7 +144,7 @@ def annotate_file(
     in_place: bool = False,
     workbook: str | None = None,
 ) -> Path:
-    """Write the findings of ``report`` about this workbook into it (cli.md, "Annotation").
+    """Write the findings of ``report`` about this workbook into it (docs/cli.md, "Annotation").
 
     ``workbook`` is the name the report gives the file (default: the only workbook of the
     report). Returns the path written.

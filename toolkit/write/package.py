@@ -734,6 +734,10 @@ class _Sheet:
         c = cells.get(col)
         if c is not None or not create:
             return c
+        return self.new_cell(row_el, cells, row, col)
+
+    def new_cell(self, row_el: etree._Element, cells: dict[int, etree._Element], row: int, col: int) -> etree._Element:
+        """A new cell in its place in ``row_el`` (``cells`` are the row's), styled as :meth:`default_style` says."""
         c = etree.Element(C, r=a1(row, col))
         s = self.default_style(row, col, row_el)
         if s is not None:
@@ -1214,16 +1218,7 @@ class Package:
             for col, value in sorted(by_row[r], key=lambda x: x[0]):
                 c = cells.get(col)
                 if c is None:
-                    c = etree.Element(C, r=a1(r, col))
-                    s = sh.default_style(r, col, row_el)
-                    if s is not None:
-                        c.set("s", str(s))
-                    later = [k for k in cells if k > col]
-                    if later:
-                        cells[min(later)].addprevious(c)
-                    else:
-                        row_el.append(c)
-                    cells[col] = c
+                    c = cells[col] = sh.new_cell(row_el, cells, r, col)
                 self._write(sh, c, value)
         rs = list(by_row)
         cs = [col for items in by_row.values() for col, _ in items]
@@ -1687,7 +1682,7 @@ class Package:
             rows: list[list[object]] = [list(LEDGER_HEADER)]
             for (sheet, ref), (fill_xml, apply, argb) in sorted(self._ledger.items()):
                 rows.append([sheet, ref, fill_xml, apply, argb])
-            self._put_sheet(LEDGER_SHEET, rows, state="veryHidden", header_bold=False)
+            self.put_sheet(LEDGER_SHEET, rows, state="veryHidden", header_bold=False)
         elif LEDGER_SHEET in self.sheet_names():
             self._remove_sheet(LEDGER_SHEET)
         self._ledger_changed = False
@@ -1702,28 +1697,15 @@ class Package:
         col_widths: Mapping[int, float] | None = None,
         last: bool = True,
         header_bold: bool = True,
+        state: str | None = None,
     ) -> None:
         """Add or replace worksheet ``name`` holding ``rows`` (row 1 is the header).
 
         ``hyperlinks`` maps (row, col) to an internal location such as ``"'附件7 汇总表'!B12"``.
         A replaced sheet's part, relationships and the parts only it used are removed. With
-        ``last`` the sheet goes after every other sheet, else it keeps the old one's place.
+        ``last`` the sheet goes after every other sheet, else it keeps the old one's place;
+        ``state`` hides it (``"veryHidden"``).
         """
-        self._put_sheet(
-            name, rows, hyperlinks=hyperlinks or {}, col_widths=col_widths or {}, last=last, header_bold=header_bold
-        )
-
-    def _put_sheet(
-        self,
-        name: str,
-        rows: list[list[object]],
-        *,
-        hyperlinks: Mapping[tuple[int, int], str] | None = None,
-        col_widths: Mapping[int, float] | None = None,
-        last: bool = True,
-        header_bold: bool = True,
-        state: str | None = None,
-    ) -> None:
         if not name or len(name) > 31 or re.search(r"[\[\]:*?/\\]", name):
             raise PackageError(f"工作表名称“{name}”不合法（不超过 31 个字符，且不能含 []:*?/\\）。")
         position = None
