@@ -67,7 +67,7 @@ def test_usage_errors_and_an_unreadable_ledger_write_nothing(tmp_path):
     assert result.exit_code == 1 and "坏台账.xlsx" in result.stderr and "Traceback" not in result.output
     assert not out.exists()
     result = invoke("reconcile", ledger, scans, "--map", "没有等号")
-    assert result.exit_code == 1 and "表头=字段" in result.stderr
+    assert result.exit_code == 2 and "表头=字段" in result.stderr
 
 
 def test_annotate_into_a_copy_of_the_ledger(tmp_path):

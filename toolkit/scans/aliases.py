@@ -18,14 +18,15 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
 
+from toolkit.cellref import a1
 from toolkit.errors import AliasError
-from toolkit.model import a1
+from toolkit.model import COMMERCIAL, FREE, OEM
 from toolkit.normalize import header_key, norm_key
 from toolkit.schemas import schema_dir
 
 IGNORE = "忽略"
-KINDS = ("商业软件", "OEM软件", "免费软件", IGNORE)
-_KIND_ALIASES = {"商业": "商业软件", "oem": "OEM软件", "随机预装软件": "OEM软件", "免费": "免费软件", "噪声": IGNORE, "ignore": IGNORE}
+KINDS = (COMMERCIAL, OEM, FREE, IGNORE)
+_KIND_ALIASES = {"商业": COMMERCIAL, "oem": OEM, "随机预装软件": OEM, "免费": FREE, "噪声": IGNORE, "ignore": IGNORE}
 _YES = frozenset({"是", "√", "✓", "y", "yes", "1", "true", "个人版", "家庭版"})
 
 # what a generic clean-up strips from a name the table does not know (bitness, locale, edition words)

@@ -21,6 +21,7 @@ from toolkit.errors import ReconcileError, ScanError
 from toolkit.files import check_not_open
 from toolkit.findings import Finding
 from toolkit.forms.layout import LedgerData, write_ledger
+from toolkit.model import COMMERCIAL, FREE, OEM
 from toolkit.normalize import norm_key
 from toolkit.plans.number import DEFAULT_PREFIXES, NumberFormat
 from toolkit.scans.aliases import AliasTable, Identity, clean_name, seed_table
@@ -58,7 +59,7 @@ class _Product:
 
 
 def _group_key(ident: Identity, version: str, sw_type: str | None) -> tuple[str, str, str]:
-    if sw_type == "免费软件":
+    if sw_type == FREE:
         return (ident.key, "", "")
     return (ident.key, norm_key(ident.edition), norm_key(version))
 
@@ -132,7 +133,7 @@ def _ledger_data(scans: list[Scan], table: AliasTable, unit: str, day: dt.date) 
             if ident is None:
                 continue
             sw_type = ident.kind if ident.known else None
-            version = _entry_version(ident, e.version) if sw_type != "免费软件" else ""
+            version = _entry_version(ident, e.version) if sw_type != FREE else ""
             gk = _group_key(ident, version, sw_type)
             p = products.get(gk)
             if p is None:
@@ -143,7 +144,7 @@ def _ledger_data(scans: list[Scan], table: AliasTable, unit: str, day: dt.date) 
         per_computer[host] = mine
     fmt = NumberFormat()
     counters = dict.fromkeys(DEFAULT_PREFIXES, 0)
-    order = {"商业软件": 0, "OEM软件": 1, "免费软件": 2, None: 3}
+    order = {COMMERCIAL: 0, OEM: 1, FREE: 2, None: 3}
     ranked = sorted(products.values(), key=lambda p: (order[p.sw_type], norm_key(p.name), p.version))
     for p in ranked:
         if p.sw_type in counters:
@@ -163,7 +164,7 @@ def _ledger_data(scans: list[Scan], table: AliasTable, unit: str, day: dt.date) 
         info = dict(name=p.name, version=p.version or None, sw_type=p.sw_type)
         logs[p.number] = (info, [dict(op="安装", computer=h, version=p.version or None, date=day, qty=1, remark=INITIAL)
                                  for h in p.computers])
-    whitelist = [dict(software_no=p.number, name=p.name, remark=PENDING) for p in ranked if p.sw_type == "免费软件"]
+    whitelist = [dict(software_no=p.number, name=p.name, remark=PENDING) for p in ranked if p.sw_type == FREE]
     computers = [dict(computer=s.host, hostname=s.host, serial=s.serial, status="在用") for s in scans]
     counts: dict[str, int | None] = {"servers": None, "desktops": None, "laptops": None}
     return LedgerData(unit=unit, fill_date=day, counts=counts, whitelist=whitelist, summary=summary, details=details,
@@ -173,11 +174,11 @@ def _ledger_data(scans: list[Scan], table: AliasTable, unit: str, day: dt.date) 
 def _summary_row(p: _Product) -> dict:
     row: dict = dict(software_no=p.number or None, name=p.name, sw_type=p.sw_type, category=p.ident.category or None,
                      installed=len(p.computers))
-    if p.sw_type == "免费软件":
+    if p.sw_type == FREE:
         return row
     row["version"] = p.version or None
     if p.sw_type is None:
         row["remark"] = UNKNOWN
-    elif p.sw_type == "商业软件":
+    elif p.sw_type == COMMERCIAL:
         row["acquisition"] = "采购"
     return row

@@ -23,13 +23,14 @@ import io
 import json
 import re
 import tomllib
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from toolkit.errors import ScanError, UsageError
+from toolkit.files import expand_paths
 from toolkit.schemas import schema_dir
 
 BAD_FILE, LOST_CHINESE = "RZ4.2F", "RZ4.2Q"
@@ -506,13 +507,6 @@ def _finish(b: _Builder, p: Path) -> list[Scan]:
     return scans
 
 
-def iter_scan_paths(paths: Iterable[str | Path]) -> Iterator[tuple[Path, str]]:
-    """Each file named, and each file below a named folder (sorted), with its display path."""
-    for p in paths:
-        path = Path(p)
-        if path.is_dir():
-            for f in sorted(path.rglob("*")):
-                if f.is_file() and not f.name.startswith(("~$", ".")):
-                    yield f, str(f)
-        else:
-            yield path, str(p)
+def iter_scan_paths(paths: Iterable[str | Path]) -> list[tuple[Path, str]]:
+    """Each file named, and each file below a named folder (sorted, hidden files skipped), with its display path."""
+    return expand_paths(paths, suffixes=None)

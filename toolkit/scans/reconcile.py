@@ -20,15 +20,12 @@ from typing import Any
 from toolkit.checking import gc_paused
 from toolkit.errors import ReadError, ReconcileError, ScanError
 from toolkit.findings import Finding, Report
-from toolkit.model import Ledger, Row
+from toolkit.model import COMMERCIAL, FREE, Ledger, Row
 from toolkit.normalize import norm_key
 from toolkit.read.grid import Book, Grid, stream_book
 from toolkit.read.reader import read_book
 from toolkit.scans.aliases import SHEET, AliasTable, Identity, rows_from_sheet, seed_table
 from toolkit.scans.read import Fields, Scan, iter_scan_paths, read_scan
-
-COMMERCIAL, FREE = "商业软件", "免费软件"
-
 
 # --- the ledger side -----------------------------------------------------------------------
 
@@ -130,8 +127,8 @@ def index_ledger(ledger: Ledger, table: AliasTable) -> LedgerIndex:
                 continue  # a computer 附件8 has and 计算机清单 lacks: that is check's business
             m = machines[norm_key(no)] = Machine(no, None, None, d.raw.get("person"), d.raw.get("dept"), True,
                                                  d.sheet, d.cell("computer"), d.row)
-        if not d.has_software:
-            continue
+        if not any(d.raw.get(k) for k in ("software_no", "name", "version")):
+            continue  # a computer with no software yet
         no_key = norm_key(d.raw["software_no"]) if d.raw.get("software_no") else None
         hit = by_no.get(no_key) if no_key else None
         ident = hit[1] if hit else table.identify_ledger(d.raw.get("name") or d.raw.get("software_no") or "", d.raw.get("version"))
