@@ -65,7 +65,12 @@ def _check_file(path: str | Path, as_of: dt.date, shown: str) -> Report:
         ledger = read_ledger(path, shown)
     except ReadError as exc:
         return Report(as_of, [Finding("S0", shown, None, None, {"reason": str(exc)})], [], [shown])
-    return check_ledger(ledger, as_of)
+    report = check_ledger(ledger, as_of)
+    if ledger.form("附件7") is None:  # no register of the guide: maybe another layout that import converts
+        from .imports.foreign import foreign_report
+
+        return foreign_report(path, shown, report)
+    return report
 
 
 def expand_paths(paths: Iterable[str | Path]) -> Iterator[tuple[Path, str]]:

@@ -416,6 +416,71 @@ def new_cmd(path: str, unit: str, force: bool) -> None:
     click.echo(f"已新建台账：{path}")
 
 
+@main.command("import", context_settings=CONTEXT)
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=str))
+@click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False, path_type=str),
+              help="新台账（.xlsx）。已存在时不覆盖，除非加 --force。")
+@click.option("--unit", default="", help="单位名称，写在每张表的签字行上。")
+@click.option("--date", "day", type=DateType(), default=None, help="导入日期：附件9 初始登记的日期和填表日期，默认今天。")
+@click.option("--map", "maps", multiple=True, metavar="表头=字段",
+              help="指定某个表头对应的字段（表头不认识时用），可给多次，例如 --map 电脑编号=计算机编号。")
+@click.option("--force", is_flag=True, help="输出文件已存在时覆盖它。")
+@format_option
+def import_cmd(
+    paths: tuple[str, ...], output: str, unit: str, day: dt.date | None, maps: tuple[str, ...], force: bool, fmt: str
+) -> None:
+    """把其他格式的台账转换为指南格式的新台账（附件6、附件7、附件8、计算机清单和每个编号的附件9）。
+
+    PATHS 为工作簿（.xlsx/.xlsm/.xls/.ods/.et）或文件夹，可给多个，合起来导入为一个台账。能识别：
+    计算机×软件明细表（每行一台计算机上的一个软件）；计算机一览表（每台计算机一行，软件为打勾列，
+    或“软件+是否授权”列）；自查工具导出的单台计算机软件清单（每台计算机一张表或一个文件，计算机编号
+    写在表上方或取工作表名/文件名）；软件资产登记表（授权数量、采购日期、到期时间等）；可使用免费软件
+    清单。同名软件按登记表补全许可信息。按指南规则编号；每个安装在附件9 登记一行“初始登记”安装，
+    日期为导入日期。未能放入台账的列和行会列出。原文件不变。
+
+    \b
+    可用 --map 指定的字段：
+      计算机编号 使用人 部门 计算机类型 计算机品牌 状态 软件名称 软件版本 软件类型 是否正版
+      授权方式 授权数量 采购时间 采购金额 许可期限 序列号 可使用版本 软件类别 获取方式 软件厂商
+      软件来源 使用原因 处置建议 安装数量 备注
+
+    \b
+    示例:
+      zbtz import 软件明细.xls -o 新台账.xlsx --unit 某市数据资源管理局
+      zbtz import 自查结果/ 软件资产.xlsx -o 新台账.xlsx --date 2026-06-30
+      zbtz import 台账.xlsx -o 新台账.xlsx --map 电脑编号=计算机编号 --map 软件=软件名称
+    """
+    from .imports import MappingError, import_ledger, parse_maps
+
+    try:
+        table = parse_maps(maps)
+    except MappingError as exc:
+        _usage(str(exc), "import")
+    result = import_ledger(paths, output, day=day, unit=unit.strip(), maps=table, force=force)
+    if fmt == "json":
+        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(render_import(result))
+
+
+def render_import(result: Any) -> str:
+    """What an import read and wrote, for a person."""
+    from .imports import SHAPE_ZH
+
+    data = result.to_dict()
+    lines = [f"已导入，写入：{data['written']}"]
+    for s in data["sheets"]:
+        if s["shape"]:
+            lines.append(f"  {s['file']}［{s['sheet']}］：{SHAPE_ZH[s['shape']]}，{s['rows']} 行")
+    lines.append(
+        f"计算机 {data['computers']} 台；软件 {data['software']} 个（附件7）；安装记录 {data['installs']} 条（附件9）；"
+        f"可使用免费软件 {data['whitelist']} 个（附件6）"
+    )
+    lines.extend(f"注意：{note}" for note in data["notes"])
+    lines.append(f"下一步：zbtz check {data['written']}")
+    return "\n".join(lines)
+
+
 @main.command("number", context_settings=CONTEXT)
 @click.argument("ledger", type=click.Path(exists=True, dir_okay=False, path_type=str))
 @click.option("-o", "--output", "out", type=click.Path(dir_okay=False, path_type=str), help="写出到新文件。")

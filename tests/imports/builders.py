@@ -147,3 +147,36 @@ def write_inputs(folder: Path, books: dict[str, list[tuple[str, list[list]]]]) -
         wb.save(path)
         paths.append(path)
     return paths
+
+
+def attribute(path: Path, report) -> tuple[dict[str, list], list]:
+    """Each finding of ``report`` on the imported ledger at ``path``, put to the planted defect it shows.
+
+    Returns ({defect: [findings]}, [findings that show no planted defect: false errors or warnings]).
+    """
+    from toolkit.reader import read_ledger
+
+    ledger = read_ledger(path)
+    names = {(r.sheet, r.row): r.raw.get("name") for r in (*ledger.summary, *ledger.details)}
+    found: dict[str, list] = {}
+    other = []
+    for f in report.findings:
+        name = names.get((f.sheet, f.row)) or ""
+        if f.rule in ("TZ1.12", "PZ1.2") and name == FOXIT[0]:
+            defect = "free"
+        elif name == PHOTOSHOP[0]:
+            defect = "unlicensed"
+        elif f.rule == "PZ1.1" and name == WPS[0]:
+            defect = "over"
+        elif f.rule in ("TZ3.4", "TZ1.3D"):
+            defect = "duplicate"
+        else:
+            other.append(f)
+            continue
+        found.setdefault(defect, []).append(f)
+    return found, other
+
+
+def applicable(shape: str) -> tuple[str, ...]:
+    """The planted defects a shape can carry: a register alone has no installs to over-install."""
+    return tuple(d for d in ALL if not (shape == "d" and d == "over"))

@@ -133,7 +133,7 @@ def recognise_sheet(grid: Grid, display: str, d: Dictionary, maps: dict[str, str
         if key is not None and key not in lay.columns:
             lay.columns[key] = c
             lay.found.append(clean(v))
-        elif key is None:
+        else:  # not known, or a second column of a field already placed (操作系统 | 是否授权 | 办公软件 | 是否授权)
             unknown.append(c)
     cols = lay.columns
     if _is_whitelist(grid, best, d) and "name" in cols:

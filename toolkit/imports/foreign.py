@@ -1,0 +1,25 @@
+"""What ``check`` says about a workbook in another layout: one S1I naming ``zbtz import``, not an S1 per form."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..errors import ToolkitError
+from ..findings import Finding, Report
+from .recognise import describe, open_book, recognise_book
+
+
+def foreign_report(path: str | Path, shown: str, report: Report) -> Report:
+    """``report`` with its S1 findings (and skipped rules) replaced by one S1I when the workbook holds a layout ``import`` recognises."""
+    if not any(f.rule == "S1" for f in report.findings):
+        return report
+    try:
+        layouts = [lay for lay in recognise_book(open_book(path), shown) if lay.shape]
+    except ToolkitError:
+        return report
+    if not layouts:
+        return report
+    what = "但" + describe(layouts)
+    finding = Finding("S1I", shown, None, None, {"what": what, "file": f'"{shown}"' if any(ch.isspace() for ch in shown) else shown})
+    kept = [f for f in report.findings if f.rule != "S1"]
+    return Report(report.as_of, [finding, *kept], [], report.workbooks)  # the skipped rules did not apply either
