@@ -66,10 +66,10 @@ def _check_file(path: str | Path, as_of: dt.date, shown: str) -> Report:
     except ReadError as exc:
         return Report(as_of, [Finding("S0", shown, None, None, {"reason": str(exc)})], [], [shown])
     report = check_ledger(ledger, as_of)
-    if ledger.form("附件7") is None:  # no register of the guide: maybe another layout that import converts
+    if not any(ledger.form(f) for f in ("附件7", "附件8", "附件9")):  # maybe another layout that import converts
         from .imports.foreign import foreign_report
 
-        return foreign_report(path, shown, report)
+        return foreign_report(path, shown, report, {f.sheet for f in ledger.forms})
     return report
 
 

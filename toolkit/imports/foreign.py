@@ -2,22 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from pathlib import Path
 
 from ..errors import ToolkitError
 from ..findings import Finding, Report
-from .recognise import describe, open_book, recognise_book
+from .recognise import WHITELIST, describe, open_book, recognise_book
 
 
-def foreign_report(path: str | Path, shown: str, report: Report) -> Report:
-    """``report`` with its S1 findings (and skipped rules) replaced by one S1I when the workbook holds a layout ``import`` recognises."""
+def foreign_report(path: str | Path, shown: str, report: Report, guide_sheets: Collection[str] = ()) -> Report:
+    """``report`` with its S1 findings (and skipped rules) replaced by one S1I when the workbook holds a layout ``import`` recognises.
+
+    ``guide_sheets`` are the sheets the reader found to be the guide's forms (a 附件6 alone): never another layout.
+    """
     if not any(f.rule == "S1" for f in report.findings):
         return report
     try:
-        layouts = [lay for lay in recognise_book(open_book(path), shown) if lay.shape]
+        layouts = [lay for lay in recognise_book(open_book(path), shown) if lay.shape and lay.sheet not in guide_sheets]
     except ToolkitError:
         return report
-    if not layouts:
+    if not any(lay.shape != WHITELIST for lay in layouts):
         return report
     what = "但" + describe(layouts)
     finding = Finding("S1I", shown, None, None, {"what": what, "file": f'"{shown}"' if any(ch.isspace() for ch in shown) else shown})
