@@ -92,12 +92,24 @@ def check(
     paths: Iterable[str | Path],
     as_of: dt.date | None = None,
     progress: Callable[[str], None] | None = None,
+    one_ledger: bool = False,
 ) -> Report:
-    """Check workbooks and folders of workbooks; one report for all of them."""
+    """Check workbooks and folders of workbooks; one report for all of them.
+
+    A folder marked as one ledger (``ledgerset.MARKER``), or everything when ``one_ledger``, is
+    checked as one ledger kept in several files (:mod:`toolkit.ledgerset`).
+    """
+    from .ledgerset import LedgerFiles, check_files, targets
+
     day = as_of or dt.date.today()
     report = Report(day)
-    for path, shown in expand_paths(paths):
-        report.extend(check_file(path, day, shown))
+    for target in targets(paths, one_ledger):
+        if isinstance(target, LedgerFiles):
+            report.extend(check_files(target, day))
+            shown = target.display
+        else:
+            path, shown = target
+            report.extend(check_file(path, day, shown))
         if progress is not None:
             progress(shown)
     return report

@@ -93,6 +93,13 @@ def _usage(message: str, command: str) -> None:
     sys.exit(EXIT_USAGE)
 
 
+def one_ledger_option(fn: Callable) -> Callable:
+    return click.option(
+        "--one-ledger", "one_ledger", is_flag=True,
+        help="把给出的全部工作簿作为同一个台账（分存在几个文件中的台账）。文件夹中放有“同一台账.txt”时自动如此。",
+    )(fn)
+
+
 def output_options(fn: Callable) -> Callable:
     """-o/--output and --in-place, shared by the commands that write a workbook."""
     fn = click.option("--in-place", "in_place", is_flag=True, help="直接写回原工作簿（先在旁边保存一份备份）。")(fn)
@@ -108,8 +115,10 @@ def output_options(fn: Callable) -> Callable:
 @format_option
 @click.option("--annotate", is_flag=True, help="把检查结果写入工作簿：“校验结果”表、问题单元格的底色和批注。需配合 -o 或 --in-place。")
 @output_options
+@one_ledger_option
 def check_cmd(
-    paths: tuple[str, ...], as_of: dt.date | None, fmt: str, annotate: bool, output: str | None, in_place: bool
+    paths: tuple[str, ...], as_of: dt.date | None, fmt: str, annotate: bool, output: str | None, in_place: bool,
+    one_ledger: bool,
 ) -> None:
     """检查台账工作簿（或文件夹中的全部台账）是否符合指南的各项规定。
 
@@ -120,26 +129,34 @@ def check_cmd(
     加底色（错误红色、警告黄色）和批注。再次标注时先去掉上次加上的底色和批注，其他内容不变。
     -o 写到新文件（只能检查一个台账）；--in-place 写回原文件（先备份），文件夹则逐个写回。
 
+    一个台账分存在几个工作簿中时（如附件7 与附件8 各一个文件），用 --one-ledger 把给出的文件和文件夹合起来
+    作为一个台账检查；或在文件夹中放一个名为“同一台账.txt”的文件（内容不限），该文件夹下的工作簿即为一个台账。
+    问题仍标在各自的文件和工作表上。
+
     \b
     示例:
       zbtz check 台账.xlsx
       zbtz check 台账.xlsx --as-of 2026-06-30
+      zbtz check 附件7.xlsx 附件8.xlsx 附件9.xlsx --one-ledger
       zbtz check 各单位台账/ --format json > 结果.json
       zbtz check 台账.xlsx --annotate -o 台账-已标注.xlsx
       zbtz check 各单位台账/ --annotate --in-place
     """
-    from .check import check, expand_paths
+    from .check import check
+    from .ledgerset import files_of
+    from .ledgerset import targets as ledger_targets
 
-    targets = list(expand_paths(paths))
+    found = ledger_targets(paths, one_ledger)
+    targets = files_of(found)
     if annotate and (output is None) == (not in_place):
         _usage("--annotate 需要且只能配合 -o 输出文件 或 --in-place 之一。", "check")
     if not annotate and (output is not None or in_place):
         _usage("-o 和 --in-place 只能与 --annotate 一起使用。", "check")
     if output is not None and len(targets) != 1:
         _usage(f"-o 只能用于一个台账，而这里有 {len(targets)} 个；多个台账请用 --in-place。", "check")
-    with _progress(len(targets)) as bar:
-        task = bar.add_task("check", total=len(targets)) if bar is not None else None
-        report = check(paths, as_of, (lambda _p: bar.advance(task)) if bar is not None else None)
+    with _progress(len(found)) as bar:
+        task = bar.add_task("check", total=len(found)) if bar is not None else None
+        report = check(paths, as_of, (lambda _p: bar.advance(task)) if bar is not None else None, one_ledger)
     if fmt == "json":
         click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     else:
@@ -299,12 +316,17 @@ REPORT_SUFFIXES = (".xlsx", ".html")
 @as_of_option
 @format_option
 @click.option("-j", "--workers", type=click.IntRange(min=1), default=None, help="汇总文件夹时并行的进程数，默认为 CPU 核数。")
-def report_cmd(path: str, outputs: tuple[str, ...], as_of: dt.date | None, fmt: str, workers: int | None) -> None:
+@one_ledger_option
+def report_cmd(
+    path: str, outputs: tuple[str, ...], as_of: dt.date | None, fmt: str, workers: int | None, one_ledger: bool
+) -> None:
     """生成附件5《软件正版化工作信息统计表》，或汇总文件夹中各单位的台账。
 
     PATH 为一个台账时，-o 附件5.xlsx 写出附件5 及其明细；PATH 为文件夹时，-o 汇总.xlsx 写出主管部门的
     汇总表（每个台账一行、合计行、问题清单、软件汇总、图表）。-o 报告.html 写出可直接用浏览器查看的图文报告。
     软件类别取自附件7，未填时按产品名称推测并注明。无法读取的台账在汇总中占一行并说明原因。
+    文件夹加 --one-ledger（或文件夹中放有“同一台账.txt”）时，其中的工作簿合起来是一个台账，写出附件5；
+    汇总文件夹时，放有“同一台账.txt”的子文件夹各算一个单位。
 
     \b
     示例:
@@ -312,11 +334,12 @@ def report_cmd(path: str, outputs: tuple[str, ...], as_of: dt.date | None, fmt: 
       zbtz report 台账.xlsx --format json
       zbtz report 各单位台账/ -o 汇总.xlsx -o 汇总.html
       zbtz report 各单位台账/ -o 汇总.xlsx --workers 2
+      zbtz report 本单位台账/ --one-ledger -o 附件5.xlsx
     """
     from pathlib import Path
 
-    from .check import expand_paths
     from .consolidate import consolidate, progress_bar
+    from .ledgerset import LedgerFiles, targets
     from .render_html import write_html
     from .render_text_report import consolidation_text, stats_text
     from .render_xlsx_report import write_attachment5, write_consolidation
@@ -324,9 +347,10 @@ def report_cmd(path: str, outputs: tuple[str, ...], as_of: dt.date | None, fmt: 
     for out in outputs:
         if not out.lower().endswith(REPORT_SUFFIXES):
             raise click.BadParameter(f"“{out}”的扩展名应为 .xlsx 或 .html。", param_hint="-o/--output")
-    folder = Path(path).is_dir()
-    with progress_bar(len(list(expand_paths([path]))) if folder else 1) as advance:
-        cons = consolidate([path], as_of, workers if folder else 1, advance)
+    found = targets([path], one_ledger)
+    folder = Path(path).is_dir() and not (len(found) == 1 and isinstance(found[0], LedgerFiles))
+    with progress_bar(len(found) if folder else 1) as advance:
+        cons = consolidate([path], as_of, workers if folder else 1, advance, one_ledger)
     if not folder and not cons.results[0].readable:
         raise ToolkitError(cons.results[0].findings[0].message)
     stats = cons.results[0].stats if not folder else None

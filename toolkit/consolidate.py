@@ -23,9 +23,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .check import check_ledger, expand_paths
+from .check import check_ledger
 from .errors import ReadError
 from .findings import Finding, Report, Skip
+from .ledgerset import LedgerFiles, Target, give_back, read_files, targets
 from .normalize import norm_key
 from .reader import read_ledger
 from .rollup import compute_rollup
@@ -96,6 +97,26 @@ def analyse_file(path: str | Path, as_of: dt.date, display: str | None = None) -
             shown, as_of, f"处理时出现内部错误（{type(exc).__name__}: {exc}），请将此文件报告给工具维护人员"
         )
     return LedgerResult(shown, as_of, stats, report.findings, report.skipped)
+
+
+def analyse_files(group: LedgerFiles, as_of: dt.date) -> LedgerResult:
+    """Read the files of one ledger kept in several workbooks, check them as one and compute its 附件5 figures."""
+    try:
+        ledger, origin, unreadable = read_files(group)
+        report = give_back(check_ledger(ledger, as_of), group, origin, unreadable)
+        stats = compute_stats(ledger, as_of, compute_rollup(ledger, as_of))
+    except Exception as exc:  # a toolkit bug on one odd set must not stop the batch; it is reported
+        return _unreadable(
+            group.display, as_of, f"处理时出现内部错误（{type(exc).__name__}: {exc}），请将这些文件报告给工具维护人员"
+        )
+    return LedgerResult(group.display, as_of, stats, report.findings, report.skipped)
+
+
+def analyse(target: Target, as_of: dt.date) -> LedgerResult:
+    """One ledger of a batch: a workbook, or the files of a ledger kept in several."""
+    if isinstance(target, LedgerFiles):
+        return analyse_files(target, as_of)
+    return analyse_file(target[0], as_of, target[1])
 
 
 def _unreadable(shown: str, as_of: dt.date, reason: str) -> LedgerResult:
@@ -215,26 +236,34 @@ def consolidate(
     as_of: dt.date | None = None,
     workers: int | None = None,
     progress: Callable[[str], None] | None = None,
+    one_ledger: bool = False,
 ) -> Consolidation:
-    """Analyse every ledger named or found below a folder; ``workers`` processes (default: cores)."""
+    """Analyse every ledger named or found below a folder; ``workers`` processes (default: cores).
+
+    A folder marked as one ledger, or everything when ``one_ledger``, is one ledger (:mod:`toolkit.ledgerset`).
+    """
     day = as_of or dt.date.today()
-    targets = list(expand_paths(paths))
+    found = targets(paths, one_ledger)
     n = max(1, workers or default_workers())
-    results: list[LedgerResult | None] = [None] * len(targets)
-    for i, result in _run(targets, day, min(n, len(targets))):
+    results: list[LedgerResult | None] = [None] * len(found)
+    for i, result in _run(found, day, min(n, len(found))):
         results[i] = result
         if progress is not None:
             progress(result.workbook)
     return Consolidation(day, [r for r in results if r is not None])
 
 
-def _run(targets: list[tuple[Path, str]], day: dt.date, workers: int) -> Iterator[tuple[int, LedgerResult]]:
+def _shown(target: Target) -> str:
+    return target.display if isinstance(target, LedgerFiles) else target[1]
+
+
+def _run(found: list[Target], day: dt.date, workers: int) -> Iterator[tuple[int, LedgerResult]]:
     if workers <= 1:
-        for i, (path, shown) in enumerate(targets):
-            yield i, analyse_file(path, day, shown)
+        for i, target in enumerate(found):
+            yield i, analyse(target, day)
         return
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        futures = {pool.submit(analyse_file, path, day, shown): (i, shown) for i, (path, shown) in enumerate(targets)}
+        futures = {pool.submit(analyse, target, day): (i, _shown(target)) for i, target in enumerate(found)}
         for fut in as_completed(futures):
             i, shown = futures[fut]
             try:
