@@ -111,3 +111,17 @@ def test_report_one_ledger_option_on_an_unmarked_folder(tmp_path):
     result = CliRunner().invoke(main, ["report", str(tmp_path / "甲"), "--one-ledger", "-o", str(out), "--as-of", "2026-06-30"])
     assert result.exit_code == 0, result.output
     assert out.exists()
+
+
+def test_annotate_writes_each_finding_into_its_own_file(tmp_path):
+    from factory import office, sevenzip, windows
+
+    a, b = _split(tmp_path / "台账", summary=[office(installed=3), windows(), sevenzip()])
+    result = CliRunner().invoke(main, ["check", str(a), str(b), "--one-ledger", "--as-of", "2026-06-30", "--annotate", "--in-place"])
+    assert result.exit_code == 1 and "TZ1.13" in result.output
+    import openpyxl
+
+    def rules(path):
+        return {row[1] for row in openpyxl.load_workbook(path)["校验结果"].iter_rows(values_only=True)}
+
+    assert "TZ1.13" in rules(a) and "TZ1.13" not in rules(b)
