@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from openpyxl import Workbook  # noqa: E402
 from python_calamine import CalamineWorkbook  # noqa: E402
 
-from toolkit.check import check  # noqa: E402
+from toolkit.checking import check  # noqa: E402
 from toolkit.imports import import_ledger  # noqa: E402
 
 DAY = dt.date(2026, 6, 30)

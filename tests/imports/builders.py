@@ -154,7 +154,7 @@ def attribute(path: Path, report) -> tuple[dict[str, list], list]:
 
     Returns ({defect: [findings]}, [findings that show no planted defect: false errors or warnings]).
     """
-    from toolkit.reader import read_ledger
+    from toolkit.read.reader import read_ledger
 
     ledger = read_ledger(path)
     names = {(r.sheet, r.row): r.raw.get("name") for r in (*ledger.summary, *ledger.details)}

@@ -11,10 +11,11 @@ import pytest
 from click.testing import CliRunner
 
 from tests.imports.builders import DAY, SHAPES, applicable, attribute, write_inputs
-from toolkit.check import check
+from toolkit.checking import check
 from toolkit.cli import main
-from toolkit.imports import ImportFailed, import_ledger
-from toolkit.reader import read_ledger
+from toolkit.errors import ImportFailed
+from toolkit.imports import import_ledger
+from toolkit.read.reader import read_ledger
 
 HAS_SOFFICE = shutil.which("soffice") is not None
 

@@ -6,9 +6,10 @@ and writes a new ledger. :func:`foreign_layout` tells ``check`` that a workbook 
 layout and can be imported.
 """
 
-from .fields import MappingError, parse_maps
-from .importer import ImportFailed, ImportResult, import_ledger, input_files, recognise_files
-from .recognise import SHAPE_ZH, SheetLayout, describe
+from toolkit.errors import ImportFailed, MappingError
+from toolkit.imports.fields import parse_maps
+from toolkit.imports.importer import ImportResult, import_ledger, input_files, recognise_files
+from toolkit.imports.recognise import SHAPE_ZH, SheetLayout, describe
 
 __all__ = [
     "SHAPE_ZH",

@@ -11,16 +11,15 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from ..layout import LedgerData
-from ..model import Form, Ledger, SummaryEntry
-from ..normalize import clean, norm_key, text, to_date, to_int, to_number
-from ..numbering import NumberFormat, plan_numbers
-from ..rollup import COUNT_KEYS, distinct_staff
-from ..rules.numbering import COMMERCIAL, FREE, OEM
-from ..schemas import schema
-from ..xlsxpkg import split_ref
-from .extract import Item, Records
-from .fields import dictionary, word_key
+from toolkit.forms.layout import LedgerData
+from toolkit.imports.extract import Item, Records
+from toolkit.imports.fields import dictionary, word_key
+from toolkit.model import Form, Ledger, SummaryEntry
+from toolkit.normalize import clean, norm_key, text, to_date, to_int, to_number
+from toolkit.plans.number import NumberFormat, plan_numbers
+from toolkit.rollup import COUNT_KEYS, distinct_staff
+from toolkit.rules.numbering import COMMERCIAL, FREE, OEM
+from toolkit.schemas import schema
 
 _IDENTITY = ("purchase_date", "amount", "license_type", "license_count", "usable_version", "term", "serial")
 
@@ -170,9 +169,9 @@ def _number(entries: list[Entry]) -> None:
                "acquisition": e.value("acquisition")}
         ledger.summary.append(SummaryEntry(form, i + 2, raw, {"sw_type": e.sw_type, "acquisition": _canonical("附件7", "acquisition", e.sw.get("acquisition"))}))
     plan = plan_numbers(ledger, NumberFormat())
-    by_row = {split_ref(f.cell)[0]: f.software_no for f in plan.fills}
+    by_cell = {f.cell: f.software_no for f in plan.fills}
     for i, e in enumerate(firsts):
-        e.number = by_row.get(i + 2)
+        e.number = by_cell.get(form.cell("software_no", i + 2) or "")
     for e in entries:
         if e.twin_of is not None:
             e.number = e.twin_of.number

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..normalize import clean, norm_key, text
-from .fields import COMPUTER, Dictionary, dictionary
-from .recognise import LONG, PER_COMPUTER, REGISTER, WHITELIST, WIDE, SheetLayout
+from toolkit.imports.fields import COMPUTER, Dictionary, dictionary
+from toolkit.imports.recognise import LONG, PER_COMPUTER, REGISTER, WHITELIST, WIDE, SheetLayout
+from toolkit.normalize import clean, norm_key, text
 
 # rows below a table that are not data: totals, notes, sign-off lines
 _NOT_DATA = ("合计", "总计", "小计", "注", "说明", "填表人", "审核人", "单位负责人", "负责人", "制表人", "填报人", "联系电话", "填表日期")

@@ -6,15 +6,11 @@ import tomllib
 from dataclasses import dataclass
 from functools import cache
 
-from ..errors import ToolkitError
-from ..normalize import clean, header_key
-from ..schemas import schema_dir
+from toolkit.errors import MappingError
+from toolkit.normalize import clean, header_key
+from toolkit.schemas import schema_dir
 
 COMPUTER, SOFTWARE, ROW = "computer", "software", "row"
-
-
-class MappingError(ToolkitError):
-    """A ``--map 表头=字段`` item cannot be used."""
 
 
 @dataclass(frozen=True)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Collection
 from pathlib import Path
 
-from ..errors import ToolkitError
-from ..findings import Finding, Report
-from .recognise import WHITELIST, describe, open_book, recognise_book
+from toolkit.errors import ToolkitError
+from toolkit.findings import Finding, Report
+from toolkit.imports.recognise import WHITELIST, describe, open_book, recognise_book
 
 
 def foreign_report(path: str | Path, shown: str, report: Report, guide_sheets: Collection[str] = ()) -> Report:

@@ -9,18 +9,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import ToolkitError
-from ..layout import write_ledger
-from ..safewrite import check_not_open
-from .convert import Conversion, convert
-from .extract import Records, extract
-from .recognise import SHAPE_ZH, SheetLayout, describe, open_book, recognise_book
+from toolkit.errors import ImportFailed, ToolkitError
+from toolkit.files import check_not_open
+from toolkit.forms.layout import write_ledger
+from toolkit.imports.convert import Conversion, convert
+from toolkit.imports.extract import Records, extract
+from toolkit.imports.recognise import SHAPE_ZH, SheetLayout, describe, open_book, recognise_book
 
 IMPORT_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".et")
-
-
-class ImportFailed(ToolkitError):
-    """Nothing could be imported, or the new ledger cannot be written; nothing was written."""
 
 
 @dataclass

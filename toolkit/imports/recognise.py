@@ -20,10 +20,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import ReadError
-from ..grid import Book, Grid, load_book
-from ..normalize import clean, header_key, text
-from .fields import COMPUTER, Dictionary, dictionary
+from toolkit.errors import ReadError
+from toolkit.imports.fields import COMPUTER, Dictionary, dictionary
+from toolkit.normalize import clean, header_key, text
+from toolkit.read.grid import Book, Grid, load_book
 
 HEADER_ROWS = 15  # the header is looked for in the first rows of a sheet
 LONG, WIDE, PER_COMPUTER, REGISTER, WHITELIST = "long", "wide", "per_computer", "register", "whitelist"
