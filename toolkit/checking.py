@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
-import os
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -13,27 +12,42 @@ from toolkit.errors import ReadError
 from toolkit.findings import Finding, Report
 from toolkit.model import Ledger
 from toolkit.read.grid import Book
-from toolkit.read.ledgerset import LedgerFiles, Target, as_target, files_of, marked_folder, read_files
+from toolkit.read.ledgerset import LedgerFiles, Target, read_files, targets
 from toolkit.read.reader import read_book, read_ledger
-from toolkit.rollup import compute_rollup
+from toolkit.rollup import Rollup, compute_rollup
 from toolkit.rules.builtin import REGISTRY
 from toolkit.rules.context import CheckContext
 
-WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+MISSING_RUNTIME = "运行环境缺少"
 
 
-def check_ledger(ledger: Ledger, as_of: dt.date) -> Report:
-    """Run every registered rule over one ledger model."""
-    ctx = CheckContext(ledger, as_of, compute_rollup(ledger, as_of))
+def check_ledger(ledger: Ledger, as_of: dt.date, rollup: Rollup | None = None, degrade: bool = False) -> Report:
+    """Run every registered rule over one ledger model (``rollup``: reuse one already computed).
+
+    ``degrade`` (xlwings Lite) runs every check whose packages import and reports the others as
+    not run, instead of failing when one is missing.
+    """
+    ctx = CheckContext(ledger, as_of, rollup if rollup is not None else compute_rollup(ledger, as_of))
     findings: list[Finding] = []
-    for _codes, fn in REGISTRY.checks:
-        findings.extend(fn(ctx))
+    for codes, fn in REGISTRY.checks:
+        try:
+            findings.extend(list(fn(ctx)))
+        except ImportError as exc:
+            if not degrade:
+                raise
+            for code in codes:
+                ctx.skip(code, f"{MISSING_RUNTIME} {exc.name or exc}，此项未检查")
     return Report(as_of, findings, ctx.skips, [ledger.path])
 
 
-def check_book(book: Book, as_of: dt.date, display: str | None = None) -> Report:
-    """Check a workbook of any source (a file's grid, or one open in Excel)."""
-    return check_ledger(read_book(book, display), as_of)
+def unreadable(shown: str, reason: str) -> Finding:
+    """The S0 finding of a file that cannot be read as a workbook."""
+    return Finding("S0", shown, None, None, {"reason": reason})
+
+
+def check_book(book: Book, as_of: dt.date, display: str | None = None, degrade: bool = False) -> Report:
+    """Check a workbook of any source (a file's grid, or one open in Excel); ``degrade``: see :func:`check_ledger`."""
+    return check_ledger(read_book(book, display), as_of, degrade=degrade)
 
 
 @contextmanager
@@ -66,7 +80,7 @@ def _check_file(path: str | Path, as_of: dt.date, shown: str) -> Report:
     try:
         ledger = read_ledger(path, shown)
     except ReadError as exc:
-        return Report(as_of, [Finding("S0", shown, None, None, {"reason": str(exc)})], [], [shown])
+        return Report(as_of, [unreadable(shown, str(exc))], [], [shown])
     report = check_ledger(ledger, as_of)
     if not any(ledger.form(f) for f in ("附件7", "附件8", "附件9")):  # maybe another layout that import converts
         from toolkit.imports.foreign import foreign_report
@@ -75,74 +89,38 @@ def _check_file(path: str | Path, as_of: dt.date, shown: str) -> Report:
     return report
 
 
-def expand_paths(paths: Iterable[str | Path]) -> Iterator[tuple[Path, str]]:
-    """Each workbook named or found below a folder, with its display path; ``~$`` lock files skipped."""
-    for p in paths:
-        path = Path(p)
-        if path.is_dir():
-            for root, dirs, files in os.walk(path):
-                dirs.sort()
-                for name in sorted(files):
-                    if name.lower().endswith(WORKBOOK_SUFFIXES) and not name.startswith("~$"):
-                        full = Path(root) / name
-                        yield full, str(full)
-        else:
-            yield path, str(p)
-
-
-def check(
-    paths: Iterable[str | Path],
-    as_of: dt.date | None = None,
-    progress: Callable[[str], None] | None = None,
-    one_ledger: bool = False,
-) -> Report:
-    """Check workbooks and folders of workbooks; one report for all of them.
-
-    A folder marked as one ledger (``ledgerset.MARKER``), or everything when ``one_ledger``, is
-    checked as one ledger kept in several files (:mod:`toolkit.read.ledgerset`).
-    """
-    day = as_of or dt.date.today()
-    report = Report(day)
-    for target in targets(paths, one_ledger):
+def check_targets(targets: Iterable[Target], as_of: dt.date, progress: Callable[[str], None] | None = None) -> Report:
+    """Check workbooks already found by :func:`toolkit.files.expand_paths` (or grouped into ledgers of several
+    files by :func:`toolkit.read.ledgerset.targets`); one report for all."""
+    report = Report(as_of)
+    for target in targets:
         if isinstance(target, LedgerFiles):
-            report.extend(check_files(target, day))
+            report.extend(check_files(target, as_of))
             shown = target.display
         else:
             path, shown = target
-            report.extend(check_file(path, day, shown))
+            report.extend(check_file(path, as_of, shown))
         if progress is not None:
             progress(shown)
     return report
 
 
+def check(
+    paths: Iterable[str | Path], as_of: dt.date, progress: Callable[[str], None] | None = None, one_ledger: bool = False
+) -> Report:
+    """Check workbooks and folders of workbooks as of ``as_of``; one report for all of them.
+
+    A folder marked as one ledger (``read.ledgerset.MARKER``), or everything when ``one_ledger``, is
+    checked as one ledger kept in several files (:mod:`toolkit.read.ledgerset`).
+    """
+    return check_targets(targets(paths, one_ledger), as_of, progress)
+
+
 # --- a ledger in several files -------------------------------------------------------------
 
 
-def targets(paths: Iterable[str | Path], one_ledger: bool = False) -> list[Target]:
-    """What to check: each workbook on its own (as :func:`expand_paths` finds them), except the sets that are one ledger."""
-    paths = list(paths)
-    found: list[tuple[Path, str] | Path] = []
-    groups: dict[Path, list[tuple[Path, str]]] = {}
-    for p in paths:
-        root = Path(p)
-        for path, shown in expand_paths([p]):
-            folder = marked_folder(path, root) if root.is_dir() else None
-            if folder is None:
-                found.append((path, shown))
-                continue
-            if folder not in groups:
-                groups[folder] = []
-                found.append(folder)
-            groups[folder].append((path, shown))
-    out = [t if isinstance(t, tuple) else as_target(groups[t], str(t)) for t in found]
-    if one_ledger and out:
-        names = [str(p) for p in paths]
-        return [as_target(files_of(out), names[0] if len(names) == 1 else " + ".join(names))]
-    return out
-
-
 def give_back(
-    report: Report, group: LedgerFiles, origin: dict[str, tuple[str, str]], unreadable: list[tuple[str, str]]
+    report: Report, group: LedgerFiles, origin: dict[str, tuple[str, str]], unreadable_files: list[tuple[str, str]]
 ) -> Report:
     """The report of a merged ledger with each finding on its own file and sheet, the files as its workbooks.
 
@@ -153,12 +131,12 @@ def give_back(
         f.workbook, f.sheet = origin.get(f.sheet or "", (first, f.sheet))
     for s in report.skipped:
         s.workbook = first
-    s0 = [Finding("S0", shown, None, None, {"reason": reason}) for shown, reason in unreadable]
+    s0 = [unreadable(shown, reason) for shown, reason in unreadable_files]
     return Report(report.as_of, [*s0, *report.findings], report.skipped, [shown for _, shown in group.files])
 
 
 def check_files(group: LedgerFiles, as_of: dt.date) -> Report:
     """Check the files of a set as one ledger."""
     with gc_paused():
-        ledger, origin, unreadable = read_files(group)
-        return give_back(check_ledger(ledger, as_of), group, origin, unreadable)
+        ledger, origin, unreadable_files = read_files(group)
+        return give_back(check_ledger(ledger, as_of), group, origin, unreadable_files)

@@ -18,19 +18,19 @@ import datetime as dt
 import os
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from toolkit.checking import check_ledger, give_back, targets
+from toolkit.checking import check_ledger, give_back, unreadable
 from toolkit.errors import ReadError
 from toolkit.findings import Finding, Report, Skip
+from toolkit.model import COMMERCIAL
 from toolkit.normalize import norm_key
-from toolkit.read.ledgerset import LedgerFiles, Target, read_files
+from toolkit.read.ledgerset import LedgerFiles, Target, read_files, targets
 from toolkit.read.reader import read_ledger
 from toolkit.rollup import compute_rollup
-from toolkit.stats import COMMERCIAL, CategoryStats, Stats, combine, compute_stats
+from toolkit.stats import CategoryStats, Stats, combine, compute_stats
 
 
 @dataclass
@@ -85,11 +85,23 @@ class LedgerResult:
 
 def analyse_file(path: str | Path, as_of: dt.date, display: str | None = None) -> LedgerResult:
     """Read one ledger, check it and compute its 附件5 figures (runs in a worker process)."""
-    shown = display or str(path)
+    return analyse((Path(path), display or str(path)), as_of)
+
+
+def analyse(target: Target, as_of: dt.date) -> LedgerResult:
+    """One ledger of a batch, a workbook or the files of a ledger kept in several: checked and counted."""
+    group = target if isinstance(target, LedgerFiles) else None
+    shown = group.display if group is not None else target[1]  # type: ignore[index]
     try:
-        ledger = read_ledger(path, shown)
-        report = check_ledger(ledger, as_of)
-        stats = compute_stats(ledger, as_of, compute_rollup(ledger, as_of))
+        if group is not None:
+            ledger, origin, bad = read_files(group)
+        else:
+            ledger = read_ledger(target[0], shown)  # type: ignore[index]
+        rollup = compute_rollup(ledger, as_of)  # one roll-up serves the checks and the figures
+        report = check_ledger(ledger, as_of, rollup)
+        if group is not None:
+            report = give_back(report, group, origin, bad)
+        stats = compute_stats(ledger, as_of, rollup)
     except ReadError as exc:
         return _unreadable(shown, as_of, str(exc))
     except Exception as exc:  # a toolkit bug on one odd file must not stop the batch; it is reported
@@ -99,28 +111,8 @@ def analyse_file(path: str | Path, as_of: dt.date, display: str | None = None) -
     return LedgerResult(shown, as_of, stats, report.findings, report.skipped)
 
 
-def analyse_files(group: LedgerFiles, as_of: dt.date) -> LedgerResult:
-    """Read the files of one ledger kept in several workbooks, check them as one and compute its 附件5 figures."""
-    try:
-        ledger, origin, unreadable = read_files(group)
-        report = give_back(check_ledger(ledger, as_of), group, origin, unreadable)
-        stats = compute_stats(ledger, as_of, compute_rollup(ledger, as_of))
-    except Exception as exc:  # a toolkit bug on one odd set must not stop the batch; it is reported
-        return _unreadable(
-            group.display, as_of, f"处理时出现内部错误（{type(exc).__name__}: {exc}），请将这些文件报告给工具维护人员"
-        )
-    return LedgerResult(group.display, as_of, stats, report.findings, report.skipped)
-
-
-def analyse(target: Target, as_of: dt.date) -> LedgerResult:
-    """One ledger of a batch: a workbook, or the files of a ledger kept in several."""
-    if isinstance(target, LedgerFiles):
-        return analyse_files(target, as_of)
-    return analyse_file(target[0], as_of, target[1])
-
-
 def _unreadable(shown: str, as_of: dt.date, reason: str) -> LedgerResult:
-    return LedgerResult(shown, as_of, None, [Finding("S0", shown, None, None, {"reason": reason})])
+    return LedgerResult(shown, as_of, None, [unreadable(shown, reason)])
 
 
 @dataclass
@@ -233,20 +225,28 @@ def default_workers() -> int:
 
 def consolidate(
     paths: Iterable[str | Path],
-    as_of: dt.date | None = None,
+    as_of: dt.date,
     workers: int | None = None,
     progress: Callable[[str], None] | None = None,
     one_ledger: bool = False,
 ) -> Consolidation:
     """Analyse every ledger named or found below a folder; ``workers`` processes (default: cores).
 
-    A folder marked as one ledger, or everything when ``one_ledger``, is one ledger (:mod:`toolkit.ledgerset`).
+    A folder marked as one ledger, or everything when ``one_ledger``, is one ledger (:mod:`toolkit.read.ledgerset`).
     """
-    day = as_of or dt.date.today()
-    found = targets(paths, one_ledger)
+    return consolidate_targets(targets(paths, one_ledger), as_of, workers, progress)
+
+
+def consolidate_targets(
+    targets: list[Target],
+    day: dt.date,
+    workers: int | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> Consolidation:
+    """:func:`consolidate` for workbooks already found by :func:`toolkit.read.ledgerset.targets`."""
     n = max(1, workers or default_workers())
-    results: list[LedgerResult | None] = [None] * len(found)
-    for i, result in _run(found, day, min(n, len(found))):
+    results: list[LedgerResult | None] = [None] * len(targets)
+    for i, result in _run(targets, day, min(n, len(targets))):
         results[i] = result
         if progress is not None:
             progress(result.workbook)
@@ -257,13 +257,13 @@ def _shown(target: Target) -> str:
     return target.display if isinstance(target, LedgerFiles) else target[1]
 
 
-def _run(found: list[Target], day: dt.date, workers: int) -> Iterator[tuple[int, LedgerResult]]:
+def _run(targets: list[Target], day: dt.date, workers: int) -> Iterator[tuple[int, LedgerResult]]:
     if workers <= 1:
-        for i, target in enumerate(found):
+        for i, target in enumerate(targets):
             yield i, analyse(target, day)
         return
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        futures = {pool.submit(analyse, target, day): (i, _shown(target)) for i, target in enumerate(found)}
+        futures = {pool.submit(analyse, target, day): (i, _shown(target)) for i, target in enumerate(targets)}
         for fut in as_completed(futures):
             i, shown = futures[fut]
             try:
@@ -275,24 +275,3 @@ def _run(found: list[Target], day: dt.date, workers: int) -> Iterator[tuple[int,
                         shown, day, f"处理此文件的进程异常退出（{type(exc).__name__}），请将此文件报告给工具维护人员"
                     ),
                 )
-
-
-@contextmanager
-def progress_bar(total: int, label: str = "汇总台账") -> Iterator[Callable[[str], None] | None]:
-    """A rich progress bar on stderr for batches of more than one file; yields the callback."""
-    if total <= 1:
-        yield None
-        return
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
-    with Progress(
-        TextColumn(label),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=Console(stderr=True),
-        transient=True,
-    ) as bar:
-        task = bar.add_task(label, total=total)
-        yield lambda _path: bar.advance(task)

@@ -14,11 +14,10 @@ from dataclasses import dataclass, field
 from toolkit.forms.layout import LedgerData
 from toolkit.imports.extract import Item, Records
 from toolkit.imports.fields import dictionary, word_key
-from toolkit.model import Form, Ledger, SummaryEntry
+from toolkit.model import COMMERCIAL, FREE, OEM, Form, Ledger, SummaryEntry
 from toolkit.normalize import clean, norm_key, text, to_date, to_int, to_number
 from toolkit.plans.number import NumberFormat, plan_numbers
 from toolkit.rollup import COUNT_KEYS, distinct_staff
-from toolkit.rules.numbering import COMMERCIAL, FREE, OEM
 from toolkit.schemas import schema
 
 _IDENTITY = ("purchase_date", "amount", "license_type", "license_count", "usable_version", "term", "serial")

@@ -2,7 +2,7 @@
 
 A folder holding a file named :data:`MARKER` (``同一台账.txt``; its content is not read) is one
 ledger: every workbook below it. ``check --one-ledger`` and ``report --one-ledger`` make one
-ledger of everything they are given (:func:`toolkit.checking.targets`). The files are read one by
+ledger of everything they are given (:func:`targets`). The files are read one by
 one and their models merged (:func:`merge`), so every rule sees all forms at once and no form is
 called missing when another file has it; ``checking`` then gives each finding back to the file
 and sheet it is about.
@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from toolkit.errors import ReadError
+from toolkit.files import expand_paths
 from toolkit.model import Ledger
 from toolkit.read.reader import read_ledger
 
@@ -91,3 +92,26 @@ def read_files(group: LedgerFiles) -> tuple[Ledger, dict[str, tuple[str, str]], 
             unreadable.append((shown, str(exc)))
     ledger, origin = merge(ledgers, group.display)
     return ledger, origin, unreadable
+
+
+def targets(paths: Iterable[str | Path], one_ledger: bool = False) -> list[Target]:
+    """What to check: each workbook on its own (as ``expand_paths`` finds them), except the sets that are one ledger."""
+    paths = list(paths)
+    found: list[tuple[Path, str] | Path] = []
+    groups: dict[Path, list[tuple[Path, str]]] = {}
+    for p in paths:
+        root = Path(p)
+        for path, shown in expand_paths([p]):
+            folder = marked_folder(path, root) if root.is_dir() else None
+            if folder is None:
+                found.append((path, shown))
+                continue
+            if folder not in groups:
+                groups[folder] = []
+                found.append(folder)
+            groups[folder].append((path, shown))
+    out = [t if isinstance(t, tuple) else as_target(groups[t], str(t)) for t in found]
+    if one_ledger and out:
+        names = [str(p) for p in paths]
+        return [as_target(files_of(out), names[0] if len(names) == 1 else " + ".join(names))]
+    return out
