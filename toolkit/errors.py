@@ -73,6 +73,14 @@ class TemplateError(ToolkitError):
     """A template or a new ledger cannot be written."""
 
 
+class ImportFailed(ToolkitError):
+    """Nothing could be imported from the inputs, or the new ledger cannot be written; nothing was written."""
+
+
+class MappingError(UsageError):
+    """A ``--map 表头=字段`` item of ``import`` or ``reconcile`` cannot be used."""
+
+
 class ScanError(ToolkitError):
     """A file cannot be used as a scan of installed software; ``code`` is the rule reported for it."""
 
@@ -86,7 +94,7 @@ class AliasError(ToolkitError):
 
 
 class ReconcileError(ToolkitError):
-    """The ledger cannot be used for a reconcile, or no ledger can be built from the scans."""
+    """The ledger cannot be used for a reconcile (unreadable, or no computer to match scans to)."""
 
 
 class DuplicateRuleError(ValueError):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from toolkit.errors import ReconcileError
+from toolkit.errors import ImportFailed
 from toolkit.normalize import clean
 from toolkit.read.reader import read_ledger
 from toolkit.scans.build import INITIAL, PENDING, UNKNOWN, ledger_from_scans
@@ -53,11 +53,11 @@ def test_ledger_from_scans(tmp_path):
 def test_nothing_written_when_no_scan_is_usable_or_the_target_exists(tmp_path):
     (tmp_path / "bad.csv").write_bytes(b"")
     target = tmp_path / "台账.xlsx"
-    with pytest.raises(ReconcileError, match="没有可用的扫描文件"):
+    with pytest.raises(ImportFailed, match="没有可用的扫描文件"):
         ledger_from_scans([tmp_path / "bad.csv"], target, "单位", AS_OF)
     assert not target.exists() and sorted(p.name for p in tmp_path.iterdir()) == ["bad.csv"]
     target.write_bytes(b"old")
-    with pytest.raises(ReconcileError, match="已存在"):
+    with pytest.raises(ImportFailed, match="已存在"):
         ledger_from_scans([collector_csv(tmp_path, "PC")], target, "单位", AS_OF)
     assert target.read_bytes() == b"old"
 

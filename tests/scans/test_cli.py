@@ -112,12 +112,13 @@ def test_the_reconciliation_workbook_prints_on_a4_one_page_wide(tmp_path):
 def test_import_from_scans(tmp_path):
     _, scans = setup(tmp_path)
     out = tmp_path / "新台账.xlsx"
-    result = invoke("import", "--from-scans", scans, "-o", out, "--unit", "某市数据资源管理局", "--as-of", "2026-06-30")
+    result = invoke("import", "--from-scans", scans, "-o", out, "--unit", "某市数据资源管理局", "--date", "2026-06-30")
     assert result.exit_code == 0, result.output
     assert "1 台计算机" in result.stdout and "1 个名称待认定" in result.stdout and out.exists()
     again = invoke("import", "--from-scans", scans, "-o", out, "--unit", "某市数据资源管理局")
     assert again.exit_code == 1 and "已存在" in again.stderr
-    assert invoke("import", "-o", tmp_path / "y.xlsx", "--unit", "x").exit_code == 2
+    assert invoke("import", "--from-scans", scans, "-o", out, "--unit", "x", "--force").exit_code == 0
+    assert invoke("import", "--from-scans", "-o", tmp_path / "y.xlsx", "--unit", "x").exit_code == 2  # no PATHS
     data = json.loads(invoke("import", "--from-scans", scans, "-o", tmp_path / "z.xlsx", "--unit", "x", "--format", "json").stdout)
     assert data["computers"] == 1 and data["written"].endswith("z.xlsx")
 

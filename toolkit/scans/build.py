@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from toolkit.errors import ReconcileError, ScanError
+from toolkit.errors import ImportFailed, ScanError
 from toolkit.files import check_not_open
 from toolkit.findings import Finding
 from toolkit.forms.layout import LedgerData, write_ledger
@@ -87,13 +87,17 @@ def ledger_from_scans(
     fields: Fields | None = None,
     table: AliasTable | None = None,
     progress: Callable[[str], None] | None = None,
+    force: bool = False,
 ) -> BuildResult:
-    """Build and write a new ledger from scan files; a file that cannot be used is listed, not fatal."""
+    """Build and write a new ledger from scan files; a file that cannot be used is listed, not fatal.
+
+    An existing ``out`` is refused unless ``force``; nothing is written when no scan is usable.
+    """
     day = as_of or dt.date.today()
     table = table or seed_table()
     target = Path(out)
-    if target.exists():
-        raise ReconcileError(f"“{target}”已存在。为避免覆盖已有台账，请换一个文件名。")
+    if target.exists() and not force:
+        raise ImportFailed(f"“{target}”已存在。为避免覆盖已有台账，请换一个文件名，或加 --force 覆盖。")
     check_not_open(target)
     failures: list[Finding] = []
     scans: dict[str, Scan] = {}
@@ -114,7 +118,7 @@ def ledger_from_scans(
                 continue
             scans[key] = scan
     if not scans:
-        raise ReconcileError("没有可用的扫描文件，未生成台账。" + "；".join(f.message for f in failures[:5]))
+        raise ImportFailed("没有可用的扫描文件，未生成台账。" + "；".join(f.message for f in failures[:5]))
     data = _ledger_data(list(scans.values()), table, unit, day)
     write_ledger(target, data)
     unknown = sum(1 for s in data.summary if not s.get("sw_type"))

@@ -29,7 +29,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from toolkit.errors import ScanError, UsageError
+from toolkit.errors import MappingError, ScanError
 from toolkit.files import expand_paths
 from toolkit.schemas import schema_dir
 
@@ -94,7 +94,7 @@ class Fields:
             key = by_label.get(_hkey(target))
             if key is None:
                 names = "、".join(self.labels.values())
-                raise UsageError(f"--map “{header}={target}”：字段“{target}”不存在，可用的字段为：{names}。")
+                raise MappingError(f"--map “{header}={target}”：字段“{target}”不存在，可用的字段为：{names}。")
             headers[_hkey(header)] = key
         return Fields(self.labels, headers, self.collector)
 
@@ -113,12 +113,12 @@ def scan_fields() -> Fields:
 
 
 def parse_map(items: Iterable[str]) -> dict[str, str]:
-    """``["计算机=主机名", …]`` → ``{"计算机": "主机名"}``; a malformed item raises :class:`UsageError`."""
+    """``["计算机=主机名", …]`` → ``{"计算机": "主机名"}``; a malformed item raises :class:`MappingError`."""
     out = {}
     for item in items:
         header, sep, target = item.partition("=")
         if not sep or not header.strip() or not target.strip():
-            raise UsageError(f"--map “{item}”应写成 表头=字段，例如 --map 计算机=主机名。")
+            raise MappingError(f"--map “{item}”应写成 表头=字段，例如 --map 计算机=主机名。")
         out[header.strip()] = target.strip()
     return out
 

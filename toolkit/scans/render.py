@@ -20,6 +20,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from toolkit.findings import SEVERITY_ZH
 from toolkit.forms.layout import label_width
 from toolkit.render.xlsx import write_atomic
+from toolkit.scans.build import BuildResult
 from toolkit.scans.reconcile import Reconciliation
 
 _THIN = Side(style="thin", color="808080")
@@ -55,6 +56,14 @@ def render_text(rec: Reconciliation) -> str:
         f"核对 {rec.scan_files} 个扫描文件（{rec.failed_files} 个无法使用），对应到 {rec.scanned_computers} 台计算机"
         f"（台账共 {len(rec.computers)} 台）：错误 {st['errors']} 个，警告 {st['warnings']} 个 —— {verdict}"
     )
+    return "\n".join(lines)
+
+
+def build_text(result: BuildResult) -> str:
+    """What ``import --from-scans`` wrote, and the files it could not use."""
+    lines = [f"{f.rule:<7} {SEVERITY_ZH[f.severity]}  {f.message}" for f in result.failures]
+    lines.append(f"已生成台账：{result.path}（{result.computers} 台计算机，{result.numbers} 个软件编号，"
+                 f"{result.unknown} 个名称待认定）。请运行 zbtz check {result.path} 逐项补全。")
     return "\n".join(lines)
 
 
