@@ -21,6 +21,14 @@ def make_ledger(tmp_path):
     return make
 
 
+@pytest.fixture(scope="session")
+def walked(tmp_path_factory):
+    """The new-user walk of ``tests/helpers/walk.py``: the workbook after each step (new, logged, rolled)."""
+    from tests.helpers.walk import walk
+
+    return walk(tmp_path_factory.mktemp("walk"))
+
+
 @pytest.fixture
 def check_one():
     def run(path, as_of=AS_OF):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -18,24 +19,31 @@ cli_zh.install()
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
-class DateType(click.ParamType):
-    """A YYYY-MM-DD date option."""
+_FULL_DATE = re.compile(r"\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?")
 
-    name = "YYYY-MM-DD"
+
+class DateType(click.ParamType):
+    """A date option, in any form the ledger's date cells accept (2026-06-30, 2026年6月30日, 2026.6.30, 2026/6/30)."""
+
+    name = "日期"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> dt.date:
+        from toolkit.normalize import to_date
+
         if isinstance(value, dt.date):
             return value
-        try:
-            return dt.date.fromisoformat(str(value))
-        except ValueError:
-            self.fail(f"“{value}”不是有效日期，应为 YYYY-MM-DD，例如 2026-06-30。", param, ctx)
+        text = str(value).strip()
+        day = to_date(text) if _FULL_DATE.fullmatch(text) else None  # a whole day: not 2026.6 or a serial
+        if day is None:
+            self.fail(f"“{value}”不是有效日期，可写作 2026-06-30、2026年6月30日、2026.6.30 或 2026/6/30。", param, ctx)
+        return day
 
 
 def as_of_option(fn: Callable) -> Callable:
     """--as-of, decided here once: the library is always given a date (today when not given)."""
     return click.option(
-        "--as-of", "as_of", type=DateType(), default=None, help="检查（汇总）日期，默认今天。",
+        "--as-of", "as_of", type=DateType(), default=None,
+        help="检查（汇总）日期，默认今天；可写作 2026-06-30、2026年6月30日、2026.6.30 或 2026/6/30。",
         callback=lambda _ctx, _param, value: value or dt.date.today(),
     )(fn)
 
@@ -68,6 +76,17 @@ class ZbtzGroup(click.Group):
 @click.pass_context
 def main(ctx: click.Context, debug: bool) -> None:
     """正版台账工具箱：按《正版软件管理工作指南》检查、汇总软件台账工作簿。
+
+    \b
+    使用步骤（详见 docs/工作流程.md）:
+      1. zbtz new 台账.xlsx --unit 单位名称     新建台账
+      2. 填写附件6 免费软件清单、附件7 汇总表和计算机清单
+      3. zbtz number 台账.xlsx --in-place       为附件7 编号，并为每个编号新建附件9
+      4. 在各编号的附件9 中登记每次安装、卸载
+      5. zbtz rollup 台账.xlsx --in-place       按附件9 重算附件7 的数量、重建附件8 明细
+      6. zbtz check 台账.xlsx                   检查；加 --annotate -o 标注.xlsx 把问题标在单元格上
+      7. zbtz report 台账.xlsx -o 附件5.xlsx    生成附件5 统计表
+      8. zbtz print 台账.xlsx -o 打印/          生成承诺书、附件10/附件11，签字盖章后报送
 
     \b
     示例:
@@ -348,22 +367,28 @@ def templates_cmd(folder: str) -> None:
 @click.argument("path", type=click.Path(dir_okay=False, path_type=str))
 @click.option("--unit", required=True, help="单位名称，写在每张表的签字行上。")
 @click.option("--force", is_flag=True, help="文件已存在时覆盖它。")
-def new_cmd(path: str, unit: str, force: bool) -> None:
-    """新建一个台账工作簿：附件6、附件7、附件8 和计算机清单，空表待填。
+@click.option(
+    "--rows", type=click.IntRange(min=1, max=5000), default=None,
+    help="每张表预先画好边框的空行数，默认 60；计算机或软件多的单位可加大。",
+)
+def new_cmd(path: str, unit: str, force: bool, rows: int | None) -> None:
+    """新建一个台账工作簿：附件6、附件7、附件8、计算机清单，以及附件10、附件11 和承诺书签署登记，空表待填。
 
-    附件9（每个软件编号一张）由 zbtz number 在附件7 登记软件后自动添加。
+    附件9（每个软件编号一张）由 zbtz number 在附件7 登记软件后自动添加。新台账直接检查不会报错；
+    下一步见 zbtz（不带参数）列出的使用步骤。
 
     \b
     示例:
       zbtz new 台账.xlsx --unit 某市数据资源管理局
+      zbtz new 台账.xlsx --unit 某县数据局 --rows 200
     """
     from toolkit.errors import TemplateError
-    from toolkit.forms.templates import new_ledger
+    from toolkit.forms.templates import NEW_LEDGER_ROWS, new_ledger
 
     if not unit.strip():
         raise click.BadParameter("单位名称不能为空。", param_hint="--unit")
     try:
-        new_ledger(path, unit.strip(), overwrite=force)
+        new_ledger(path, unit.strip(), overwrite=force, rows=rows or NEW_LEDGER_ROWS)
     except TemplateError as exc:
         raise click.UsageError(str(exc)) from exc
     click.echo(f"已新建台账：{path}")
@@ -449,14 +474,17 @@ def _import_scans(
     "--prefix", "prefixes", multiple=True, metavar="类型=前缀",
     help="某类软件的前缀，可给多次；默认 商业软件=SY、OEM软件=OEM、免费软件=MF。",
 )
+@as_of_option
 @format_option
 def number_cmd(
-    ledger: str, out: str | None, in_place: bool, dry_run: bool, pattern: str, prefixes: tuple[str, ...], fmt: str
+    ledger: str, out: str | None, in_place: bool, dry_run: bool, pattern: str, prefixes: tuple[str, ...],
+    as_of: dt.date | None, fmt: str,
 ) -> None:
     """为附件7 中空着的软件编号编号，并为没有附件9 的编号新建附件9 工作表。
 
     按台账管理规定一.2–9：免费软件同名（含新版本）沿用同一编号；商业软件每个采购批次（含受赠、调剂）
     一个新编号；OEM 软件按名称和版本编号。已有的编号一律不改。再次运行不会有任何改动。
+    新建的附件9 填表日期为 --as-of 给出的日期（默认今天）。
 
     \b
     示例:
@@ -478,7 +506,7 @@ def number_cmd(
         if not sep or kind not in table:
             raise click.BadParameter(f"“{item}”应为 类型=前缀，类型为 商业软件、OEM软件 或 免费软件。", param_hint="--prefix")
         table[kind] = prefix.strip()
-    result = number(ledger, NumberFormat(pattern, table), out=out, in_place=in_place, dry_run=dry_run)
+    result = number(ledger, NumberFormat(pattern, table), out=out, in_place=in_place, dry_run=dry_run, day=as_of)
     plan = result.plan
     if fmt == "json":
         data = plan.to_dict()

@@ -46,6 +46,8 @@ class Form:
     labels: dict[str, Labelled] = field(default_factory=dict)
     fill_date: Labelled | None = None
     unit: str | None = None  # 单位名称 from the sign line
+    filler: str | None = None  # 填表人 from the sign line
+    phone: str | None = None  # 联系电话 from the sign line
 
     @property
     def form(self) -> str:
@@ -243,6 +245,11 @@ class Ledger:
         """The unit's name from the first sign line that carries one (附件7 first)."""
         ordered = sorted(self.forms, key=lambda f: f.form != "附件7")
         return next((f.unit for f in ordered if f.unit), None)
+
+    def sign_field(self, key: str) -> str | None:
+        """填表人 (``filler``) or 联系电话 (``phone``) from the first sign line that carries it (附件7 first)."""
+        ordered = sorted(self.forms, key=lambda f: f.form != "附件7")
+        return next((getattr(f, key) for f in ordered if getattr(f, key)), None)
 
     @property
     def has_computer_list(self) -> bool:

@@ -160,6 +160,27 @@ def to_date(value: object) -> dt.date | None:
     return None
 
 
+_YEAR_PATTERN = re.compile(r"^(\d{4})年?$")
+
+
+def to_partial_date(value: object) -> dt.date | None:
+    """A date as :func:`to_date` reads it, or a year alone (``2019``, ``2019年``) as its 1 January.
+
+    For columns that record when something was bought, where a year or a month is often all
+    that is known (a year and month already reads as the first of the month).
+    """
+    day = to_date(value)
+    if day is not None or isinstance(value, bool):
+        return day
+    if isinstance(value, (int, float)) and float(value).is_integer():
+        return _safe_date(int(value), 1, 1) if 1900 <= value <= 2999 else None
+    if isinstance(value, str):
+        m = _YEAR_PATTERN.match(_clean_str(value).replace(" ", ""))
+        if m and 1900 <= int(m[1]) <= 2999:
+            return _safe_date(int(m[1]), 1, 1)
+    return None
+
+
 def _serial_date(serial: float) -> dt.date | None:
     # A four-digit whole number is a year someone typed (采购时间 "2023"), not serial 2023 = 1905-07-15:
     # reading it as a serial would hide the S4 behind a wrong date.

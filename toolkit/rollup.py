@@ -117,8 +117,8 @@ def compute_rollup(ledger: Ledger, as_of: dt.date) -> Rollup:
             if cur <= 0:
                 breaks.append(HistoryBreak(e, no, "uninstall-none"))
             state[key] = max(cur - qty, 0)
-    for (_, nk), s in state.items():
-        ru.installed[nk] = ru.installed.get(nk, 0) + s
+    for (_, nk), s in state.items():  # 安装数量: the computers that have it (a double install counts once)
+        ru.installed[nk] = ru.installed.get(nk, 0) + (s > 0)
     ru.ledger, ru.last_seen = ledger, last_seen
     if ledger.has_computer_list:
         counts = dict.fromkeys(COUNT_KEYS.values(), 0)
@@ -206,13 +206,22 @@ def _detail_rows(ledger: Ledger, ru: Rollup, last_seen: dict[str, LogEntry]) -> 
 
 
 def _ranks(ledger: Ledger):
-    """Sort key of a computer's rows: 部门, 姓名, 计算机编号 in the old 附件8's order, new ones after."""
+    """Sort key of a computer's rows: 部门, 姓名, 计算机编号 in the order the ledger has them.
+
+    A value ranks by where it first appears: the old 附件8, then 计算机清单, then the 附件9 logs
+    (sheet and row order), so a first roll-up follows 计算机清单 rather than code-point order.
+    """
     depts: dict[str, int] = {}
     people: dict[str, int] = {}
     comps: dict[str, int] = {}
-    raws = [d.raw for d in ledger.details]
-    for key, seen in (("dept", depts), ("person", people), ("computer", comps)):
-        for value in dict.fromkeys(r.get(key) for r in raws):  # first appearance order, each value once
+    # first appearance on the old 附件8, then on 计算机清单, then in the logs (each value once)
+    sources = (
+        [(d.raw.get("dept"), d.raw.get("person"), d.raw.get("computer")) for d in ledger.details]
+        + [(c.raw.get("dept"), c.raw.get("user"), c.raw.get("computer")) for c in ledger.computers]
+        + [(e.raw.get("dept"), e.raw.get("user"), e.raw.get("computer")) for log in ledger.logs for e in log.entries]
+    )
+    for i, seen in enumerate((depts, people, comps)):
+        for value in dict.fromkeys(t[i] for t in sources):
             seen.setdefault(norm_key(value or ""), len(seen))
 
     def rank(seen: dict[str, int], value: str | None) -> tuple[int, int, str]:

@@ -36,6 +36,7 @@ class Column:
     allow_text: tuple[str, ...] = ()
     not_blank: bool = False
     required_if: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    partial_date: bool = False  # a date column that also takes a year or a year and month (采购时间)
 
     @property
     def header_keys(self) -> tuple[str, ...]:
@@ -137,6 +138,7 @@ def _column(raw: dict) -> Column:
         allow_text=tuple(raw.get("allow_text", ())),
         not_blank=bool(raw.get("not_blank", False)),
         required_if={k: tuple(v) for k, v in raw.get("required_if", {}).items()},
+        partial_date=bool(raw.get("partial_date", False)),
     )
 
 

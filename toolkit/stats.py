@@ -253,6 +253,8 @@ class Stats:
     purchase_count: int
     purchase_amount: float
     categories_shown: tuple[str, ...]
+    filler: str | None = None  # 填表人 and 联系电话 as the ledger's sign line has them
+    phone: str | None = None
 
     @property
     def computers(self) -> int | None:
@@ -346,6 +348,8 @@ def compute_stats(ledger: Ledger, as_of: dt.date, rollup: Rollup | None = None) 
         workbook=ledger.path,
         as_of=as_of,
         unit=unit_name(ledger),
+        filler=ledger.sign_field("filler"),
+        phone=ledger.sign_field("phone"),
         fill_date=fill if isinstance(fill, dt.date) else None,
         counts=counts,
         sources=sources,

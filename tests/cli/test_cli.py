@@ -84,12 +84,19 @@ def test_exit_1_with_errors(make_ledger):
     assert run("check", with_errors(make_ledger), "--as-of", "2026-06-30").exit_code == 1
 
 
-@pytest.mark.parametrize("as_of", ["2026-13-01", "30/06/2026", "明天", ""])
+@pytest.mark.parametrize("as_of", ["2026-13-01", "30/06/2026", "明天", "", "2026.6", "20260630", "45000"])
 def test_exit_2_for_a_bad_as_of(make_ledger, as_of):
     result = run("check", make_ledger(), "--as-of", as_of)
     assert result.exit_code == 2
-    assert "YYYY-MM-DD" in result.stderr
+    assert "2026-06-30、2026年6月30日、2026.6.30 或 2026/6/30" in result.stderr
     assert result.stdout == ""
+
+
+@pytest.mark.parametrize("as_of", ["2026-06-30", "2026年6月30日", "2026.6.30", "2026/6/30", "2026 年 6 月 30 日"])
+def test_as_of_takes_the_date_forms_the_ledger_takes(make_ledger, as_of):
+    result = run("check", make_ledger(), "--as-of", as_of, "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["as_of"] == "2026-06-30"
 
 
 def test_exit_2_for_a_missing_path(tmp_path):

@@ -17,7 +17,7 @@ from tests.helpers import ROOT
 from tests.helpers.excel_fake import FakeBook
 from toolkit import check_file, excel
 from toolkit.checking import check_book
-from toolkit.plans.annotate import AUTHOR, FILLS, RESULT_SHEET
+from toolkit.plans.annotate import AUTHOR, FILLS, RESULT_SHEET, RESULT_WIDTHS
 from toolkit.read.grid import load_book
 from toolkit.write.package import LEDGER_SHEET, Package
 
@@ -146,7 +146,7 @@ def test_annotation_equals_what_annotate_writes_to_a_file(sample, tmp_path):
     assert mine["sheets"][-2:] == [RESULT_SHEET, LEDGER_SHEET] and mine["hidden"] == [LEDGER_SHEET]
     assert len(mine["fills"]) == 7 and set(mine["fills"].values()) == {"#FFC7CE", "#FFEB9C"}
     assert mine["notes"][("附件7 汇总表", (19, 9))].startswith("【TZ1.6 ")
-    assert fake.sheets[RESULT_SHEET].bold[(1, 1)] and fake.sheets[RESULT_SHEET].widths[6] == 90
+    assert fake.sheets[RESULT_SHEET].bold[(1, 1)] and fake.sheets[RESULT_SHEET].widths[6] == RESULT_WIDTHS[6]
 
 
 def test_result_sheet_links_and_text_cells(sample):

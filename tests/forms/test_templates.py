@@ -111,16 +111,23 @@ def test_new_ledger(tmp_path):
     result = CliRunner().invoke(main, ["new", str(path), "--unit", "某市数据资源管理局"])
     assert result.exit_code == 0, result.output
     wb = openpyxl.load_workbook(path)
-    assert wb.sheetnames == ["附件6 免费软件清单", "附件7 汇总表", "附件8 明细表", "计算机清单"]
+    assert wb.sheetnames == [
+        "附件6 免费软件清单", "附件7 汇总表", "附件8 明细表", "计算机清单", "附件10 申请登记", "附件11 确认登记", "承诺书签署登记"]
     for ws in wb.worksheets:
         assert ws["A2"].value.startswith("单位名称（盖章）：某市数据资源管理局  填表人")
-        assert bool(ws.data_validations.dataValidation) == (ws.title != "附件6 免费软件清单")  # 附件6 has no enumerated column
+    assert not wb["附件6 免费软件清单"].data_validations.dataValidation  # 附件6 has no enumerated column
+    assert wb["计算机清单"].data_validations.dataValidation
+    # 60 bordered rows per table by default; --rows gives more
+    assert wb["计算机清单"].cell(3 + 60, 2).border.left.style == "thin"
+    assert wb["计算机清单"].cell(3 + 61, 2).border.left.style is None
     again = CliRunner().invoke(main, ["new", str(path), "--unit", "某局"])
     assert again.exit_code == 2 and "已存在" in again.output
     assert CliRunner().invoke(main, ["new", str(tmp_path / "x.xlsx")]).exit_code == 2
-    findings = check_file(path, AS_OF).findings
-    # every form and column is found; only the blank 附件7 counts are reported (TZ1.1, TZ1.11) until filled in
-    assert {f.rule for f in findings} <= {"TZ1.1", "TZ1.11"}
+    # a ledger fresh from new checks clean: an empty ledger is not a list of errors
+    assert check_file(path, AS_OF).findings == []
+    more = tmp_path / "大.xlsx"
+    assert CliRunner().invoke(main, ["new", str(more), "--unit", "某局", "--rows", "120"]).exit_code == 0
+    assert openpyxl.load_workbook(more)["计算机清单"].cell(3 + 120, 2).border.left.style == "thin"
 
 
 def test_templates_command(tmp_path):

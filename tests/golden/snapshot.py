@@ -95,7 +95,7 @@ def snapshot() -> dict:
                     c.value = None
                     blanked += 1
         wb.save(tmp / "缺编号.xlsx")
-        r = zbtz("number", "缺编号.xlsx", "-o", "编号后.xlsx", "--format", "json", cwd=tmp)
+        r = zbtz("number", "缺编号.xlsx", "-o", "编号后.xlsx", "--as-of", AS_OF, "--format", "json", cwd=tmp)
         out["number.json"] = [r.returncode, _scrub(r.stdout, tmp)]
         if (tmp / "编号后.xlsx").exists():
             out["number.xlsx"] = dump_xlsx(tmp / "编号后.xlsx")

@@ -56,9 +56,11 @@ def test_each_finding_stays_on_its_own_file_and_sheet(tmp_path):
     }
     a, b = _split(tmp_path / "台账", marker=True, logs=logs, summary=[office(installed=3), windows(), _free()])
     report = check([tmp_path / "台账"], AS_OF)
-    assert sorted(report.flatten(["rule", "sheet"])) == [["TZ1.13", "附件7 汇总表"], ["TZ3.4", "附件9 OEM-001"]]
+    # PC-003 is not on 计算机清单 (TZ2.1) and has nothing to uninstall (TZ3.4)
+    assert sorted(report.flatten(["rule", "sheet"])) == [
+        ["TZ1.13", "附件7 汇总表"], ["TZ2.1", "附件9 OEM-001"], ["TZ3.4", "附件9 OEM-001"]]
     where = {f.rule: f.workbook for f in report.findings}
-    assert where == {"TZ1.13": str(a), "TZ3.4": str(b)}
+    assert where == {"TZ1.13": str(a), "TZ2.1": str(b), "TZ3.4": str(b)}
 
 
 def _free():

@@ -192,7 +192,8 @@ def test_s3_combined_log_number(make_ledger, check_one):
     [
         (dict(purchase_date="2023-13-45"), "H6"),
         (dict(purchase_date="去年"), "H6"),
-        (dict(purchase_date="2023"), "H6"),  # a year alone is not a date
+        (dict(purchase_date="2023年13月"), "H6"),
+        (dict(purchase_date="0023年"), "H6"),
         (dict(amount="一万"), "I6"),
         (dict(amount=-5), "I6"),
         (dict(license_count="十个"), "K6"),
@@ -207,6 +208,12 @@ def test_s3_combined_log_number(make_ledger, check_one):
 def test_s4_summary(make_ledger, check_one, changes, cell):
     report = check_one(make_ledger(summary=summary(office(**changes))))
     assert [f for f in s_only(report) if f[0] == "S4"] == [["S4", S7, cell]]
+
+
+@pytest.mark.parametrize("when", ["2023", 2023, "2023年", "2023.5", "2023年5月", "2023-05"])
+def test_a_purchase_known_to_the_year_or_month_is_a_date(make_ledger, check_one, when):
+    report = check_one(make_ledger(summary=summary(office(purchase_date=when))))
+    assert not [f for f in s_only(report) if f[0] == "S4"]
 
 
 @pytest.mark.parametrize(

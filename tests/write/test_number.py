@@ -141,8 +141,16 @@ def test_new_logs_have_the_template_look_and_read_back(make_ledger, tmp_path):
     ws = wb["附件9 SY-001"]
     assert ws["A1"].value == "软件安装维护情况明细表" and ws["A1"].font.b
     assert ws["A2"].value.startswith("单位名称（盖章）：测试局")
-    assert [ws.cell(4, c).value for c in range(1, 8)] == [
-        "SY-001", "Microsoft Office 专业增强版", "2019", "商业软件", "10", "2019", "永久"]
+    today = dt.date.today()
+    assert ws["A2"].value.endswith(f"填表日期：{today.year}年{today.month}月{today.day}日")  # the day it was made
+    # every value under its label, over columns wide enough to read it; 许可数量 a number, not text
+    labels = {c: ws.cell(3, c).value for c in range(1, 13) if ws.cell(3, c).value}
+    values = {c: ws.cell(4, c).value for c in range(1, 13) if ws.cell(4, c).value is not None}
+    assert list(labels) == list(values)
+    assert list(values.values()) == ["SY-001", "Microsoft Office 专业增强版", "2019", "商业软件", 10, "2019", "永久"]
+    assert labels[min(labels)] == "软件编号" and list(labels.values())[1] == "软件名称"
+    name_cols = sorted(labels)[1:3]
+    assert sum(ws.column_dimensions[openpyxl.utils.get_column_letter(c)].width for c in range(*name_cols)) >= 26
     assert ws.freeze_panes == "A7" and ws.print_title_rows == "$5:$6"
     assert int(ws.page_setup.paperSize) == 9 and ws.page_setup.orientation == "landscape"
     assert {str(dv.sqref) for dv in ws.data_validations.dataValidation} == {"B7:B1006", "C7:C1006"}

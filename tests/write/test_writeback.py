@@ -201,3 +201,20 @@ def test_write_killed_halfway_leaves_original(make_ledger) -> None:
     assert proc.returncode != 0
     assert src.read_bytes() == original
     assert read_ledger(src).form("附件8") is not None
+
+
+def test_rows_written_into_an_unstyled_detail_get_the_forms_look(make_ledger, tmp_path: Path) -> None:
+    import openpyxl
+
+    src = make_ledger(**stale())
+    before = openpyxl.load_workbook(src)["附件8 明细表"]
+    assert before["B5"].border.left.style is None  # the factory writes bare cells
+    out = tmp_path / "out.xlsx"
+    rollup_file(src, AS_OF, out=out)
+    ws = openpyxl.load_workbook(out)["附件8 明细表"]
+    for r in range(5, 10):
+        for c in (1, 6, 7, 13):
+            cell = ws.cell(r, c)
+            assert (cell.border.left.style, cell.border.bottom.style, cell.alignment.vertical) == ("thin", "thin", "center")
+        assert ws.cell(r, 13).number_format == "yyyy-mm-dd"  # not the locale's m/d/yy
+        assert ws.cell(r, 7).alignment.wrap_text and ws.cell(r, 1).alignment.horizontal == "center"

@@ -30,6 +30,7 @@ from toolkit.cellref import col_letter
 from toolkit.dates import BLANK_LINE, date_text
 from toolkit.files import install, temp_beside
 from toolkit.schemas import Column, FormSchema, schema
+from toolkit.textwidth import label_width, text_lines
 
 TICK = "√"
 NA = "--"
@@ -84,6 +85,7 @@ _STYLES: dict[str, dict] = {
     "header": dict(bold=True, border=True, align="center", wrap=True),
     "text": dict(border=True, align="left", wrap=True),
     "center": dict(border=True, align="center"),
+    "value": dict(border=True, align="center", wrap=True),
     "date": dict(border=True, align="center", num_format=DATE_FORMAT),
     "amount": dict(border=True, align="right", num_format=AMOUNT_FORMAT),
 }
@@ -450,7 +452,7 @@ def write_form_sheet(
     if form.counts:
         _counts_block(sink, form, counts or {})
     if form.info:
-        _info_block(sink, form, info or {})
+        _info_block(sink, form, info or {}, widths)
     _header(sink, cols, form.header_rows)
 
     merge_cols = [c for c in cols if c.merge]
@@ -477,11 +479,25 @@ def write_form_sheet(
     return n
 
 
-def label_width(text: str) -> int:
-    """Column width (in Excel's character units) that one line of ``text`` takes: CJK counts two."""
-    import unicodedata
+def print_setup(
+    ws: Worksheet, *, landscape: bool = False, pages_tall: int = 0, title_rows: str | None = None,
+    margins: float | None = None,
+) -> None:
+    """A4, fitted to one page wide (and ``pages_tall`` pages tall, 0 for as many as it takes), centred.
 
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    ``title_rows`` (``"3:3"``) repeat at the top of every page; ``margins`` (inches) sets the
+    left and right margins.
+    """
+    ws.page_setup.orientation = "landscape" if landscape else "portrait"
+    ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = pages_tall
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.horizontalCentered = True
+    if margins is not None:
+        ws.page_margins.left = ws.page_margins.right = margins
+    if title_rows:
+        ws.print_title_rows = title_rows
 
 
 def _blank_kind(col: Column, tick: str | None) -> str:
@@ -517,17 +533,55 @@ def _counts_block(sink: _Sink, form: FormSchema, counts: Mapping[str, object]) -
         sink.put(cells, _ROW_HEIGHT["counts"])  # room for a group label wrapped in the narrow 序号 column
 
 
-def _info_block(sink: _Sink, form: FormSchema, info: Mapping[str, object]) -> None:
-    """附件9: the info labels in one row, their values below."""
+def info_spans(needs: Sequence[float], widths: Sequence[float]) -> list[tuple[int, int]]:
+    """Columns (first, last; 1-based) for each info item: wide enough for its ``needs``, all columns used.
+
+    Each item takes columns left to right until they are as wide as it needs, leaving one
+    column for each item still to come; the last item takes the rest.
+    """
+    spans: list[tuple[int, int]] = []
+    col, n = 1, len(needs)
+    if n > len(widths):  # more items than columns: one column each (the table is wider than the block)
+        return [(i, i) for i in range(1, n + 1)]
+    for i, need in enumerate(needs):
+        last = col
+        room = len(widths) - (n - i - 1)  # the last column this item may take
+        if i == n - 1:
+            last = max(col, len(widths))
+        else:
+            while last < room and sum(widths[col - 1 : last]) < need:
+                last += 1
+        spans.append((col, last))
+        col = last + 1
+    return spans
+
+
+def _info_block(sink: _Sink, form: FormSchema, info: Mapping[str, object], widths: Sequence[float]) -> None:
+    """附件9: the info labels in one row, their values below, each over columns wide enough to read."""
     na = _na_fill(info)
-    sink.put([(lab.label, "label") for lab in form.info])
-    values: list[Styled] = []
+    values: list[object] = []
     for lab in form.info:
         v = info.get(lab.key)
         if (v is None or v == "") and lab.key in na:
             v = NA
-        values.append((v, "date" if isinstance(v, dt.date) else "center"))
-    sink.put(values)
+        values.append(v)
+    shown = [v.isoformat() if isinstance(v, dt.date) else "" if v is None else str(v) for v in values]
+    needs = [max(label_width(lab.label), min(label_width(t), 30)) + 2 for lab, t in zip(form.info, shown, strict=True)]
+    spans = info_spans(needs, widths)
+    top: list[Styled] = [(None, "label")] * len(widths)
+    low: list[Styled] = [(None, "value")] * len(widths)
+    lines = 1
+    for lab, v, t, (c1, c2) in zip(form.info, values, shown, spans, strict=True):
+        top[c1 - 1] = (lab.label, "label")
+        low[c1 - 1] = (v, "date" if isinstance(v, dt.date) else "value")
+        for c in range(c1 + 1, c2 + 1):
+            low[c - 1] = (None, "date" if isinstance(v, dt.date) else "value")
+        lines = max(lines, text_lines(t, sum(widths[c1 - 1 : c2])))
+    r = sink.put(top)
+    sink.put(low, 14.0 * lines + 4 if lines > 1 else None)
+    for c1, c2 in spans:
+        sink.merge(r, c1, r, c2)
+        sink.merge(r + 1, c1, r + 1, c2)
 
 
 def _header(sink: _Sink, cols: Sequence[Column], header_rows: int) -> None:

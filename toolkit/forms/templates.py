@@ -36,9 +36,10 @@ from toolkit.forms.layout import (
 from toolkit.schemas import FormSchema, schema
 
 BLANK_ROWS = 20  # bordered rows to fill in by hand
+NEW_LEDGER_ROWS = 60  # a new ledger's bordered rows per table: a county unit's computers and programs
 DROPDOWN_ROWS = 1000  # rows below the header that carry the dropdowns
 STAMP = dt.datetime(2016, 7, 11)  # the guide's date: the templates' package timestamps, for stable bytes
-NEW_LEDGER_FORMS = ("附件6", "附件7", "附件8", "计算机清单")
+NEW_LEDGER_FORMS = ("附件6", "附件7", "附件8", "计算机清单", "附件10", "附件11", "承诺书签署登记")
 CHECKED, UNCHECKED = "■", "□"
 
 _THIN = Side(style="thin")
@@ -50,10 +51,14 @@ _BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 # --- tables --------------------------------------------------------------------------------
 
 
-def write_table_sheet(ws: Worksheet, form: FormSchema, *, unit: str = "", info: Mapping[str, object] | None = None) -> None:
+def write_table_sheet(
+    ws: Worksheet, form: FormSchema, *, unit: str = "", info: Mapping[str, object] | None = None,
+    blank_rows: int = BLANK_ROWS, fill_date: dt.date | None = None,
+) -> None:
     """An empty form ready to fill in (the same look for templates, ``new`` and ``number``)."""
     write_form_sheet(
-        ws, form, (), unit=unit, info=info, blank_rows=BLANK_ROWS, dropdown_rows=DROPDOWN_ROWS, fit_labels=True
+        ws, form, (), unit=unit, info=info, blank_rows=blank_rows, dropdown_rows=max(DROPDOWN_ROWS, blank_rows),
+        fit_labels=True, fill_date=fill_date,
     )
 
 
@@ -194,7 +199,7 @@ def write_attachment5_template(ws: Worksheet, form: FormSchema) -> None:
     _put(ws, 1, 1, form.title, size=16, bold=True, align="center", span=width)
     ws.row_dimensions[1].height = 30
     date = date_text(None, x.get("date_format", DATE_FORMAT))
-    _put(ws, 2, 1, x["sign_line"].format(unit=BLANK_LINE, date=date), size=10, span=width)
+    _put(ws, 2, 1, x["sign_line"].format(unit=BLANK_LINE, filler=BLANK_LINE, phone=BLANK_LINE, date=date), size=10, span=width)
     r = 2
     for block in x["blocks"]:
         r += 1
@@ -291,10 +296,12 @@ def write_templates(folder: str | Path) -> list[Path]:
     return paths
 
 
-def new_ledger(path: str | Path, unit: str, *, overwrite: bool = False) -> Path:
-    """A new ledger workbook: 附件6, 附件7, 附件8 and 计算机清单 ready to fill, ``unit`` on every sign line.
+def new_ledger(path: str | Path, unit: str, *, overwrite: bool = False, rows: int = NEW_LEDGER_ROWS) -> Path:
+    """A new ledger workbook, ``unit`` on every sign line and ``rows`` bordered rows in each table.
 
-    附件9 sheets are not made here: ``zbtz number`` adds one per 软件编号 once 附件7 has rows.
+    附件6, 附件7, 附件8 and 计算机清单 to fill in, and the 附件10/附件11 and 承诺书签署登记
+    registers that ``zbtz print`` prints from. 附件9 sheets are not made here: ``zbtz number``
+    adds one per 软件编号 once 附件7 has rows.
     """
     target = Path(path)
     if target.suffix.lower() not in (".xlsx", ".xlsm"):
@@ -309,7 +316,7 @@ def new_ledger(path: str | Path, unit: str, *, overwrite: bool = False) -> Path:
         form = schema(name)
         sheet = sheet_name(form, taken=taken)
         taken.append(sheet)
-        write_table_sheet(wb.create_sheet(sheet), form, unit=unit)
+        write_table_sheet(wb.create_sheet(sheet), form, unit=unit, blank_rows=rows)
     wb.properties.creator = "正版台账工具箱"
     save_workbook(wb, target)
     return target

@@ -195,7 +195,7 @@ def _summary_row(e: Entry) -> dict:
         "sw_type": e.sw_type,
         "category": _canonical("附件7", "category", e.sw.get("category")),
         "acquisition": _canonical("附件7", "acquisition", e.sw.get("acquisition")),
-        "installed": len(e.installs) if e.twin_of is None else 0,
+        "installed": len(set(e.installs)) if e.twin_of is None else 0,  # computers, as the roll-up counts
     }
     remarks = []
     if e.sw_type == COMMERCIAL:

@@ -13,12 +13,14 @@ from dataclasses import dataclass, field
 
 from toolkit.cellref import parse_a1, sheet_ref
 from toolkit.findings import ERROR, SEVERITY_ZH, Finding, Report
+from toolkit.textwidth import text_lines
 
 RESULT_SHEET = "校验结果"
 AUTHOR = "正版台账工具箱"
 FILLS = {"error": "FFFFC7CE", "warning": "FFFFEB9C"}  # light red, light yellow
 RESULT_HEADER = ["序号", "规则", "级别", "工作表", "单元格", "说明"]
-RESULT_WIDTHS = {1: 6, 2: 9, 3: 6, 4: 20, 5: 8, 6: 90}
+RESULT_WIDTHS = {1: 6, 2: 9, 3: 6, 4: 18, 5: 8, 6: 80}
+RESULT_WRAP = (4, 6)  # 工作表 and 说明 wrap: the sheet prints one page wide
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,7 @@ class AnnotationPlan:
     links: dict[tuple[int, int], str] = field(default_factory=dict)  # (row, col) of 校验结果 → location
     marks: list[Mark] = field(default_factory=list)
     widths: dict[int, float] = field(default_factory=lambda: dict(RESULT_WIDTHS))
+    heights: dict[int, float] = field(default_factory=dict)  # row of 校验结果 -> points, where text wraps
 
 
 def plan_annotation(report: Report, workbook: str | None = None, sheets: set[str] | None = None) -> AnnotationPlan:
@@ -70,4 +73,17 @@ def plan_annotation(report: Report, workbook: str | None = None, sheets: set[str
         marks.append(Mark(sheet, r, c, severity, text))
     if len(rows) == 1:
         rows.append(["", "", "", "", "", f"未发现问题（检查日期 {report.as_of.isoformat()}）"])
-    return AnnotationPlan(rows, links, marks)
+    return AnnotationPlan(rows, links, marks, heights=_heights(rows))
+
+
+def _heights(rows: list[list[object]]) -> dict[int, float]:
+    """Row heights that show the wrapped 工作表 and 说明 text of each row whole (11-point lines)."""
+    out: dict[int, float] = {}
+    for i, values in enumerate(rows, 1):
+        lines = max(
+            (text_lines(str(values[c - 1]), RESULT_WIDTHS[c], 11) for c in RESULT_WRAP if c <= len(values) and values[c - 1]),
+            default=1,
+        )
+        if lines > 1:
+            out[i] = 15.0 * lines + 2
+    return out

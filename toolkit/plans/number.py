@@ -15,6 +15,7 @@ out by :mod:`toolkit.forms.layout` and copied in by :mod:`toolkit.write.sheetcop
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import string
 from collections.abc import Iterable, Mapping
@@ -114,6 +115,7 @@ class NumberPlan:
     """Everything ``number`` writes: the cells to fill and the 附件9 sheets to add."""
 
     unit: str | None = None
+    day: dt.date | None = None  # 填表日期 of the new 附件9 sheets
     fills: list[NumberFill] = field(default_factory=list)
     whitelist_fills: list[NumberFill] = field(default_factory=list)
     logs: list[NewLog] = field(default_factory=list)
@@ -135,10 +137,13 @@ class NumberPlan:
         )
 
 
-def plan_numbers(ledger: Ledger, fmt: NumberFormat | None = None, sheets: Iterable[str] = ()) -> NumberPlan:
+def plan_numbers(
+    ledger: Ledger, fmt: NumberFormat | None = None, sheets: Iterable[str] = (), day: dt.date | None = None
+) -> NumberPlan:
     """Decide every blank 软件编号 of 附件7 and the 附件9 sheets that are missing (pure).
 
-    ``sheets`` are the names of every sheet in the workbook (new 附件9 sheets avoid them).
+    ``sheets`` are the names of every sheet in the workbook (new 附件9 sheets avoid them);
+    ``day`` is the 填表日期 on the new sheets' sign lines (none: left blank to fill in).
     """
     fmt = fmt or NumberFormat()
     form = ledger.form("附件7")
@@ -146,7 +151,7 @@ def plan_numbers(ledger: Ledger, fmt: NumberFormat | None = None, sheets: Iterab
         raise NumberingError("台账中找不到《软件使用情况汇总表》（附件7），无法编号。")
     if not form.has("software_no"):
         raise NumberingError("附件7 的表头中没有“软件编号”列，无法编号。请先添加该列。")
-    plan = NumberPlan(unit=ledger.unit)
+    plan = NumberPlan(unit=ledger.unit, day=day)
     rows = ledger.summary
     used = {norm_key(r.software_no) for r in rows if r.software_no}
     counters: dict[str, int] = {}
@@ -238,7 +243,7 @@ def _plan_logs(ledger: Ledger, plan: NumberPlan, sheets: Iterable[str]) -> None:
             continue
         info: dict[str, object] = {"software_no": no}
         for k in INFO_KEYS:
-            info[k] = r.val.get("sw_type") if k == "sw_type" else r.raw.get(k)
+            info[k] = r.val.get(k) if k in ("sw_type", "license_count") and r.val.get(k) is not None else r.raw.get(k)
         name = sheet_name(form, no, taken)
         taken.append(name)
         plan.logs.append(NewLog(name, no, info))

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 from toolkit.cellref import split_ref
 from toolkit.dates import date_text
+from toolkit.forms.layout import NA, NOT_APPLICABLE
 from toolkit.model import Form, Ledger, Row
 from toolkit.normalize import norm_key
 from toolkit.rollup import COUNT_KEYS, Rollup
@@ -34,6 +35,7 @@ __all__ = [
     "date_text",
 ]
 
+TEXT, CENTER, DATE = "text", "center", "date"  # what a 附件8 cell needs: wrapped text, centred, a date
 
 
 
@@ -99,6 +101,7 @@ class DetailRebuild:
     rows: list[list[object]]
     merges: list[tuple[int, int, int, int]] = field(default_factory=list)  # (r1, c1, r2, c2), 1-based
     style_row: int = 0  # the old row whose cell styles the new rows take; 0 for none
+    kinds: dict[int, str] = field(default_factory=dict)  # column -> text/center/date: what the cell needs
 
 
 @dataclass(frozen=True)
@@ -181,12 +184,13 @@ def plan_rollup(ledger: Ledger, rollup: Rollup) -> RollupPlan:
         _plan_counts(summary, ledger, rollup, plan)
     if detail is not None and detail.header_row:
         plan.detail = _plan_detail(ledger, detail, rollup, plan)
-    for form in (summary, detail):
+    for form in (summary, detail, *ledger.forms_of("附件9")):
         if form is None:
             continue
         lab = form.fill_date
         if lab is None or lab.cell is None:
-            plan.notes.append(f"“{form.sheet}”中找不到填表日期，未写入。")
+            if form.form != "附件9":  # a log without a sign line is not worth a note
+                plan.notes.append(f"“{form.sheet}”中找不到填表日期，未写入。")
             continue
         _put(plan, form.sheet, split_ref(lab.cell), FillDate(rollup.as_of))
         plan.fill_dates.append((form.sheet, lab.cell))
@@ -247,6 +251,7 @@ def _plan_detail(ledger: Ledger, form: Form, rollup: Rollup, plan: RollupPlan) -
     width = _layout_width(form)
     cols = form.columns
     type_ticks = {t: c for c, t in form.ticks.get("sw_type", {}).items()}
+    kinds = _column_kinds(form)
     merge_cols = sorted(cols[c.key] for c in form.schema.columns if c.merge and c.key in cols)
     rows: list[list[object]] = []
     merges: list[tuple[int, int, int, int]] = []
@@ -278,8 +283,9 @@ def _plan_detail(ledger: Ledger, form: Form, rollup: Rollup, plan: RollupPlan) -
                     put(key, getattr(r, key))
         put("software_no", r.software_no)
         put("name", r.name)
-        put("version", r.version)
-        put("term", r.term)
+        na = NOT_APPLICABLE.get(r.sw_type or "", ()) if r.software_no else ()
+        put("version", r.version if r.version is not None or "version" not in na else NA)
+        put("term", r.term if r.term is not None or "term" not in na else NA)
         if r.sw_type:
             if r.sw_type in type_ticks:
                 values[type_ticks[r.sw_type] - 1] = "√"
@@ -300,4 +306,18 @@ def _plan_detail(ledger: Ledger, form: Form, rollup: Rollup, plan: RollupPlan) -
     for pair, d in old.items():
         if pair not in new:
             plan.removed.append((d.computer or "", d.software_no))
-    return DetailRebuild(form.sheet, first, last, rows, merges, style_row=first if own else 0)
+    # the first old row, else the form's first (blank, formatted) data row
+    return DetailRebuild(form.sheet, first, last, rows, merges, style_row=first, kinds=kinds)
+
+
+def _column_kinds(form: Form) -> dict[int, str]:
+    """What each column of a form's table needs: wrapped text, centred, or a date."""
+    kinds: dict[int, str] = {}
+    for key, col in form.columns.items():
+        c = form.schema.column(key)
+        kinds[col] = DATE if c.type == "date" else CENTER if c.type in ("int", "ticks", "label") else TEXT
+    for cols in form.ticks.values():
+        kinds.update(dict.fromkeys(cols, CENTER))
+    for col in range(1, _layout_width(form) + 1):
+        kinds.setdefault(col, TEXT)
+    return kinds

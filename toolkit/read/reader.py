@@ -29,7 +29,7 @@ from toolkit.model import (
     SummaryEntry,
     a1,
 )
-from toolkit.normalize import clean, header_key, is_tick, text, to_date, to_int, to_number, to_term
+from toolkit.normalize import clean, header_key, is_tick, text, to_date, to_int, to_number, to_partial_date, to_term
 from toolkit.ooxml import LEDGER_SHEET
 from toolkit.read.grid import Book, Grid, stream_book
 from toolkit.schemas import Column, FormSchema, all_schemas
@@ -167,6 +167,7 @@ def _locate_header(grid: Grid, form: Form) -> None:
         form.labels.update(_info_block(grid, form))
     form.fill_date = _fill_date(grid, form)
     form.unit = _unit_name(grid, form)
+    form.filler, form.phone = _sign_field(grid, form, "填表人"), _sign_field(grid, form, "联系电话")
 
 
 def _parent_keys(upper: list) -> list[str]:
@@ -268,6 +269,24 @@ def _unit_name(grid: Grid, form: Form) -> str | None:
     return None
 
 
+_SIGN_END = r"(?:\s{2,}|\s*填表人|\s*联系电话|\s*填表日期|$)"
+_SIGN_FIELDS = {
+    label: re.compile(label + r"\s*[:：]\s*(.*?)" + _SIGN_END) for label in ("填表人", "联系电话")
+}
+
+
+def _sign_field(grid: Grid, form: Form, label: str) -> str | None:
+    """填表人 or 联系电话 as written on the sign line, ``None`` when blank (＿＿) or absent."""
+    last = (form.header_row - 1) if form.header_row else min(form.title_row + 3, grid.height)
+    for r in range(form.title_row - 1, last):
+        for v in grid.rows[r]:
+            if isinstance(v, str) and label in v:
+                m = _SIGN_FIELDS[label].search(clean(v))
+                value = m[1].strip(" ＿_") if m else ""
+                return value or None
+    return None
+
+
 def _fill_date(grid: Grid, form: Form) -> Labelled | None:
     last = (form.header_row - 1) if form.header_row else min(form.title_row + 3, grid.height)
     for r in range(form.title_row - 1, last):
@@ -310,7 +329,7 @@ def _parser(col: Column) -> Parser:
     if typ == "amount":
         return parse_with(lambda v: n if (n := to_number(v)) is not None and n >= 0 else None)
     if typ == "date":
-        return parse_with(to_date)
+        return parse_with(to_partial_date if col.partial_date else to_date)
     if typ == "term":
         return parse_with(to_term)
     if typ in ("enum", "ticks"):

@@ -1,11 +1,18 @@
-"""Plain-text renderings for the terminal: a check report, a roll-up, 附件5 figures, a consolidation, an import."""
+"""Plain-text renderings for the terminal: a check report, a roll-up, 附件5 figures, a consolidation, an import.
+
+In a check report, findings that repeat one cause are collapsed into one line with a count and
+the command that fixes them: the same rule at the same cell (``附件8!A1`` for every computer
+附件8 lacks), or many findings of one rule on one sheet (the first few are shown). The detail
+stays in the JSON output and in the 校验结果 sheet of ``--annotate``.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from toolkit.dates import date_text
-from toolkit.findings import SEVERITY_ZH, Report
+from toolkit.findings import REGISTRY, SEVERITY_ZH, Finding, Report
 from toolkit.imports.recognise import SHAPE_ZH
 from toolkit.stats import Stats, layout
 
@@ -65,10 +72,63 @@ def consolidation_text(cons: Consolidation) -> str:
     return "\n".join(lines)
 
 
-def report_text(report: Report) -> str:
-    """Findings grouped by workbook and sheet, one line each, then skipped rules and a summary."""
+SAME_CELL = 3  # this many findings of one rule at one cell become one line
+SAME_RULE = 8  # more findings of one rule on one sheet than this: the first SHOWN, then a count
+SHOWN = 3
+
+# What fixes the findings of a rule that a command can fix (said once, with the count).
+FIXES = {
+    "TZ2.2": "可运行 zbtz rollup 重建附件8",
+    "TZ1.13": "可运行 zbtz rollup 重算附件7 的安装数量",
+    "TZ1.1": "可运行 zbtz rollup 重算使用计算机人数",
+    "TZ1.11": "可运行 zbtz rollup 按计算机清单重算",
+}
+# The collapsed line of a rule whose findings all stand at one cell.
+SUMMARIES = {"TZ2.2": "附件8 与附件9 不一致 {n} 处"}
+ROLLUP_RULES = frozenset(FIXES)
+
+
+def _collapsed(rule: str, items: list[Finding]) -> str:
+    what = SUMMARIES.get(rule, f"{REGISTRY[rule].title} {{n}} 处").format(n=len(items))
+    fix = FIXES.get(rule)
+    return f"{what}，{fix}（逐条明细见 --format json 或 --annotate 写入的“校验结果”表）" if fix else (
+        f"{what}（逐条明细见 --format json 或 --annotate 写入的“校验结果”表）"
+    )
+
+
+def _line(cell: str | None, rule: str, severity: str, message: str) -> str:
+    return f"    {cell or '—':<7} {rule:<7} {SEVERITY_ZH[severity]}  {message}"
+
+
+def sheet_lines(items: Iterable[Finding]) -> list[str]:
+    """The lines of one sheet's findings, repeats collapsed."""
+    findings = list(items)
+    by_rule: dict[str, list[Finding]] = {}
+    for f in findings:
+        by_rule.setdefault(f.rule, []).append(f)
     lines: list[str] = []
-    by_book: dict[str, dict[str | None, list]] = {}
+    done: set[str] = set()
+    for f in findings:
+        if f.rule in done:
+            continue
+        same = by_rule[f.rule]
+        cells = {g.cell for g in same}
+        if len(same) >= SAME_CELL and len(cells) == 1:
+            done.add(f.rule)
+            lines.append(_line(f.cell, f.rule, f.severity, _collapsed(f.rule, same)))
+        elif len(same) > SAME_RULE:
+            done.add(f.rule)
+            lines.extend(_line(g.cell, g.rule, g.severity, g.message) for g in same[:SHOWN])
+            lines.append(_line("……", f.rule, f.severity, "另有" + _collapsed(f.rule, same[SHOWN:])))
+        else:
+            lines.append(_line(f.cell, f.rule, f.severity, f.message))
+    return lines
+
+
+def report_text(report: Report) -> str:
+    """Findings grouped by workbook and sheet, repeats collapsed, then skipped rules and a summary."""
+    lines: list[str] = []
+    by_book: dict[str, dict[str | None, list[Finding]]] = {}
     for f in report.findings:
         by_book.setdefault(f.workbook, {}).setdefault(f.sheet, []).append(f)
     for book in report.workbooks:
@@ -79,9 +139,9 @@ def report_text(report: Report) -> str:
         lines.append(f"{book}")
         for sheet, items in sheets.items():
             lines.append(f"  [{sheet or '整个工作簿'}]")
-            for f in items:
-                cell = f.cell or "—"
-                lines.append(f"    {cell:<7} {f.rule:<7} {SEVERITY_ZH[f.severity]}  {f.message}")
+            lines.extend(sheet_lines(items))
+        if any(f.rule in ROLLUP_RULES for items in sheets.values() for f in items):
+            lines.append(f"  提示：附件7、附件8 与附件9 不一致时，先运行 zbtz rollup {book} --in-place 按附件9 重新汇总，再检查。")
     skipped: dict[tuple[str, str], list[str]] = {}
     for s in report.skipped:
         skipped.setdefault((s.rule, s.reason), []).append(s.workbook)

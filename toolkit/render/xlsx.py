@@ -16,15 +16,20 @@ from typing import TYPE_CHECKING, Any
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
 from openpyxl.chart.label import DataLabelList
+from openpyxl.chart.text import RichText
+from openpyxl.drawing.text import CharacterProperties, Paragraph, ParagraphProperties
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.hyperlink import Hyperlink
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
-from toolkit.dates import date_text
+from toolkit.dates import BLANK_LINE, date_text
 from toolkit.files import atomic_write, check_not_open
 from toolkit.findings import SEVERITY_ZH
+from toolkit.forms.layout import print_setup
 from toolkit.stats import Layout, Stats, layout
+from toolkit.textwidth import text_lines
 
 if TYPE_CHECKING:
     from toolkit.consolidation import Consolidation
@@ -41,6 +46,7 @@ _TOTAL_FILL = PatternFill("solid", fgColor="F2F2F2")
 _BAD_FILL = PatternFill("solid", fgColor="FCE4D6")
 _CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 _LEFT = Alignment(horizontal="left", vertical="center", wrap_text=True)
+_NOTE = Alignment(horizontal="left", vertical="top", wrap_text=True)
 
 
 # --- saving --------------------------------------------------------------------------------
@@ -76,7 +82,20 @@ def _box(ws: Worksheet, r1: int, c1: int, r2: int, c2: int) -> None:
                 cell.alignment = _CENTER
 
 
+def fit_rows(ws: Worksheet, first: int, last: int, widths: list[int] | tuple[int, ...]) -> None:
+    """Row heights that show each row's wrapped text whole (11-point lines)."""
+    for r in range(first, last + 1):
+        lines = 1
+        for j, width in enumerate(widths, 1):
+            v = ws.cell(r, j).value
+            if isinstance(v, str) and v:
+                lines = max(lines, text_lines(v, width, 11))
+        if lines > 1:
+            ws.row_dimensions[r].height = 15 * lines + 2
+
+
 WIDTH = 7  # columns of the 附件5 sheet: group, then three label/value pairs
+A5_WIDTHS = (12, 16, 12, 18, 12, 14, 12)
 
 
 def write_attachment5_sheet(ws: Worksheet, stats: Stats, lay: Layout | None = None) -> None:
@@ -86,7 +105,10 @@ def write_attachment5_sheet(ws: Worksheet, stats: Stats, lay: Layout | None = No
     ws.cell(1, 1).alignment = _CENTER
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=WIDTH)
     ws.row_dimensions[1].height = 30
-    ws.cell(2, 1, lay.sign_line.format(unit=stats.unit or "＿＿", date=lay.date_text(stats.as_of)))
+    ws.cell(2, 1, lay.sign_line.format(
+        unit=stats.unit or BLANK_LINE, filler=stats.filler or BLANK_LINE, phone=stats.phone or BLANK_LINE,
+        date=lay.date_text(stats.as_of),
+    ))
     ws.cell(2, 1).alignment = _LEFT
     ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=WIDTH)
     r = 3
@@ -102,14 +124,12 @@ def write_attachment5_sheet(ws: Worksheet, stats: Stats, lay: Layout | None = No
         notes.append(lay.guessed_note.format(count=len(guessed), numbers=numbers))
     for note in notes:
         r += 1
-        ws.cell(r, 1, note).alignment = _LEFT
+        ws.cell(r, 1, note).alignment = _NOTE
         ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=WIDTH)
-        ws.row_dimensions[r].height = 15 * max(1, len(note) // 70 + 1)
-    for col, width in zip(range(1, WIDTH + 1), (12, 16, 12, 18, 12, 14, 12), strict=True):
+        ws.row_dimensions[r].height = 15 * text_lines(note, sum(A5_WIDTHS), 11) + 3
+    for col, width in zip(range(1, WIDTH + 1), A5_WIDTHS, strict=True):
         ws.column_dimensions[get_column_letter(col)].width = width
-    ws.page_setup.orientation = "portrait"
-    ws.page_setup.fitToWidth = 1
-    ws.print_title_rows = "1:2"
+    print_setup(ws, pages_tall=1, margins=0.5)  # one A4 page, like the form
 
 
 def _pairs_block(ws: Worksheet, r: int, block: dict, stats: Stats) -> int:
@@ -190,9 +210,12 @@ def write_detail_sheet(ws: Worksheet, stats: Stats, lay: Layout | None = None) -
             if n.installed > n.genuine:
                 cell.fill = _BAD_FILL
     _box(ws, 3, 1, 3 + len(stats.numbers), len(cols))
-    for j, c in enumerate(cols, 1):
-        ws.column_dimensions[get_column_letter(j)].width = {"name": 28, "reason": 40}.get(c["key"], 11)
+    widths = [{"name": 28, "reason": 40, "category": 14}.get(c["key"], 11) for c in cols]
+    for j, width in enumerate(widths, 1):
+        ws.column_dimensions[get_column_letter(j)].width = width
+    fit_rows(ws, 3, 3 + len(stats.numbers), widths)
     ws.freeze_panes = "A4"
+    print_setup(ws, landscape=True, title_rows="3:3", margins=0.4)
 
 
 def attachment5_workbook(stats: Stats) -> Workbook:
@@ -371,10 +394,17 @@ def _summary_sheet(ws: Worksheet, cons: Consolidation, first_finding: dict[int, 
         if 9 <= j < 9 + n_cats + 1 and v is not None:
             cell.number_format = PERCENT
     ws.cell(r, len(cols) - 1).number_format = AMOUNT
-    widths = {"单位": 20, "文件": 30, "填表日期": 12, "超装软件编号": 18, "过期许可编号": 18, "说明": 40}
-    for j, label in enumerate(cols, 1):
-        ws.column_dimensions[get_column_letter(j)].width = widths.get(label, 10)
+    named = {"单位": 20, "文件": 24, "填表日期": 12, "超装软件编号": 16, "过期许可编号": 16, "说明": 30}
+    widths = [named.get(label, 9) for label in cols]
+    for j, width in enumerate(widths, 1):
+        ws.column_dimensions[get_column_letter(j)].width = width
+    for j in range(1, len(cols) + 1):
+        ws.cell(HEADER_ROW, j).alignment = _CENTER
+        for rr in range(HEADER_ROW + 1, r + 1):
+            ws.cell(rr, j).alignment = _LEFT if cols[j - 1] in named else _CENTER
+    fit_rows(ws, HEADER_ROW, r, widths)
     ws.freeze_panes = ws.cell(HEADER_ROW + 1, 3)
+    print_setup(ws, landscape=True, title_rows=f"{HEADER_ROW}:{HEADER_ROW}", margins=0.3)
     ws.auto_filter.ref = f"A{HEADER_ROW}:{get_column_letter(len(cols))}{HEADER_ROW + len(cons.results)}"
 
 
@@ -406,9 +436,14 @@ def _findings_sheet(ws: Worksheet, cons: Consolidation) -> dict[int, int]:
             _link(ws.cell(r, 2), SUMMARY_SHEET, f"B{HEADER_ROW + 1 + i}")
             if f.severity == "error":
                 ws.cell(r, 5).font = Font(color="C00000")
-    for j, width in enumerate((7, 20, 30, 8, 6, 18, 8, 80), 1):
+    widths = (6, 16, 24, 8, 6, 16, 8, 70)
+    for j, width in enumerate(widths, 1):
         ws.column_dimensions[get_column_letter(j)].width = width
+        for rr in range(HEADER_ROW + 1, r + 1):
+            ws.cell(rr, j).alignment = _LEFT
+    fit_rows(ws, HEADER_ROW + 1, r, widths)
     ws.freeze_panes = ws.cell(HEADER_ROW + 1, 1)
+    print_setup(ws, landscape=True, title_rows=f"{HEADER_ROW}:{HEADER_ROW}", margins=0.3)
     if r > HEADER_ROW:
         ws.auto_filter.ref = f"A{HEADER_ROW}:H{r}"
     return first
@@ -433,10 +468,34 @@ def _products_sheet(ws: Worksheet, cons: Consolidation) -> int:
             cell.border = _BOX
         if rate is not None:
             ws.cell(i, 8).number_format = PERCENT
-    for j, width in enumerate((30, 10, 10, 8, 10, 10, 10, 9), 1):
+    widths = (30, 10, 10, 8, 10, 10, 10, 9)
+    for j, width in enumerate(widths, 1):
         ws.column_dimensions[get_column_letter(j)].width = width
+    fit_rows(ws, HEADER_ROW + 1, HEADER_ROW + len(products), widths)
     ws.freeze_panes = ws.cell(HEADER_ROW + 1, 1)
+    print_setup(ws, title_rows=f"{HEADER_ROW}:{HEADER_ROW}")
     return len(products)
+
+
+CHART_WIDTH = 25.0  # cm: one landscape A4 page wide
+CHART_HEIGHT = 16.0  # cm: one landscape A4 page tall, below the sheet's title
+CHART_ROWS = 34  # rows (15 points each) below a chart's anchor that hold CHART_HEIGHT
+LABELLED_PRODUCTS = 10  # more columns than this and their value labels would overlap
+
+
+def _small_text(size: int) -> RichText:
+    """Chart text properties at ``size`` points."""
+    return RichText(p=[Paragraph(pPr=ParagraphProperties(defRPr=CharacterProperties(sz=size * 100)), endParaRPr=CharacterProperties())])
+
+
+def _labels(position: str) -> DataLabelList:
+    """Value labels outside the bars, in small type, without series or category names."""
+    labels = DataLabelList()
+    labels.showVal = True
+    labels.showSerName = labels.showCatName = labels.showLegendKey = labels.showPercent = False
+    labels.position = position
+    labels.txPr = _small_text(8)
+    return labels
 
 
 def _charts_sheet(ws: Worksheet, summary: Worksheet, products: Worksheet, n_units: int, n_products: int) -> None:
@@ -458,8 +517,9 @@ def _charts_sheet(ws: Worksheet, summary: Worksheet, products: Worksheet, n_unit
         chart.add_data(data, titles_from_data=True)
         chart.set_categories(cats)
         chart.legend = None
-        chart.width = 24
-        chart.height = max(8.0, 0.5 * n_units)
+        chart.width = CHART_WIDTH
+        chart.height = min(CHART_HEIGHT, max(8.0, 0.5 * n_units))
+        chart.dataLabels = _labels("outEnd")
         ws.add_chart(chart, "A3")
     if n_products:
         top = min(n_products, TOP_PRODUCTS)
@@ -473,8 +533,14 @@ def _charts_sheet(ws: Worksheet, summary: Worksheet, products: Worksheet, n_unit
         cats = Reference(products, min_col=1, min_row=HEADER_ROW + 1, max_row=HEADER_ROW + top)
         chart2.add_data(data, titles_from_data=True)
         chart2.set_categories(cats)
-        chart2.dataLabels = DataLabelList()
-        chart2.dataLabels.showVal = True
-        chart2.width = 28
-        chart2.height = 12
-        ws.add_chart(chart2, "P3")
+        chart2.dataLabels = _labels("outEnd") if top <= LABELLED_PRODUCTS else None
+        chart2.gapWidth = 60
+        chart2.width = CHART_WIDTH
+        chart2.height = 13
+        chart2.x_axis.txPr = _small_text(8)
+        # below the first chart, on a page of its own: a chart is never split between pages
+        anchor_row = 3 + (CHART_ROWS if n_units else 0)
+        if n_units:
+            ws.row_breaks.append(Break(id=anchor_row - 2))
+        ws.add_chart(chart2, f"A{anchor_row}")
+    print_setup(ws, landscape=True)

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 ERROR = "error"
 WARNING = "warning"
 SEVERITY_ZH = {ERROR: "错误", WARNING: "警告"}
+BLANK_SHOWN = "（空）"  # how a message shows a blank cell
 
 
 @dataclass(frozen=True)
@@ -41,9 +42,10 @@ class Rule:
     def render(self, values: dict[str, Any]) -> str:
         """The Chinese message for one finding."""
         try:
-            return self.template.format(**values)
+            text = self.template.format(**values)
         except (KeyError, IndexError, ValueError):
             return self.template
+        return text.replace(" " + BLANK_SHOWN, BLANK_SHOWN)  # "为 （空）" reads "为（空）"
 
 
 class Registry:

@@ -24,7 +24,7 @@ def staff_count(ctx: CheckContext) -> Iterator[Finding]:
         ctx.skip("TZ1.1", "附件7 中找不到“使用计算机人数”")
         return
     actual = distinct_staff((d.raw.get("dept"), d.raw.get("person")) for d in ctx.ledger.details)
-    if to_int(lab.value) != actual:
+    if to_int(lab.value) != actual and not (lab.raw is None and actual == 0):  # an empty ledger is not wrong
         yield ctx.finding("TZ1.1", form.sheet, lab.cell, value=lab.raw or "（空）", actual=actual)
 
 
@@ -73,7 +73,7 @@ def computer_counts(ctx: CheckContext) -> Iterator[Finding]:
         for k, lab in labels.items():
             if lab is None:
                 continue
-            if to_int(lab.value) != counts[k]:
+            if to_int(lab.value) != counts[k] and not (lab.raw is None and counts[k] == 0):
                 yield ctx.finding("TZ1.11", form.sheet, lab.cell, label=form.schema.label_of(k), value=lab.raw or "（空）", source="计算机清单中在用的" + k.replace("servers", "服务器").replace("desktops", "台式机").replace("laptops", "便携机"), actual=counts[k])
         return
     ctx.skip("TZ1.11", "没有计算机清单：只核对计算机总数与附件8 中的计算机数，不分类型")
@@ -159,11 +159,19 @@ def whitelist_not_in_summary(ctx: CheckContext) -> Iterator[Finding]:
     """A software on 附件6 is not on 附件7's free rows."""
     if ctx.ledger.form("附件7") is None:
         return
-    on_summary = _number_or_name([s for s in ctx.ledger.summary if s.sw_type == FREE])
+    free: list[Row] = [s for s in ctx.ledger.summary if s.sw_type == FREE]
+    on_summary = _number_or_name(free)
+    by_name = {s.key("name"): s for s in reversed(free) if s.raw.get("name") and s.raw.get("software_no")}
     for w in ctx.ledger.whitelist:
         if on_summary(w.raw.get("software_no"), w.raw.get("name")):
             continue
-        yield ctx.finding("TZ1.12W", w.sheet, w.cell("name"), w.row, name=w.raw.get("name") or "")
+        same = by_name.get(w.key("name"))
+        if same is not None:  # listed on both, only the numbers differ
+            what = f"的软件编号 {w.raw.get('software_no')} 与附件7 中的 {same.raw.get('software_no')}（{same.cell('software_no')}）不一致：请统一编号。"
+            yield ctx.finding("TZ1.12W", w.sheet, w.cell("software_no"), w.row, name=w.raw.get("name") or "", what=what)
+            continue
+        what = "不在附件7 的免费软件中：调整免费软件清单后须更新附件7。"
+        yield ctx.finding("TZ1.12W", w.sheet, w.cell("name"), w.row, name=w.raw.get("name") or "", what=what)
 
 
 @check("TZ1.13")

@@ -84,6 +84,8 @@ def _conditions(col: Column, form: Form, derived: dict[str, tuple[str, str, froz
 
 
 def _why(col: Column, sch: FormSchema) -> str:
+    if col.key == "software_no" and sch.form == "附件7":
+        return "（可运行 zbtz number 自动编号）"
     if not col.required_if:
         return ""
     parts = []

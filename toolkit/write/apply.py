@@ -12,11 +12,12 @@ import io
 from openpyxl import Workbook
 
 from toolkit.cellref import split_ref
-from toolkit.forms.templates import write_table_sheet
-from toolkit.plans.annotate import AUTHOR, FILLS, RESULT_SHEET, AnnotationPlan
+from toolkit.forms.templates import NEW_LEDGER_ROWS, write_table_sheet
+from toolkit.plans.annotate import AUTHOR, FILLS, RESULT_SHEET, RESULT_WRAP, AnnotationPlan
 from toolkit.plans.number import NumberPlan
-from toolkit.plans.rollup import FillDate, RollupPlan
+from toolkit.plans.rollup import TEXT, FillDate, RollupPlan
 from toolkit.schemas import schema
+from toolkit.write.formstyle import fitted_heights, written_row_styles
 from toolkit.write.package import Package
 from toolkit.write.sheetcopy import SourceBook, transplant
 
@@ -30,13 +31,23 @@ def apply_rollup_to_package(pkg: Package, plan: RollupPlan) -> None:
         pkg.set_cells(sheet, values)
     d = plan.detail
     if d is not None:
-        pkg.replace_rows(d.sheet, d.first, d.last, d.rows, merges=d.merges, style_row=d.style_row)
+        wrap = [c for c, k in d.kinds.items() if k == TEXT]
+        heights = fitted_heights(d.rows, pkg.column_widths(d.sheet), wrap)
+        styles = written_row_styles(pkg, d.sheet, d.style_row, d.kinds) if d.kinds else None
+        pkg.replace_rows(
+            d.sheet, d.first, d.last, d.rows, merges=d.merges, style_row=d.style_row, col_styles=styles,
+            heights=heights,
+        )
 
 
 def apply_annotation_to_package(pkg: Package, plan: AnnotationPlan) -> None:
     """Write an annotation plan: first undo an earlier run's notes and fills, then add this one's."""
     pkg.remove_annotations(AUTHOR, FILLS)
-    pkg.put_sheet(RESULT_SHEET, plan.rows, hyperlinks=plan.links, col_widths=plan.widths)
+    pkg.put_sheet(
+        RESULT_SHEET, plan.rows, hyperlinks=plan.links, col_widths=plan.widths, wrap_cols=RESULT_WRAP, printed=True,
+        row_heights=plan.heights,
+    )
+    pkg.activate(RESULT_SHEET)
     for m in plan.marks:
         pkg.set_fill(m.sheet, m.row, m.col, m.fill)
         pkg.add_comment(m.sheet, m.row, m.col, m.text, AUTHOR)
@@ -56,7 +67,10 @@ def apply_numbers(pkg: Package, plan: NumberPlan) -> bool:
         wb.remove(wb.active)
         form = schema("附件9")
         for log in plan.logs:
-            write_table_sheet(wb.create_sheet(log.sheet), form, unit=plan.unit or "", info=log.info)
+            write_table_sheet(
+                wb.create_sheet(log.sheet), form, unit=plan.unit or "", info=log.info, fill_date=plan.day,
+                blank_rows=NEW_LEDGER_ROWS,
+            )
         buf = io.BytesIO()
         wb.save(buf)
         source = SourceBook(buf.getvalue())

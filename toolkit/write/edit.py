@@ -175,17 +175,22 @@ def number(
     out: str | Path | None = None,
     in_place: bool = False,
     dry_run: bool = False,
+    day: dt.date | None = None,
 ) -> NumberResult:
-    """Number the ledger at ``path`` and write it to ``out`` or in place (``dry_run``: plan only)."""
+    """Number the ledger at ``path`` and write it to ``out`` or in place (``dry_run``: plan only).
+
+    New 附件9 sheets carry ``day`` (default today) as their 填表日期.
+    """
+    day = day or dt.date.today()
     ledger = read_ledger(path)
     plan_holder: list[NumberPlan] = []
 
     def edit(pkg: Package) -> bool:
-        plan = plan_numbers(ledger, fmt, pkg.sheet_names())
+        plan = plan_numbers(ledger, fmt, pkg.sheet_names(), day)
         plan_holder.append(plan)
         return apply_numbers(pkg, plan)
 
     if dry_run:
-        return NumberResult(plan_numbers(ledger, fmt, Package.open(path).sheet_names()), None)
+        return NumberResult(plan_numbers(ledger, fmt, Package.open(path).sheet_names(), day), None)
     edited = edit_workbook(path, edit, out=out, in_place=in_place)
     return NumberResult(plan_holder[0], edited)

@@ -43,7 +43,7 @@ import math
 import posixpath
 import re
 import zipfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import BinaryIO
 
@@ -78,6 +78,27 @@ __all__ = ["Package", "PackageError", "LEDGER_SHEET"]
 
 
 # CT_Worksheet's child sequence; new children are inserted where the schema wants them.
+WORKBOOK_ORDER = [
+    "fileVersion",
+    "fileSharing",
+    "workbookPr",
+    "workbookProtection",
+    "bookViews",
+    "sheets",
+    "functionGroups",
+    "externalReferences",
+    "definedNames",
+    "calcPr",
+    "oleSize",
+    "customWorkbookViews",
+    "pivotCaches",
+    "smartTagPr",
+    "smartTagTypes",
+    "webPublishing",
+    "fileRecoveryPr",
+    "webPublishObjects",
+    "extLst",
+]
 SHEET_ORDER = [
     "sheetPr",
     "dimension",
@@ -452,6 +473,18 @@ class _Styles:
                 self._dates[key] = self.derive(s, numFmtId="22" if with_time else "14", applyNumberFormat="1")
         return self._dates[key]
 
+    def aligned(self, s: int, **attrs: str) -> int:
+        """A cell format like ``s`` with these ``<alignment>`` attributes (wrapText, vertical …)."""
+        xf = copy.deepcopy(self.xf(s))
+        align = xf.find(q("alignment"))
+        if align is None:
+            align = etree.Element(q("alignment"))
+            xf.insert(0, align)
+        for k, v in attrs.items():
+            align.set(k, v)
+        xf.set("applyAlignment", "1")
+        return self.add("cellXfs", xf)
+
     def fill_xml(self, s: int) -> tuple[str, str | None]:
         """The ``<fill>`` of format ``s`` as XML text, and the format's ``applyFill`` flag."""
         xf = self.xf(s)
@@ -474,6 +507,15 @@ class _Styles:
             _insert_ordered(font, etree.Element(q("u")), FONT_ORDER)
             _insert_ordered(font, etree.Element(q("color"), rgb="FF0563C1"), FONT_ORDER)
         return self.add("fonts", font)
+
+
+def _thin_box() -> etree._Element:
+    """A ``<border>`` with a thin line on every side."""
+    border = etree.Element(q("border"))
+    for side in ("left", "right", "top", "bottom"):
+        etree.SubElement(etree.SubElement(border, q(side), style="thin"), q("color"), auto="1")
+    etree.SubElement(border, q("diagonal"))
+    return border
 
 
 def _solid_fill(argb: str | None) -> etree._Element:
@@ -1177,6 +1219,23 @@ class Package:
         except ValueError:
             return v.text
 
+    def row_styles(self, sheet: str, row: int) -> dict[int, int]:
+        """The cell formats of one row, by column (cells without a format left out)."""
+        row_el = self._sheet(sheet, touch=False).get_row(row)
+        if row_el is None:
+            return {}
+        return {col: int(c.get("s", "0")) for col, c in _Sheet.cells(row_el).items() if c.get("s")}
+
+    def column_widths(self, sheet: str) -> dict[int, float]:
+        """The widths the sheet gives its columns (``<cols>``), by 1-based column."""
+        cols = self._sheet(sheet, touch=False).root.find(q("cols"))
+        out: dict[int, float] = {}
+        for c in cols if cols is not None else []:
+            if c.tag == q("col") and c.get("width"):
+                for col in range(int(c.get("min", "1")), min(int(c.get("max", "1")), 200) + 1):
+                    out[col] = float(c.get("width", "8.43"))
+        return out
+
     def set_cells(self, sheet: str, values: Mapping[tuple[int, int], object]) -> None:
         """Write values into cells of ``sheet``; (row, col) are 1-based.
 
@@ -1232,6 +1291,8 @@ class Package:
         rows: list[list[object]],
         merges: Iterable[tuple[int, int, int, int]] = (),
         style_row: int | None = None,
+        col_styles: Mapping[int, int] | None = None,
+        heights: Sequence[float | None] = (),
     ) -> None:
         """Replace rows ``first..last`` (inclusive; ``last < first`` inserts) by ``rows``.
 
@@ -1240,6 +1301,9 @@ class Package:
         this sheet's own formula references. New cells copy, column by column, the styles of
         ``style_row`` (numbered as before the call; default ``first``). Merged ranges inside the
         old rows are removed and ``merges`` (r1, c1, r2, c2, in the new numbering) are added.
+        ``col_styles`` (column -> cell format) replaces the styles taken from ``style_row``;
+        ``heights`` gives new row ``i`` a custom height in points (``None``: the default height);
+        without ``heights`` the new rows take the style row's height.
         """
         if first < 1:
             raise ValueError("起始行必须从 1 开始")
@@ -1258,6 +1322,8 @@ class Package:
             for k, v in template.attrib.items():
                 if k not in ("r", "spans", "hidden", "collapsed", "outlineLevel"):
                     row_attrs[k] = v
+        if col_styles is not None:
+            styles = {col: str(st) for col, st in col_styles.items()}
 
         # the old rows go; rows still kept as bytes are dropped unparsed (scanned for formulas)
         lost_si: set[str] = set()
@@ -1322,9 +1388,18 @@ class Package:
         max_col = 0
         cell = self._cell_markup
         plain = _PLAIN.match
+        fixed = "".join(
+            f' {k}="{_attr(v)}"' for k, v in row_attrs.items()
+            if ":" not in k and "{" not in k and k not in ("ht", "customHeight")
+        )
+        n_heights = len(heights)
         for i, values in enumerate(rows):
             sn = str(first + i)
-            out = [f'<row r="{sn}"{attrs}>']
+            ht = heights[i] if i < n_heights else None
+            if ht is not None:
+                out = [f'<row r="{sn}"{fixed} ht="{ht:g}" customHeight="1">']
+            else:  # with heights given, a row that needs none gets the default height, not the style row's
+                out = [f'<row r="{sn}"{fixed if n_heights else attrs}>']
             nv = len(values)
             for col, letters, s in col_style:
                 value = values[col - 1] if col <= nv else None
@@ -1703,14 +1778,20 @@ class Package:
         last: bool = True,
         header_bold: bool = True,
         state: str | None = None,
+        wrap_cols: Iterable[int] = (),
+        printed: bool = False,
+        row_heights: Mapping[int, float] | None = None,
     ) -> None:
         """Add or replace worksheet ``name`` holding ``rows`` (row 1 is the header).
 
         ``hyperlinks`` maps (row, col) to an internal location such as ``"'附件7 汇总表'!B12"``.
         A replaced sheet's part, relationships and the parts only it used are removed. With
         ``last`` the sheet goes after every other sheet, else it keeps the old one's place;
-        ``state`` hides it (``"veryHidden"``).
+        ``state`` hides it (``"veryHidden"``). ``wrap_cols`` wrap their text (top-aligned);
+        ``printed`` sets the sheet up for printing: A4 landscape, fit to the page width, thin
+        borders, the header row repeated on every page. ``row_heights`` (row -> points).
         """
+        wrap_cols = frozenset(wrap_cols)
         if not name or len(name) > 31 or re.search(r"[\[\]:*?/\\]", name):
             raise PackageError(f"工作表名称“{name}”不合法（不超过 31 个字符，且不能含 []:*?/\\）。")
         position = None
@@ -1720,8 +1801,21 @@ class Package:
         st = self.styles()
         header = st.derive(0, fontId=str(st.font_variant(bold=True)), applyFont="1") if header_bold else None
         link = st.derive(0, fontId=str(st.font_variant(link=True)), applyFont="1") if hyperlinks else None
+        body: int | None = None
+        wrapped: int | None = None
+        if printed:
+            boxed = {"borderId": str(st.add("borders", _thin_box())), "applyBorder": "1"}
+            header = st.aligned(st.derive(header or 0, **boxed), horizontal="center", vertical="center", wrapText="1")
+            link = st.aligned(st.derive(link, **boxed), vertical="top") if link is not None else None
+            body = st.aligned(st.derive(0, **boxed), vertical="top")
+            wrapped = st.aligned(st.derive(0, **boxed), vertical="top", wrapText="1")
+        elif wrap_cols:
+            wrapped = st.aligned(0, vertical="top", wrapText="1")
 
         root = etree.Element(q("worksheet"), nsmap={None: NS, "r": R_NS})
+        if printed:
+            pr = etree.SubElement(root, q("sheetPr"))
+            etree.SubElement(pr, q("pageSetUpPr"), fitToPage="1")
         width = max((len(r) for r in rows), default=1) or 1
         etree.SubElement(root, q("dimension"), ref=_range_text(1, 1, max(len(rows), 1), width))
         views = etree.SubElement(root, q("sheetViews"))
@@ -1741,11 +1835,14 @@ class Package:
         sh = _Sheet(self, name, part, root)
         for i, values in enumerate(rows, 1):
             row_el = etree.SubElement(data, ROW, r=str(i))
+            if row_heights and i in row_heights:
+                row_el.set("ht", f"{row_heights[i]:g}")
+                row_el.set("customHeight", "1")
             for j, value in enumerate(values, 1):
-                if value is None:
+                if value is None and body is None:
                     continue
                 c = etree.SubElement(row_el, C, r=a1(i, j))
-                s = header if i == 1 else (link if (i, j) in hyperlinks else None)
+                s = header if i == 1 else (link if (i, j) in hyperlinks else wrapped if j in wrap_cols else body)
                 if s:
                     c.set("s", str(s))
                 self._write(sh, c, value)
@@ -1753,9 +1850,14 @@ class Package:
             hl = etree.SubElement(root, q("hyperlinks"))
             for (r, col), location in sorted(hyperlinks.items()):
                 etree.SubElement(hl, q("hyperlink"), ref=a1(r, col), location=location, display=location)
+        if printed:
+            etree.SubElement(root, q("printOptions"), horizontalCentered="1")
         etree.SubElement(
-            root, q("pageMargins"), left="0.7", right="0.7", top="0.75", bottom="0.75", header="0.3", footer="0.3"
+            root, q("pageMargins"), left="0.5" if printed else "0.7", right="0.5" if printed else "0.7",
+            top="0.75", bottom="0.75", header="0.3", footer="0.3",
         )
+        if printed:
+            etree.SubElement(root, q("pageSetup"), paperSize="9", orientation="landscape", fitToWidth="1", fitToHeight="0")
         self._put_new(part, root=root)
         self._add_override(part, CT_WORKSHEET)
         rid = self._add_rel(self.workbook_part, REL_WORKSHEET, part)
@@ -1776,8 +1878,62 @@ class Package:
         else:
             current[position].addprevious(el)
             self._shift_sheet_indexes(position, +1)
+        if printed and len(rows) > 1:
+            self._set_print_titles(name, "$1:$1")
         self._touch(self.workbook_part)
         self._sheets.pop(name, None)
+
+    def _set_print_titles(self, name: str, rows: str) -> None:
+        """Repeat ``rows`` (``"$1:$1"``) of sheet ``name`` at the top of every printed page."""
+        wb = self._workbook()
+        index = self.sheet_names().index(name)
+        names = wb.find(q("definedNames"))
+        if names is None:
+            names = etree.Element(q("definedNames"))
+            anchor = wb.find(q("sheets"))
+            for later in ("functionGroups", "externalReferences"):
+                found = wb.find(q(later))
+                if found is not None:
+                    anchor = found
+            assert anchor is not None
+            anchor.addnext(names)
+        for dn in list(names):
+            if dn.get("name") == "_xlnm.Print_Titles" and dn.get("localSheetId") == str(index):
+                names.remove(dn)
+        dn = etree.SubElement(names, q("definedName"), name="_xlnm.Print_Titles", localSheetId=str(index))
+        dn.text = "'" + name.replace("'", "''") + "'!" + rows
+
+    def activate(self, name: str) -> None:
+        """Make sheet ``name`` the one a workbook opens on (the only selected tab)."""
+        index = self.sheet_names().index(name)
+        wb = self._workbook()
+        views = wb.find(q("bookViews"))
+        if views is None:
+            views = etree.Element(q("bookViews"))
+            _insert_ordered(wb, views, WORKBOOK_ORDER)
+        view = views.find(q("workbookView"))
+        if view is None:
+            view = etree.SubElement(views, q("workbookView"))
+        view.set("activeTab", str(index))
+        first = view.get("firstSheet")
+        if first is not None and int(first) > index:
+            view.set("firstSheet", str(index))
+        self._touch(self.workbook_part)
+        for other in self.sheet_names():
+            try:
+                sh = self._sheet(other, touch=False)
+            except PackageError:  # a chart sheet: nothing to select or unselect
+                continue
+            sv = sh.root.find(f"{q('sheetViews')}/{q('sheetView')}")
+            if sv is None:
+                continue
+            selected = sv.get("tabSelected") in ("1", "true")
+            if (other == name) != selected:
+                self._touch(sh.part)
+                if other == name:
+                    sv.set("tabSelected", "1")
+                else:
+                    sv.attrib.pop("tabSelected", None)
 
     def _remove_sheet(self, name: str) -> int:
         """Remove a sheet, its relationships and the parts only it used; returns its old position."""
@@ -1832,12 +1988,18 @@ class Package:
                 names.remove(dn)
             elif i >= index + (1 if step < 0 else 0):
                 dn.set("localSheetId", str(i + step))
-        count = len(self._sheet_elements()) + (0 if step < 0 else 0)
+        count = len(self._sheet_elements())
         for view in wb.iterfind(f"{q('bookViews')}/{q('workbookView')}"):
             for attr in ("activeTab", "firstSheet"):
                 v = view.get(attr)
-                if v is not None and int(v) >= count:
-                    view.set(attr, "0")
+                if v is None:
+                    continue
+                i = int(v)
+                if step < 0 and i > index or step > 0 and i >= index:
+                    i += step  # the same sheet stays active when another goes or comes before it
+                elif step < 0 and i == index:
+                    i = 0
+                view.set(attr, str(i if 0 <= i < count else 0))
         if names is not None and len(names) == 0:
             wb.remove(names)
 
