@@ -11,18 +11,27 @@ from pathlib import Path
 
 from . import rules  # noqa: F401  (registers the rules)
 from .errors import ReadError
-from .findings import REGISTRY, CheckContext, Finding, Report
+from .findings import REGISTRY, CheckContext, FileStatus, Finding, Report
 from .grid import Book
 from .model import Ledger
 from .reader import read_book, read_ledger
 from .rollup import compute_rollup
 
-WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".et", ".ods")
+# spreadsheet files a folder may hold that are not ledgers to check: listed as skipped, with why
+_NOT_LEDGERS = {
+    ".csv": "CSV 文本文件不是工作簿，无法按表格式检查；请用 Excel/WPS 另存为 .xlsx",
+    ".xltx": "Excel 模板文件，不是台账",
+    ".xlt": "Excel 模板文件，不是台账",
+    ".ett": "WPS 模板文件，不是台账",
+    ".numbers": "Numbers 文件无法读取；请导出为 .xlsx",
+}
+LOCK_FILE = "Office/WPS 打开文件时生成的临时锁定文件（~$ 开头），不是台账"
 
 
 def check_ledger(ledger: Ledger, as_of: dt.date) -> Report:
     """Run every registered rule over one ledger model."""
-    ctx = CheckContext(ledger, as_of, compute_rollup(ledger, as_of))
+    ctx = CheckContext(ledger, as_of, compute_rollup(ledger, as_of, detail_fallback=True))
     findings: list[Finding] = []
     for _codes, fn in REGISTRY.checks:
         findings.extend(fn(ctx))
@@ -69,18 +78,32 @@ def _check_file(path: str | Path, as_of: dt.date, shown: str) -> Report:
 
 
 def expand_paths(paths: Iterable[str | Path]) -> Iterator[tuple[Path, str]]:
-    """Each workbook named or found below a folder, with its display path; ``~$`` lock files skipped."""
+    """Each workbook named or found below a folder, with its display path; lock files and others skipped."""
+    for path, shown, skipped in scan_paths(paths):
+        if skipped is None:
+            yield path, shown
+
+
+def scan_paths(paths: Iterable[str | Path]) -> Iterator[tuple[Path, str, str | None]]:
+    """Every candidate file named or found below a folder: (path, display path, why it is skipped or ``None``).
+
+    A folder's candidates are the spreadsheet files in it (by suffix); a file named on its own is
+    always a candidate and its bytes decide whether it can be read.
+    """
     for p in paths:
         path = Path(p)
-        if path.is_dir():
-            for root, dirs, files in os.walk(path):
-                dirs.sort()
-                for name in sorted(files):
-                    if name.lower().endswith(WORKBOOK_SUFFIXES) and not name.startswith("~$"):
-                        full = Path(root) / name
-                        yield full, str(full)
-        else:
-            yield path, str(p)
+        if not path.is_dir():
+            yield path, str(p), None
+            continue
+        for root, dirs, files in os.walk(path):
+            dirs.sort()
+            for name in sorted(files):
+                suffix = os.path.splitext(name)[1].lower()
+                full = Path(root) / name
+                if suffix in WORKBOOK_SUFFIXES:
+                    yield full, str(full), LOCK_FILE if name.startswith("~$") else None
+                elif suffix in _NOT_LEDGERS:
+                    yield full, str(full), _NOT_LEDGERS[suffix]
 
 
 def check(
@@ -88,11 +111,25 @@ def check(
     as_of: dt.date | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> Report:
-    """Check workbooks and folders of workbooks; one report for all of them."""
+    """Check workbooks and folders of workbooks; one report for all of them.
+
+    When a folder is among ``paths`` the report lists every candidate file as checked or
+    skipped with the reason (``Report.files``), and is not valid when none could be checked.
+    """
+    paths = list(paths)
     day = as_of or dt.date.today()
     report = Report(day)
-    for path, shown in expand_paths(paths):
-        report.extend(check_file(path, day, shown))
+    listing: list[FileStatus] = []
+    for path, shown, skipped in scan_paths(paths):
+        if skipped is not None:
+            listing.append(FileStatus(shown, "skipped", skipped))
+            continue
+        one = check_file(path, day, shown)
+        unreadable = [f for f in one.findings if f.rule == "S0"]
+        listing.append(FileStatus(shown, "skipped", unreadable[0].values.get("reason", "")) if unreadable else FileStatus(shown, "checked"))
+        report.extend(one)
         if progress is not None:
             progress(shown)
+    if any(Path(p).is_dir() for p in paths):
+        report.files = listing
     return report

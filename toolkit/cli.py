@@ -113,8 +113,9 @@ def check_cmd(
 ) -> None:
     """检查台账工作簿（或文件夹中的全部台账）是否符合指南的各项规定。
 
-    PATHS 为台账文件（.xlsx/.xlsm）或文件夹；文件夹下的所有台账逐一检查，~$ 开头的锁定文件跳过。
-    有错误时退出码为 1，只有警告或没有问题时为 0。
+    PATHS 为台账文件（.xlsx/.xlsm，也可以是 .xls、.xlsb、WPS 的 .et 和 .ods）或文件夹；文件夹下的所有
+    台账逐一检查，并列出每个表格文件是已检查还是已跳过（及原因，如 ~$ 开头的锁定文件）。
+    有错误、或文件夹中没有一个能检查的台账时退出码为 1，只有警告或没有问题时为 0。
 
     --annotate 把结果写入工作簿：新增（或替换）“校验结果”表，每个问题一行并链接到单元格；问题单元格
     加底色（错误红色、警告黄色）和批注。再次标注时先去掉上次加上的底色和批注，其他内容不变。
@@ -195,7 +196,15 @@ def render_text(report: Report) -> str:
     for (rule, reason), books in skipped.items():
         where = f"（{len(books)} 个台账）" if len(report.workbooks) > 1 else ""
         lines.append(f"未执行 {rule}：{reason}{where}")
+    if report.files is not None:
+        checked = sum(f.status == "checked" for f in report.files)
+        lines.append(f"文件夹中共 {len(report.files)} 个表格文件：检查 {checked} 个，跳过 {len(report.files) - checked} 个")
+        for fs in report.files:
+            lines.append(f"  已检查  {fs.workbook}" if fs.status == "checked" else f"  已跳过  {fs.workbook}：{fs.reason}")
     st = report.stats
+    if report.nothing_checked:
+        lines.append("没有可检查的台账：文件夹中没有能读取的表格文件（.xlsx/.xlsm/.xls/.xlsb/.et/.ods）—— 未通过")
+        return "\n".join(lines)
     verdict = "通过" if report.valid else "未通过"
     lines.append(f"共检查 {st['workbooks']} 个台账：错误 {st['errors']} 个，警告 {st['warnings']} 个 —— {verdict}")
     return "\n".join(lines)

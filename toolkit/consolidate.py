@@ -88,7 +88,7 @@ def analyse_file(path: str | Path, as_of: dt.date, display: str | None = None) -
     try:
         ledger = read_ledger(path, shown)
         report = check_ledger(ledger, as_of)
-        stats = compute_stats(ledger, as_of, compute_rollup(ledger, as_of))
+        stats = compute_stats(ledger, as_of, compute_rollup(ledger, as_of, detail_fallback=True))
     except ReadError as exc:
         return _unreadable(shown, as_of, str(exc))
     except Exception as exc:  # a toolkit bug on one odd file must not stop the batch; it is reported

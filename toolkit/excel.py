@@ -358,7 +358,7 @@ def _check_degraded(book: Book, day: dt.date) -> Report:
     from .rollup import compute_rollup
 
     ledger = read_book(book, book.path)
-    ctx = CheckContext(ledger, day, compute_rollup(ledger, day))
+    ctx = CheckContext(ledger, day, compute_rollup(ledger, day, detail_fallback=True))
     findings = []
     for codes, fn in REGISTRY.checks:
         try:

@@ -1,7 +1,7 @@
 """A workbook as grids of cell values plus merged ranges, whatever its source.
 
 This is the reader's only input: :func:`load_book` builds it from a file with python-calamine
-(after :mod:`toolkit.safety` has vetted the package), and :func:`book_from_sheets` builds it
+(after :mod:`toolkit.safety` has vetted the file: .xlsx/.xlsm, .xls, .xlsb, .ods, WPS .et), and :func:`book_from_sheets` builds it
 from any other source, such as a workbook open in Excel through xlwings. Nothing above this
 module knows where the cells came from.
 """
@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ReadError
-from .safety import vet_package
+from .safety import CFB, ODS, XLSB, XLSX, vet_workbook
 
 Merge = tuple[int, int, int, int]  # 0-based, inclusive: first row, first col, last row, last col
 
@@ -98,22 +98,33 @@ def stream_book(path: str | Path) -> Book:
     import python_calamine as pc
 
     p = Path(path)
-    vet_package(p)
+    kind = vet_workbook(p)
     try:
-        wb = pc.CalamineWorkbook.from_path(str(p))
+        if p.suffix.lower() in _SUFFIXES[kind]:
+            wb = pc.CalamineWorkbook.from_path(str(p))
+        else:  # the suffix names another format (a WPS .et, an .xls that is really a zip): calamine sniffs the bytes
+            with p.open("rb") as fh:
+                wb = pc.CalamineWorkbook.from_filelike(fh)
     except Exception as exc:  # calamine raises several unrelated classes
         raise ReadError(f"无法读取工作簿（文件已损坏或格式不符）：{_short(exc)}。请用 Excel 或 WPS 打开后另存为 .xlsx 再试。") from exc
-    return Book(str(path), _sheets(wb, pc.SheetTypeEnum.WorkSheet))
+    ods_merges = _ods_merges(p) if kind == ODS else None
+    return Book(str(path), _sheets(wb, pc.SheetTypeEnum.WorkSheet, ods_merges))
 
 
-def _sheets(wb, worksheet) -> Iterator[Grid]:
+_SUFFIXES = {XLSX: (".xlsx", ".xlsm"), XLSB: (".xlsb",), ODS: (".ods",), CFB: (".xls",)}
+
+
+def _sheets(wb, worksheet, ods_merges: dict[str, list[Merge]] | None = None) -> Iterator[Grid]:
     try:
         for i, meta in enumerate(wb.sheets_metadata):
             if meta.typ != worksheet:
                 continue
             sheet = wb.get_sheet_by_index(i)
             rows = sheet.to_python(skip_empty_area=False)
-            merges = [(a[0], a[1], b[0], b[1]) for a, b in (sheet.merged_cell_ranges or ())]
+            if ods_merges is not None:  # calamine gives no merged ranges for OpenDocument
+                merges = ods_merges.get(meta.name, [])
+            else:
+                merges = [(a[0], a[1], b[0], b[1]) for a, b in (sheet.merged_cell_ranges or ())]
             grid = Grid(meta.name, rows, merges, i)
             grid.fill_merges()
             del sheet  # calamine's own copy of the cells: not kept while the reader walks the grid
@@ -124,6 +135,50 @@ def _sheets(wb, worksheet) -> Iterator[Grid]:
         raise ReadError(f"读取工作表时出错（文件可能被截断或损坏）：{_short(exc)}。请用 Excel 或 WPS 打开并修复后另存。") from exc
     finally:
         wb.close()
+
+
+_TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+_MAX_REPEAT = 1 << 20  # a repeat count beyond Excel's sheet size is padding to the sheet's end
+
+
+def _ods_merges(path: Path) -> dict[str, list[Merge]]:
+    """Merged ranges of each sheet of a (vetted) .ods file, from ``content.xml``'s spanned cells.
+
+    Rows and cells count their ``number-*-repeated`` attributes; parsing streams the part, so a
+    sheet padded with a million repeated empty rows costs nothing.
+    """
+    import zipfile
+    from xml.etree.ElementTree import iterparse
+
+    out: dict[str, list[Merge]] = {}
+    sheet: list[Merge] | None = None
+    r = c = 0
+    row_repeat = 1
+    try:
+        with zipfile.ZipFile(path) as zf, zf.open("content.xml") as part:
+            for event, el in iterparse(part, events=("start", "end")):
+                tag = el.tag
+                if event == "start":
+                    if tag == _TABLE + "table":
+                        sheet = out.setdefault(el.get(_TABLE + "name", ""), [])
+                        r = 0
+                    elif tag == _TABLE + "table-row":
+                        c = 0
+                        row_repeat = min(int(el.get(_TABLE + "number-rows-repeated", "1")), _MAX_REPEAT)
+                    elif tag in (_TABLE + "table-cell", _TABLE + "covered-table-cell"):
+                        cols = int(el.get(_TABLE + "number-columns-spanned", "1"))
+                        rows = int(el.get(_TABLE + "number-rows-spanned", "1"))
+                        if sheet is not None and (cols > 1 or rows > 1):
+                            sheet.append((r, c, r + rows - 1, c + cols - 1))
+                        c += min(int(el.get(_TABLE + "number-columns-repeated", "1")), _MAX_REPEAT)
+                    continue
+                if tag == _TABLE + "table-row":
+                    r += row_repeat
+                if tag != _TABLE + "table-cell":
+                    el.clear()  # keep memory flat; cell text is calamine's business
+    except Exception as exc:  # a damaged part: calamine has read the cells, only the merges are lost
+        raise ReadError(f"读取 .ods 文件的合并单元格时出错：{_short(exc)}。请用 Excel 或 WPS 另存为 .xlsx 后再试。") from exc
+    return out
 
 
 def _short(exc: BaseException) -> str:

@@ -419,6 +419,7 @@ def _read_rows(grid: Grid, form: Form, ledger: Ledger, memos: dict[tuple[str, st
         val_keys.append(key)
         val_cols.append(val_col)
     keep = _data_rows(raw_cols, presence, keys, form, n)
+    keep = _drop_notes(grid, form, raw_cols, presence, keep, n)
     if keep is not None:
         raw_cols = [list(compress(c, keep)) for c in raw_cols]
         val_cols = [list(compress(c, keep)) for c in val_cols]
@@ -437,17 +438,25 @@ def _dicts(keys: list[str], columns: list[list], n: int) -> Iterable[dict]:
     return map(_dict_builder(tuple(keys)), *columns)
 
 
-def _tick_group(body: list[list], col: Column, cols: dict[int, str], flags_memo: dict[object, bool]) -> tuple[list, list]:
+def _tick_group(
+    body: list[list], col: Column, cols: dict[int, str], flags_memo: dict[str, dict[object, bool]]
+) -> tuple[list, list]:
     """A tick group's columns read as one value per row: the ticked labels (``安装+卸载``), the value."""
     ordered = sorted(cols.items())
     flag_cols = []
-    for column in _columns(body, [c - 1 for c, _ in ordered]):
+    for (_, label), column in zip(ordered, _columns(body, [c - 1 for c, _ in ordered]), strict=True):
+        # a tick, or the column's own word written out (安装 under 安装): one memo per sub-column
+        memo = flags_memo.setdefault(label, {})
+
+        def is_on(v: object, label: str = label) -> bool:
+            return is_tick(v) or (isinstance(v, str) and col.canonical_value(clean(v)) == label)
+
         try:
-            for v in set(column).difference(flags_memo):
-                flags_memo[v] = is_tick(v)
-            flag_cols.append(list(map(flags_memo.__getitem__, column)))
+            for v in set(column).difference(memo):
+                memo[v] = is_on(v)
+            flag_cols.append(list(map(memo.__getitem__, column)))
         except TypeError:  # an unhashable value from an exotic source
-            flag_cols.append([is_tick(v) for v in column])
+            flag_cols.append([is_on(v) for v in column])
     labels = [t for _, t in ordered]
     allowed = set(col.ticks)
     combos: dict[tuple[bool, ...], tuple[str | None, object]] = {}
@@ -489,6 +498,44 @@ def _data_rows(raw_cols: list[list], presence: list[list], keys: list[str], form
                 filled = sum(c[i] is not None for c in presence)
                 keep[i] = not _is_total_or_note([c[i] for c in raw_cols], marker_idx, filled)
     return None if all(keep) else keep
+
+
+TAIL_ROWS = 30  # notes and sign-off lines sit below the table: only its last rows are searched
+_SIGN_OFF = re.compile(
+    r"^(?:单位(?:名称)?\s*(?:[（(]\s*盖章\s*[）)])?|(?:单位|主要|分管|主管)?(?:负责人|领导)(?:签字)?|审核人?|审批人?"
+    r"|填表人|填报人|制表人?|经办人|联系人|联系电话|填表日期|填报日期|签字|盖章)\s*[:：]"
+)
+_NOTE = re.compile(r"^(?:注|说明|填表说明|备注)\s*[\d一二三四五六七八九十]*\s*[:：.、]")
+
+
+def _drop_notes(grid: Grid, form: Form, raw_cols: list[list], presence: list[list], keep: list[bool] | None, n: int) -> list[bool] | None:
+    """``keep`` without the note and sign-off lines (merged or not) below the table.
+
+    A body row under a merge spanning three or more of the form's columns is a line of text (a
+    note written across the table), never a data row. Among the last rows, the first one with a
+    sign-off cell (单位负责人：… 审核人：… 填表人：…) or a note (注：…, alone on its row) ends the
+    table: it and every row below it are not data.
+    """
+    if n == 0:
+        return keep
+    out = keep
+    first = form.data_start - 1
+    mapped = sorted({*form.columns.values(), *(c for cols in form.ticks.values() for c in cols)})
+    for r1, c1, r2, c2 in grid.merges:
+        if r2 < first or c2 - c1 < 2 or sum(c1 + 1 <= c <= c2 + 1 for c in mapped) < 3:
+            continue
+        out = [True] * n if out is None else out
+        for i in range(max(r1, first) - first, min(r2 - first + 1, n)):
+            out[i] = False
+    kept = [i for i in range(n) if out is None or out[i]][-TAIL_ROWS:]
+    for i in kept:
+        texts = [c[i] for c in raw_cols if isinstance(c[i], str)]
+        filled = [c[i] for c in presence if c[i] is not None]
+        if any(_SIGN_OFF.match(t) for t in texts) or any(_NOTE.match(t) and len(set(filled)) <= 1 for t in texts):
+            out = [True] * n if out is None else out
+            out[i:] = [False] * (n - i)
+            break
+    return out
 
 
 def _is_total_or_note(raw: list, marker_idx: list[int], filled: int) -> bool:

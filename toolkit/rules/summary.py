@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from ..findings import ERROR, REGISTRY, WARNING, CheckContext, Finding
 from ..model import Row
 from ..normalize import norm_key, to_int
-from ..rollup import COUNT_KEYS, IN_USE, distinct_staff
+from ..rollup import COUNT_KEYS, DETAIL, IN_USE, distinct_staff
 from .numbering import FREE, by_number
 
 COUNT_ZH = {"servers": "服务器数", "desktops": "台式机数", "laptops": "便携机数"}
@@ -38,18 +38,24 @@ def unregistered_numbers(ctx: CheckContext) -> Iterator[Finding]:
     rules.md names both places: the summary was not updated after a software was added
     (台账管理规定 一.10). A log's number is TZ3.2 as well (the log was not built from 附件7).
     """
-    if ctx.ledger.form("附件7") is None:
-        return
+    summary = ctx.ledger.form("附件7")
+    if summary is None or not summary.has("software_no"):
+        return  # S1/S2: no number on 附件7 can be read, every use would only restate it
     known = by_number(ctx)
     seen: set[str] = set()
+    unnumbered = {s.key("name") for s in ctx.ledger.summary if not s.software_no and s.raw.get("name")}
     for d in ctx.ledger.details:
         no = d.software_no
+        if no and d.key("name") in unnumbered:
+            continue  # its 附件7 row has a blank 软件编号 (S3)
         if no and norm_key(no) not in known and norm_key(no) not in seen:
             seen.add(norm_key(no))
             yield ctx.finding("TZ1.10", d.sheet, d.cell("software_no"), d.row, no=no, where="附件8")
     for log in ctx.ledger.logs:
         no = log.software_no
         if not no or norm_key(no) in known or norm_key(no) in seen:
+            continue
+        if (lab := log.info.get("name")) is not None and lab.raw and norm_key(lab.raw) in unnumbered:
             continue
         seen.add(norm_key(no))
         if log.combined:
@@ -116,8 +122,9 @@ REGISTRY.declare("PZ1.2", ERROR, "安装了清单外的免费软件", "免费软
 @REGISTRY.checker("TZ1.12", "PZ1.2")
 def free_not_whitelisted(ctx: CheckContext) -> Iterator[Finding]:
     """A free software on 附件7 (or installed) is not on 附件6; installed ones are PZ1.2 too."""
-    if ctx.ledger.form("附件6") is None:
-        return
+    whitelist = ctx.ledger.form("附件6")
+    if whitelist is None or not whitelist.has("name"):
+        return  # S1/S2: 附件6 cannot be read, every free software would only restate it
     listed = _whitelist_match(ctx)
     unlisted = {norm_key(s.software_no) for s in ctx.ledger.summary if s.software_no and s.sw_type == FREE and not listed(s.software_no, s.raw.get("name"))}
     on_detail: dict[str, Row] = {}
@@ -160,8 +167,9 @@ def free_not_whitelisted(ctx: CheckContext) -> Iterator[Finding]:
 @REGISTRY.rule("TZ1.12W", WARNING, "免费软件清单更新后未更新汇总表", "附件6 中的“{name}”不在附件7 的免费软件中：调整免费软件清单后须更新附件7。", "附件6 中的软件不在附件7 的免费软件中：调整清单后未更新汇总表。")
 def whitelist_not_in_summary(ctx: CheckContext) -> Iterator[Finding]:
     """A software on 附件6 is not on 附件7's free rows."""
-    if ctx.ledger.form("附件7") is None:
-        return
+    summary = ctx.ledger.form("附件7")
+    if summary is None or not summary.has("sw_type") or not summary.has("name"):
+        return  # S1/S2: no free row of 附件7 can be recognised
     on_summary = _number_or_name([s for s in ctx.ledger.summary if s.sw_type == FREE])
     for w in ctx.ledger.whitelist:
         if on_summary(w.raw.get("software_no"), w.raw.get("name")):
@@ -169,12 +177,23 @@ def whitelist_not_in_summary(ctx: CheckContext) -> Iterator[Finding]:
         yield ctx.finding("TZ1.12W", w.sheet, w.cell("name"), w.row, name=w.raw.get("name") or "")
 
 
-@REGISTRY.rule("TZ1.13", ERROR, "安装数量与安装维护明细不符", "软件编号 {no} 的安装数量为 {value}，按附件9 截至 {as_of} 应为 {actual}。请更新（可用 zbtz rollup）。", "附件7 的安装数量与附件9 汇总结果（截至检查日）不符；没有附件9 的编号不报（见 TZ3.3）。")
+@REGISTRY.rule("TZ1.13", ERROR, "安装数量与安装维护明细不符", "软件编号 {no} 的安装数量为 {value}，按{source} 应为 {actual}。请更新{how}。", "附件7 的安装数量与附件9 汇总结果（截至检查日）不符；没有附件9 的编号不报（见 TZ3.3）。台账不设附件9 时，与附件8 中装有该编号的计算机数核对。")
 def installed_counts(ctx: CheckContext) -> Iterator[Finding]:
-    """安装数量 of a number on 附件7 differs from what its 附件9 log rolls up to."""
+    """安装数量 of a number on 附件7 differs from what its 附件9 log rolls up to (or, with no 附件9, from 附件8)."""
+    ru = ctx.rollup
+    summary = ctx.ledger.form("附件7")
+    if summary is None or not summary.has("installed"):
+        return  # S2 names the missing column
+    from_detail = ru.source == DETAIL
+    if from_detail and not all(f.has("computer") and f.has("software_no") for f in ctx.ledger.forms_of("附件8")):
+        return  # S2 on 附件8
     logged = {norm_key(log.software_no) for log in ctx.ledger.logs if log.software_no}
+    if from_detail:
+        source, how = "附件8 中装有该软件的计算机数", ""
+    else:
+        source, how = f"附件9 截至 {ctx.as_of.isoformat()}", "（可用 zbtz rollup）"
     for nk, rows in by_number(ctx).items():
-        if nk not in logged:
+        if (not from_detail and nk not in logged) or nk in ru.uncertain:
             continue
         first = rows[0]
         values = [r.installed for r in rows]
@@ -182,4 +201,4 @@ def installed_counts(ctx: CheckContext) -> Iterator[Finding]:
         actual = ctx.rollup.installed.get(nk, 0)
         if total != actual or (first.raw.get("installed") is None and actual > 0):
             shown = first.raw.get("installed") or "（空）" if len(rows) == 1 else f"{total}（{len(rows)} 行合计）"
-            yield ctx.finding("TZ1.13", first.sheet, first.cell("installed"), first.row, no=first.software_no, value=shown, actual=actual, as_of=ctx.as_of.isoformat())
+            yield ctx.finding("TZ1.13", first.sheet, first.cell("installed"), first.row, no=first.software_no, value=shown, actual=actual, source=source, how=how)
