@@ -15,6 +15,7 @@ from typing import Any
 
 from .errors import ReadError
 from .safety import CFB, ODS, XLSB, XLSX, vet_workbook
+from .vocabulary import is_dictionary_sheet
 
 Merge = tuple[int, int, int, int]  # 0-based, inclusive: first row, first col, last row, last col
 
@@ -70,6 +71,7 @@ class Book:
 
     path: str
     sheets: Iterable[Grid]
+    dictionary: list[Grid] = field(default_factory=list)  # the unit's 字典 sheets, never forms (toolkit.vocabulary)
 
 
 def book_from_sheets(path: str, sheets: Iterable[tuple[str, Sequence[Sequence[object]], Sequence[Merge]]]) -> Book:
@@ -79,7 +81,7 @@ def book_from_sheets(path: str, sheets: Iterable[tuple[str, Sequence[Sequence[ob
     ]
     for g in grids:
         g.fill_merges()
-    return Book(path, grids)
+    return Book(path, [g for g in grids if not is_dictionary_sheet(g.name)], [g for g in grids if is_dictionary_sheet(g.name)])
 
 
 def load_book(path: str | Path) -> Book:
@@ -108,16 +110,23 @@ def stream_book(path: str | Path) -> Book:
     except Exception as exc:  # calamine raises several unrelated classes
         raise ReadError(f"无法读取工作簿（文件已损坏或格式不符）：{_short(exc)}。请用 Excel 或 WPS 打开后另存为 .xlsx 再试。") from exc
     ods_merges = _ods_merges(p) if kind == ODS else None
-    return Book(str(path), _sheets(wb, pc.SheetTypeEnum.WorkSheet, ods_merges))
+    worksheet = pc.SheetTypeEnum.WorkSheet
+    # the unit's 字典 is read first, whatever its place: every form's cells are looked up in it
+    words = [i for i, m in enumerate(wb.sheets_metadata) if m.typ == worksheet and is_dictionary_sheet(m.name)]
+    dictionary = list(_sheets(wb, worksheet, ods_merges, only=words, close=False)) if words else []
+    return Book(str(path), _sheets(wb, worksheet, ods_merges, skip=words), dictionary)
 
 
 _SUFFIXES = {XLSX: (".xlsx", ".xlsm"), XLSB: (".xlsb",), ODS: (".ods",), CFB: (".xls",)}
 
 
-def _sheets(wb, worksheet, ods_merges: dict[str, list[Merge]] | None = None) -> Iterator[Grid]:
+def _sheets(
+    wb, worksheet, ods_merges: dict[str, list[Merge]] | None = None,
+    only: list[int] | None = None, skip: list[int] = (), close: bool = True,  # type: ignore[assignment]
+) -> Iterator[Grid]:
     try:
         for i, meta in enumerate(wb.sheets_metadata):
-            if meta.typ != worksheet:
+            if meta.typ != worksheet or i in skip or (only is not None and i not in only):
                 continue
             sheet = wb.get_sheet_by_index(i)
             rows = sheet.to_python(skip_empty_area=False)
@@ -134,7 +143,8 @@ def _sheets(wb, worksheet, ods_merges: dict[str, list[Merge]] | None = None) -> 
     except Exception as exc:
         raise ReadError(f"读取工作表时出错（文件可能被截断或损坏）：{_short(exc)}。请用 Excel 或 WPS 打开并修复后另存。") from exc
     finally:
-        wb.close()
+        if close:
+            wb.close()
 
 
 _TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"

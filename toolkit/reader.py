@@ -16,7 +16,8 @@ from operator import itemgetter, ne
 from pathlib import Path
 from typing import Any
 
-from .grid import Book, Grid, stream_book
+from .errors import ReadError
+from .grid import Book, Grid, load_book, stream_book
 from .model import (
     Computer,
     DetailEntry,
@@ -30,8 +31,9 @@ from .model import (
     SummaryEntry,
     a1,
 )
-from .normalize import clean, header_key, is_tick, text, to_date, to_int, to_number, to_term
+from .normalize import clean, header_key, is_tick, norm_key, text, to_date, to_int, to_number, to_term
 from .schemas import Column, FormSchema, all_schemas
+from .vocabulary import DICTIONARY_NAME, Vocabulary, read_dictionary, shared_vocabulary
 
 TITLE_ROWS = 5
 HEADER_WINDOW = 10
@@ -52,14 +54,38 @@ _ROW_CLASS: dict[str, type[Row]] = {
 
 
 def read_ledger(path: str | Path, display: str | None = None) -> Ledger:
-    """Read a workbook file into a :class:`Ledger` (``ReadError`` when it is not readable)."""
-    return read_book(stream_book(path), display or str(path))
+    """Read a workbook file into a :class:`Ledger` (``ReadError`` when it is not readable).
+
+    A ``字典.xlsx`` beside the file adds the unit's wording (:mod:`toolkit.vocabulary`); the
+    ledger's own ``字典`` sheet wins over it.
+    """
+    beside = Path(path).with_name(DICTIONARY_NAME + ".xlsx")
+    extra = None
+    if beside.is_file() and beside.resolve() != Path(path).resolve():
+        try:
+            extra = book_vocabulary(load_book(beside), every_sheet=True)
+        except ReadError:
+            extra = None  # an unreadable 字典 beside the ledger never stops its check
+    return read_book(stream_book(path), display or str(path), extra)
 
 
-def read_book(book: Book, display: str | None = None) -> Ledger:
+def book_vocabulary(book: Book, every_sheet: bool = False) -> Vocabulary:
+    """The entries of a book's 字典 sheets (every sheet of a 字典 workbook)."""
+    vocab = Vocabulary()
+    for grid in (book.dictionary or [*book.sheets]) if every_sheet else book.dictionary:
+        vocab.update(read_dictionary(grid))
+    return vocab
+
+
+def read_book(book: Book, display: str | None = None, extra: Vocabulary | None = None) -> Ledger:
     """Build the model from a :class:`Book` of any source."""
     ledger = Ledger(display or book.path)
     titles = _title_keys()
+    vocab = Vocabulary()
+    vocab.update(shared_vocabulary())
+    if extra is not None:
+        vocab.update(extra)
+    vocab.update(book_vocabulary(book))
     memos: dict[tuple[str, str], Any] = {}  # per form and column: parse memos shared across sheets
     for grid in book.sheets:
         if grid.name in _OWN_SHEETS:  # written by the toolkit, never a form
@@ -72,7 +98,7 @@ def read_book(book: Book, display: str | None = None) -> Ledger:
         _locate_header(grid, form)
         ledger.forms.append(form)
         if form.header_row:
-            _read_rows(grid, form, ledger, memos)
+            _read_rows(grid, form, ledger, memos, vocab)
     return ledger
 
 
@@ -318,6 +344,21 @@ def _parser(col: Column) -> Parser:
     return _parse_text
 
 
+def _with_vocabulary(parse: Parser, words: dict[str, str]) -> Parser:
+    """``parse`` after the unit's wording: a local word reads as its standard value, or as blank."""
+    if not words:
+        return parse
+
+    def local(v: object) -> tuple[str | None, object]:
+        t = text(v)
+        std = words.get(norm_key(t)) if t is not None else None
+        if std is None:
+            return parse(v)
+        return parse(std) if std else _BLANK_PAIR
+
+    return local
+
+
 def _parse_text(v: object) -> tuple[str | None, object]:
     t = text(v)
     return t, t
@@ -386,7 +427,9 @@ def _dict_builder(keys: tuple[str, ...]) -> Callable[..., dict[str, object]]:
     return eval(f"lambda {args}: {{{items}}}", {})  # noqa: S307  # keys are repr'd literals
 
 
-def _read_rows(grid: Grid, form: Form, ledger: Ledger, memos: dict[tuple[str, str], Any] | None = None) -> None:
+def _read_rows(
+    grid: Grid, form: Form, ledger: Ledger, memos: dict[tuple[str, str], Any] | None = None, vocab: Vocabulary | None = None
+) -> None:
     """Read the form's data rows column by column, then assemble one :class:`Row` per data row."""
     sch = form.schema
     cls = _ROW_CLASS.get(sch.form, Row)
@@ -403,7 +446,8 @@ def _read_rows(grid: Grid, form: Form, ledger: Ledger, memos: dict[tuple[str, st
         if col.type == "label":  # a row label (序号): read, never counted as data
             raw_cols.append(_label_column(column))
             continue
-        raw_col, val_col = _parsed_column(column, _parser(col), memos.setdefault((sch.form, key), ({}, {})))
+        parse = _with_vocabulary(_parser(col), vocab.for_column(col)) if vocab else _parser(col)
+        raw_col, val_col = _parsed_column(column, parse, memos.setdefault((sch.form, key), ({}, {})))
         raw_cols.append(raw_col)
         presence.append(raw_col)
         if col.typed:

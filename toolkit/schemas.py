@@ -36,6 +36,7 @@ class Column:
     allow_text: tuple[str, ...] = ()
     not_blank: bool = False
     required_if: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    lenient: bool = False  # an unknown value is one warning per distinct value (S5W), not an error per cell
 
     @property
     def header_keys(self) -> tuple[str, ...]:
@@ -127,6 +128,7 @@ def _column(raw: dict) -> Column:
         allow_text=tuple(raw.get("allow_text", ())),
         not_blank=bool(raw.get("not_blank", False)),
         required_if={k: tuple(v) for k, v in raw.get("required_if", {}).items()},
+        lenient=raw.get("unknown") == "warning",
     )
 
 

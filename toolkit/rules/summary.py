@@ -47,7 +47,8 @@ def unregistered_numbers(ctx: CheckContext) -> Iterator[Finding]:
     for d in ctx.ledger.details:
         no = d.software_no
         if no and d.key("name") in unnumbered:
-            continue  # its 附件7 row has a blank 软件编号 (S3)
+            seen.add(norm_key(no))  # its 附件7 row has a blank 软件编号 (S3): its logs too
+            continue
         if no and norm_key(no) not in known and norm_key(no) not in seen:
             seen.add(norm_key(no))
             yield ctx.finding("TZ1.10", d.sheet, d.cell("software_no"), d.row, no=no, where="附件8")

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator
 from itertools import groupby, repeat
 from operator import attrgetter, is_not, itemgetter
 
-from ..findings import ERROR, REGISTRY, CheckContext, Finding
+from ..findings import ERROR, REGISTRY, WARNING, CheckContext, Finding
 from ..model import Form, Row, a1
 from ..schemas import Column, FormSchema, all_schemas
 
@@ -194,11 +194,21 @@ def _rows_by_layout(ctx: CheckContext) -> list[tuple[Form, list[Row]]]:
     return list(out.values())
 
 
-@REGISTRY.checker("S3", "S4", "S5")
+REGISTRY.declare(
+    "S5W", WARNING, "本单位用语未对应到允许的取值",
+    "“{column}”的值“{value}”不是允许的取值（{allowed}），共 {count} 处：{cells}。请改为允许的取值，"
+    "或在台账的“字典”工作表中写明它对应的标准用语（本单位用语、标准用语、适用列）。",
+    "不影响其他检查的固定取值列（如软件类别、获取方式、许可类型）中出现了不认识的值：每个不同的值只报一次，列出出现的单元格。",
+)
+MAX_CELLS_SHOWN = 20
+
+
+@REGISTRY.checker("S3", "S4", "S5", "S5W")
 def cell_checks(ctx: CheckContext) -> Iterator[Finding]:
-    """Run the pandera cell checks of every form; yields S3, S4 and S5 findings."""
+    """Run the pandera cell checks of every form; yields S3, S4 and S5 findings, and S5W per unknown word."""
     import pandera.pandas as pa
 
+    unknown: dict[tuple[str, str, str], list[Row]] = {}  # (form, column, value) -> rows, for S5W
     for form, rows in _rows_by_layout(ctx):
         if not rows:
             continue
@@ -221,10 +231,32 @@ def cell_checks(ctx: CheckContext) -> Iterator[Finding]:
             found.append((int(index), code, key))
         found.sort()
         for index, code, key in found:
-            yield _cell_finding(ctx, rows[index].form, rows[index], code, key)
+            row = rows[index]
+            if code == "S5" and form.schema.column(key).lenient:
+                unknown.setdefault((form.form, key, row.raw.get(key) or ""), []).append(row)
+                continue
+            yield _cell_finding(ctx, row.form, row, code, key)
+    yield from _unknown_words(ctx, unknown)
     for log in ctx.ledger.logs:
         if not log.combined and log.software_no is None and log.form.header_row:
             yield ctx.finding("S3", log.form.sheet, log.number_cell, column="软件编号", why="（附件9 表头信息栏）")
+
+
+def _unknown_words(ctx: CheckContext, unknown: dict[tuple[str, str, str], list[Row]]) -> Iterator[Finding]:
+    """One S5W per distinct unknown value of a lenient column, at its first cell, listing every cell."""
+    for (_, key, value), rows in unknown.items():
+        first = rows[0]
+        col = first.form.schema.column(key)
+        by_sheet: dict[str, list[str]] = {}
+        for r in rows[:MAX_CELLS_SHOWN]:
+            by_sheet.setdefault(r.sheet, []).append(r.cell(key))
+        cells = "；".join(f"“{sheet}” {'、'.join(cs)}" for sheet, cs in by_sheet.items())
+        if len(rows) > MAX_CELLS_SHOWN:
+            cells += " 等"
+        yield ctx.finding(
+            "S5W", first.sheet, first.cell(key), first.row,
+            column=col.label, value=value, allowed="、".join(col.allowed), count=len(rows), cells=cells,
+        )
 
 
 def _cell_finding(ctx: CheckContext, form: Form, row: Row, code: str, key: str) -> Finding:
