@@ -170,7 +170,17 @@ def _annotate_all(targets: list, report: Report, output: str | None, in_place: b
             failed = True
             continue
         click.echo(f"已写入标注：{written}", err=True)
+        _say_converted(path, written)
     return failed
+
+
+def _say_converted(src: Any, written: Any) -> None:
+    """Tell the user when a ledger in another format (.xls, .ods …) was left alone and a new .xlsx written."""
+    from .convert import conversion_note
+
+    note = conversion_note(src, written)
+    if note is not None:
+        click.echo(note, err=True)
 
 
 def render_text(report: Report) -> str:
@@ -238,6 +248,7 @@ def rollup_cmd(ledger: str, as_of: dt.date | None, output: str | None, in_place:
         result = rollup_file(ledger, as_of, out=output, in_place=in_place)
     except EditError as exc:
         _usage(str(exc), "rollup")
+    _say_converted(ledger, result.written)
     if fmt == "json":
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
     else:
@@ -378,6 +389,7 @@ def excel_setup_cmd(ledger: str, output: str | None, vba: str | None) -> None:
     out = output or str(Path(ledger).with_suffix(".xlsm"))
     sheet = make_xlsm(ledger, out, vba)
     click.echo(f"已写出：{out}（按钮在工作表“{sheet}”上）", err=True)
+    _say_converted(ledger, out)
 
 
 # --- templates, new ledger, numbering, printing --------------------------------------------
@@ -488,6 +500,8 @@ def number_cmd(
         click.echo(f"编号 {len(plan.fills)} 行，新建附件9 {len(plan.logs)} 张" + ("（未写文件）" if dry_run else "。"))
     if result.edited is not None and result.edited.backup is not None:
         click.echo(f"原文件已备份为：{result.edited.backup}", err=True)
+    if result.edited is not None:
+        _say_converted(ledger, result.edited.target)
 
 
 @main.command("print", context_settings=CONTEXT)

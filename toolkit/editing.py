@@ -3,7 +3,8 @@
 :func:`edit_workbook` opens the workbook as a :class:`~toolkit.xlsxpkg.Package` (never through
 openpyxl, which would drop what it does not model), lets the caller change it, and saves it
 atomically to ``-o OUT`` or over the ledger itself after keeping a backup copy (cli.md, "Writing
-safety"). A workbook that Excel, WPS or LibreOffice has open is refused before anything is read.
+safety"). A ledger in another format (.xls, .ods …) is never written: the result is a new .xlsx
+(:mod:`toolkit.convert`), at ``-o OUT`` or beside it. A workbook that Excel, WPS or LibreOffice has open is refused before anything is read.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from .convert import ConvertError, converted_target, source_format, xlsx_copy
 from .errors import ToolkitError
 from .safewrite import backup, check_not_open
 from .xlsxpkg import Package
@@ -27,6 +29,7 @@ class Edited:
 
     target: Path | None
     backup: Path | None = None
+    converted_from: str | None = None  # the original's format when the result is a new .xlsx beside it
 
 
 def edit_workbook(
@@ -45,8 +48,17 @@ def edit_workbook(
     unwritable or full target; the ledger is never changed then.
     """
     src = Path(path)
+    asked_in_place = in_place
     target, in_place = edit_target(src, out, in_place)
     check_not_open(target)  # reading a workbook Excel holds open is fine; writing it is not
+    kind = source_format(src)
+    if kind is not None:  # .xls, .ods …: the result is a new .xlsx, the original is never touched
+        with xlsx_copy(src, target.parent) as copy:
+            pkg = Package.open(copy)
+            if not edit(pkg) and asked_in_place:
+                return Edited(None)  # nothing to change: no new file beside the ledger either
+            pkg.save(target)
+        return Edited(target, None, kind)
     pkg = Package.open(src)
     changed = edit(pkg)
     if in_place and not changed:
@@ -62,6 +74,11 @@ def edit_target(src: Path, out: str | Path | None, in_place: bool) -> tuple[Path
         raise EditError("请用 -o 指定输出文件，或用 --in-place 直接修改台账（会先备份），二者选一。")
     if out is not None and in_place:
         raise EditError("-o 与 --in-place 不能同时使用。")
+    if source_format(src) is not None:
+        try:
+            return converted_target(src, out, in_place), False
+        except ConvertError as exc:
+            raise EditError(str(exc)) from exc
     if in_place:
         return src, True
     target = Path(out)  # type: ignore[arg-type]

@@ -109,10 +109,17 @@ def stream_book(path: str | Path) -> Book:
                 wb = pc.CalamineWorkbook.from_filelike(fh)
     except Exception as exc:  # calamine raises several unrelated classes
         raise ReadError(f"无法读取工作簿（文件已损坏或格式不符）：{_short(exc)}。请用 Excel 或 WPS 打开后另存为 .xlsx 再试。") from exc
-    ods_merges = _ods_merges(p) if kind == ODS else None
     worksheet = pc.SheetTypeEnum.WorkSheet
+    try:
+        metas = list(wb.sheets_metadata)
+    except Exception as exc:
+        raise ReadError(f"无法读取工作簿的工作表目录：{_short(exc)}。请用 Excel 或 WPS 打开后另存为 .xlsx 再试。") from exc
+    if not any(m.typ == worksheet for m in metas):
+        wb.close()
+        raise ReadError("工作簿中没有可读取的工作表（文件可能已损坏，或不是 Excel/WPS 表格）。请用 Excel 或 WPS 打开后另存为 .xlsx 再试。")
+    ods_merges = _ods_merges(p) if kind == ODS else None
     # the unit's 字典 is read first, whatever its place: every form's cells are looked up in it
-    words = [i for i, m in enumerate(wb.sheets_metadata) if m.typ == worksheet and is_dictionary_sheet(m.name)]
+    words = [i for i, m in enumerate(metas) if m.typ == worksheet and is_dictionary_sheet(m.name)]
     dictionary = list(_sheets(wb, worksheet, ods_merges, only=words, close=False)) if words else []
     return Book(str(path), _sheets(wb, worksheet, ods_merges, skip=words), dictionary)
 

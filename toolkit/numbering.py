@@ -24,6 +24,7 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
+from .convert import as_xlsx
 from .editing import Edited, edit_workbook
 from .errors import ToolkitError
 from .layout import sheet_name
@@ -303,6 +304,7 @@ def number(
         return apply_numbers(pkg, plan)
 
     if dry_run:
-        return NumberResult(plan_numbers(ledger, fmt, Package.open(path).sheet_names()), None)
+        with as_xlsx(path) as book:
+            return NumberResult(plan_numbers(ledger, fmt, Package.open(book).sheet_names()), None)
     edited = edit_workbook(path, edit, out=out, in_place=in_place)
     return NumberResult(plan_holder[0], edited)

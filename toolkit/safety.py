@@ -67,7 +67,8 @@ def vet_workbook(path: Path) -> str:
         return CFB
     if not head.startswith(ZIP_MAGIC):
         raise ReadError(
-            "不是电子表格文件（.xlsx/.xlsm/.xls/.xlsb/.et/.ods）。请确认文件类型，或用 Excel/WPS 另存为 .xlsx。", "not-workbook"
+            "不是 Excel 工作簿或其他电子表格文件（.xlsx/.xlsm/.xls/.xlsb/.et/.ods）。请确认文件类型，或用 Excel/WPS 另存为 .xlsx。",
+            "not-workbook",
         )
     try:
         with zipfile.ZipFile(path) as zf:

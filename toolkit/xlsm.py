@@ -19,6 +19,7 @@ from pathlib import Path
 
 from lxml import etree
 
+from .convert import as_xlsx
 from .vbaproject import Module, build_vba_project, document_module
 from .xlsxpkg import SHEET_ORDER, Package, PackageError, _insert_ordered, q
 
@@ -59,7 +60,8 @@ def make_xlsm(src: str | Path, out: str | Path, vba_source: str | Path | None = 
     if not bas.is_file():
         raise PackageError(f"找不到宏模块源文件 {bas}。请用 --vba 指定 excel/{MACRO_MODULE}.bas 的位置。")
     source = bas.read_text(encoding="ascii")
-    pkg = Package.open(src)
+    with as_xlsx(src, out.parent) as book:  # a ledger in another format (.xls, .ods …) is read, never written
+        pkg = Package.open(book)
     _check_no_foreign_vba(pkg)
     book_name, sheet_names = _code_names(pkg)
     modules: list[Module] = [document_module(book_name, workbook=True)]
