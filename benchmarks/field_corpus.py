@@ -1,4 +1,4 @@
-"""Measure ``check`` on ledgers kept the way units keep them (tests/field_factory.py).
+"""Measure ``check`` on ledgers kept the way units keep them (tests/helpers/field_factory.py).
 
 The corpus: every shape, clean, with each defect it can show planted alone, and with all of them,
 each saved as .xlsx and (by LibreOffice headless) as .xls and .ods. For every ledger the findings
@@ -26,7 +26,7 @@ RESTATING = {"no_log": {"TZ2.2", "TZ3.3"}}  # what only restates that the shape 
 
 
 def corpus(folder: Path) -> list[tuple[Path, str, list[str]]]:
-    from field_factory import SHAPES, convert, defects_for, make_field_ledger
+    from tests.helpers.field_factory import SHAPES, convert, defects_for, make_field_ledger
 
     items: list[tuple[Path, str, list[str]]] = []
     for shape in SHAPES:
@@ -44,8 +44,8 @@ def corpus(folder: Path) -> list[tuple[Path, str, list[str]]]:
 def measure(items: list[tuple[Path, str, list[str]]]) -> dict:
     import datetime as dt
 
-    from field_factory import DEFECTS
-    from toolkit.check import check_file
+    from tests.helpers.field_factory import DEFECTS
+    from toolkit.checking import check_file
 
     as_of = dt.date(2026, 6, 30)
     totals: Counter[str] = Counter()
@@ -81,7 +81,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--toolkit", default=str(ROOT), help="checkout whose toolkit package is measured")
     args = ap.parse_args()
-    sys.path[:0] = [args.toolkit, str(ROOT / "tests")]
+    sys.path[:0] = [args.toolkit, str(ROOT)]
     with tempfile.TemporaryDirectory() as tmp:
         result = measure(corpus(Path(tmp)))
     print(json.dumps(result, ensure_ascii=False, indent=2))
