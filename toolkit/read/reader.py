@@ -590,7 +590,7 @@ def _is_total_or_note(raw: list, marker_idx: list[int], filled: int) -> bool:
             t = t.replace(" ", "")
             if t.startswith(_TOTAL_WORDS):
                 return True
-            if filled == 1 and t.startswith(_NOTE_PREFIXES):
+            if filled == 1 and _NOTE.match(t):
                 return True
     return False
 

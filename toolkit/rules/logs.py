@@ -10,7 +10,7 @@ from toolkit.model import DetailEntry, Log
 from toolkit.normalize import add_years, norm_key
 from toolkit.rollup import LOGS
 from toolkit.rules.context import CheckContext
-from toolkit.rules.numbering import COMMERCIAL, OEM, by_number
+from toolkit.rules.numbering import COMMERCIAL, OEM, by_number, numbers_without_row
 from toolkit.rules.registry import check
 
 
@@ -81,11 +81,6 @@ def stale(ctx: CheckContext) -> Iterator[Finding]:
             yield ctx.finding("TZ2.3", form.sheet, fd.cell, form=name, date=fd.value.isoformat(), latest=latest.isoformat())
 
 
-def _unnumbered_names(ctx: CheckContext) -> set[str]:
-    """Names of 附件7 rows whose 软件编号 is blank."""
-    return {s.key("name") or "" for s in ctx.ledger.summary if not s.software_no and s.raw.get("name")}
-
-
 def add_months(day: dt.date, months: int) -> dt.date:
     """``day`` moved by whole months, clamped to the month's last day."""
     y, m = divmod(day.month - 1 + months, 12)
@@ -105,12 +100,12 @@ def log_info(ctx: CheckContext) -> Iterator[Finding]:
     if summary is None or not summary.has("software_no"):
         return  # S1/S2: every log would only restate that 附件7's numbers cannot be read
     known = by_number(ctx)
-    unnumbered = _unnumbered_names(ctx)
+    unnumbered = numbers_without_row(ctx)
     for log in ctx.ledger.logs:
         if not log.software_no:
             continue
         rows = known.get(norm_key(log.software_no))
-        if rows is None and (lab := log.info.get("name")) is not None and lab.raw and norm_key(lab.raw) in unnumbered:
+        if rows is None and norm_key(log.software_no) in unnumbered:
             continue  # its 附件7 row has a blank 软件编号 (S3)
         if rows is None:
             cell = log.number_cell if not log.combined else (log.entries[0].cell("software_no") if log.entries else log.form.title_cell)

@@ -9,7 +9,7 @@ from toolkit.model import Row
 from toolkit.normalize import norm_key, to_int
 from toolkit.rollup import COUNT_KEYS, DETAIL, IN_USE, distinct_staff
 from toolkit.rules.context import CheckContext
-from toolkit.rules.numbering import FREE, by_number
+from toolkit.rules.numbering import FREE, by_number, numbers_without_row
 from toolkit.rules.registry import check
 
 COUNT_ZH = {"servers": "服务器数", "desktops": "台式机数", "laptops": "便携机数"}
@@ -42,20 +42,15 @@ def unregistered_numbers(ctx: CheckContext) -> Iterator[Finding]:
         return  # S1/S2: no number on 附件7 can be read, every use would only restate it
     known = by_number(ctx)
     seen: set[str] = set()
-    unnumbered = {s.key("name") for s in ctx.ledger.summary if not s.software_no and s.raw.get("name")}
+    seen.update(numbers_without_row(ctx))  # their 附件7 row has a blank 软件编号: its S3 says so
     for d in ctx.ledger.details:
         no = d.software_no
-        if no and d.key("name") in unnumbered:
-            seen.add(norm_key(no))  # its 附件7 row has a blank 软件编号 (S3): its logs too
-            continue
         if no and norm_key(no) not in known and norm_key(no) not in seen:
             seen.add(norm_key(no))
             yield ctx.finding("TZ1.10", d.sheet, d.cell("software_no"), d.row, no=no, where="附件8")
     for log in ctx.ledger.logs:
         no = log.software_no
         if not no or norm_key(no) in known or norm_key(no) in seen:
-            continue
-        if (lab := log.info.get("name")) is not None and lab.raw and norm_key(lab.raw) in unnumbered:
             continue
         seen.add(norm_key(no))
         if log.combined:
