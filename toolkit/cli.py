@@ -349,6 +349,8 @@ def report_cmd(path: str, outputs: tuple[str, ...], as_of: dt.date | None, fmt: 
         cons = consolidate([path], as_of, workers if folder else 1, advance)
     if not folder and not cons.results[0].readable:
         raise ToolkitError(cons.results[0].findings[0].message)
+    if folder and not any(r.readable for r in cons.results):
+        raise ToolkitError(f"文件夹“{path}”中没有可汇总的台账（.xlsx/.xlsm/.xls/.xlsb/.et/.ods 均无法读取或不存在）。请用 zbtz check 查看各文件的情况。")
     stats = cons.results[0].stats if not folder else None
     for out in outputs:
         if out.lower().endswith(".html"):

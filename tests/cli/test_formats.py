@@ -70,6 +70,14 @@ def test_a_folder_where_nothing_can_be_checked_says_so_and_fails(tmp_path):
     assert all(f["reason"] for f in data["files"])
 
 
+def test_report_on_a_folder_with_nothing_readable_fails(tmp_path):
+    folder = tmp_path / "各单位"
+    folder.mkdir()
+    (folder / "~$台账.xlsx").write_bytes(b"lock")
+    result = run("report", folder, "--as-of", AS_OF)
+    assert result.exit_code == 1 and "没有可汇总的台账" in result.output
+
+
 def test_an_unreadable_file_in_a_folder_is_listed_as_skipped(tmp_path):
     folder = tmp_path / "各单位"
     folder.mkdir()
