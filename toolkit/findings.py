@@ -109,7 +109,7 @@ class Report:
             self.files = [*(self.files or []), *other.files]
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON object of cli.md (with ``files`` when a folder was scanned)."""
+        """The JSON object of docs/cli.md (with ``files`` when a folder was scanned)."""
         out = {
             "valid": self.valid,
             "as_of": self.as_of.isoformat(),
