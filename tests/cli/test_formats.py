@@ -10,6 +10,7 @@ import shutil
 import zipfile
 from pathlib import Path
 
+import openpyxl
 import pytest
 from click.testing import CliRunner
 
@@ -110,6 +111,9 @@ def test_rollup_in_place_writes_an_xlsx_beside_and_never_touches_the_original(sa
     written = tmp_path / "台账.xlsx"
     assert "未作任何改动" in result.output and str(written) in result.output
     assert check_file(written, AS_OF_DAY).codes() == []  # 安装数量 rolled up
+    ws = openpyxl.load_workbook(written)["附件7 汇总表"]  # a plain copy that still prints one page wide on A4
+    assert (ws.page_setup.paperSize, ws.page_setup.orientation, ws.page_setup.fitToWidth) == (9, "landscape", 1)
+    assert ws.column_dimensions["C"].width > 20  # 软件名称 fits
     again = run("rollup", src, "--as-of", AS_OF, "--in-place")  # never overwrites the first result
     assert again.exit_code == 0 and (tmp_path / "台账（转换）.xlsx").exists() and digest(src) == before
 

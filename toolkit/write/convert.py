@@ -13,12 +13,18 @@ from __future__ import annotations
 import datetime as dt
 import os
 import tempfile
+import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
+from toolkit.cellref import col_letter
 from toolkit.errors import ConvertError, ReadError
 from toolkit.read.vet import FORMAT_ZH, XLSX, vet_workbook
+
+if TYPE_CHECKING:
+    from toolkit.read.grid import Grid
 
 DATE_FORMAT = "yyyy-mm-dd"
 
@@ -77,7 +83,7 @@ def xlsx_copy(src: str | Path, folder: str | Path | None = None) -> Iterator[Pat
     """A temporary .xlsx with every sheet of ``src`` (values and merged ranges), removed afterwards."""
     from openpyxl import Workbook
 
-    from toolkit.read.grid import Grid, stream_book
+    from toolkit.read.grid import stream_book
 
     book = stream_book(src)
     grids: list[Grid] = sorted([*book.dictionary, *book.sheets], key=lambda g: g.index)
@@ -97,6 +103,7 @@ def xlsx_copy(src: str | Path, folder: str | Path | None = None) -> Iterator[Pat
         for r1, c1, r2, c2 in grid.merges:
             if (r1, c1) != (r2, c2):
                 ws.merge_cells(start_row=r1 + 1, start_column=c1 + 1, end_row=r2 + 1, end_column=c2 + 1)
+        _page(ws, grid)
     where = Path(folder) if folder is not None else None
     fd, tmp = tempfile.mkstemp(prefix=".~zbtz-", suffix=".xlsx", dir=where)
     os.close(fd)
@@ -115,6 +122,31 @@ def as_xlsx(src: str | Path, folder: str | Path | None = None) -> Iterator[Path]
         return
     with xlsx_copy(src, folder) as copy:
         yield copy
+
+
+MAX_WIDTH = 40
+
+
+def _page(ws: Any, grid: Grid) -> None:
+    """Column widths from the widest unmerged text, A4 landscape one page wide: a copy that prints."""
+    from openpyxl.worksheet.worksheet import Worksheet
+
+    merged = {(r, c) for r1, c1, r2, c2 in grid.merges for r in range(r1, r2 + 1) for c in range(c1, c2 + 1) if c2 > c1}
+    widths: dict[int, int] = {}
+    for r, row in enumerate(grid.rows):
+        for c, value in enumerate(row):
+            if value is None or value == "" or (r, c) in merged:
+                continue
+            shown = value.isoformat()[:10] if isinstance(value, dt.date) else str(value)
+            wide = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in shown)
+            widths[c] = max(widths.get(c, 0), min(wide + 2, MAX_WIDTH))
+    for c, w in widths.items():
+        ws.column_dimensions[col_letter(c + 1)].width = max(w, 6)
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
 
 
 def _plain(value: object) -> object:
