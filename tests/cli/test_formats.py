@@ -18,6 +18,7 @@ from tests.helpers.factory import make_ledger, office, sevenzip, windows
 from tests.helpers.field_factory import convert
 from toolkit.checking import check_file
 from toolkit.cli import main
+from toolkit.errors import ReadError
 from toolkit.read import vet
 
 AS_OF = "2026-06-30"
@@ -167,3 +168,17 @@ def test_an_ods_with_a_dtd_is_refused(saved, tmp_path):
             zout.writestr(info, data)
     report = check_file(bomb, AS_OF_DAY)
     assert report.codes() == ["S0"] and "XML 炸弹" in report.findings[0].message
+
+
+def test_the_format_is_told_by_the_bytes_not_the_suffix(saved, tmp_path):
+    cases = {"a.et": saved["xls"], "b.xls": saved["ods"], "c.et": saved["xlsx"]}
+    for name, src in cases.items():
+        shutil.copy(src, tmp_path / name)
+    assert [vet.vet_workbook(tmp_path / n) for n in cases] == [vet.CFB, vet.ODS, vet.XLSX]
+    xlsb = tmp_path / "d.xlsb"  # Excel's binary workbook: an OOXML package with a binary workbook part
+    with zipfile.ZipFile(xlsb, "w") as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("xl/workbook.bin", b"\x83\x01\x00")
+    assert vet.vet_workbook(xlsb) == vet.XLSB
+    with pytest.raises(ReadError, match="另存为"):  # vet_package: only xlsx packages are edited in place
+        vet.vet_package(tmp_path / "a.et")
