@@ -174,3 +174,13 @@ def test_a_dictionary_file_beside_the_ledger_maps_them_too(tmp_path):
     _dictionary(wb.active)
     wb.save(tmp_path / "字典.xlsx")
     assert codes(path) == []
+
+
+def test_a_remark_naming_a_contact_on_the_last_row_is_data(tmp_path):
+    from tests.helpers.factory import default_data
+
+    details = default_data()["details"]
+    details[-1] = {**details[-1], "remark": "联系人：李四"}
+    path = make_ledger(tmp_path, details=details)
+    assert len(read_ledger(path).details) == 5
+    assert codes(path) == []

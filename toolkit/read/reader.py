@@ -549,6 +549,7 @@ _SIGN_OFF = re.compile(
     r"^(?:单位(?:名称)?\s*(?:[（(]\s*盖章\s*[）)])?|(?:单位|主要|分管|主管)?(?:负责人|领导)(?:签字)?|审核人?|审批人?"
     r"|填表人|填报人|制表人?|经办人|联系人|联系电话|填表日期|填报日期|签字|盖章)\s*[:：]"
 )
+_SIGN_LABEL = re.compile(r"(?:负责人|领导|审核人?|审批人?|填表人|填报人|制表人?|经办人|联系人|联系电话|填表日期|填报日期|签字|盖章)\s*[:：]")
 _NOTE = re.compile(r"^(?:注|说明|填表说明|备注)\s*[\d一二三四五六七八九十]*\s*[:：.、]")
 
 
@@ -574,8 +575,12 @@ def _drop_notes(grid: Grid, form: Form, raw_cols: list[list], presence: list[lis
     kept = [i for i in range(n) if out is None or out[i]][-TAIL_ROWS:]
     for i in kept:
         texts = [c[i] for c in raw_cols if isinstance(c[i], str)]
-        filled = [c[i] for c in presence if c[i] is not None]
-        if any(_SIGN_OFF.match(t) for t in texts) or any(_NOTE.match(t) and len(set(filled)) <= 1 for t in texts):
+        filled = set(c[i] for c in presence if c[i] is not None)
+        signs = [t for t in texts if _SIGN_OFF.match(t)]
+        # a sign-off row: two sign-off labels (in two cells or one), or one alone on its row; a data
+        # row whose 备注 says 联系人：… is data
+        sign_off = len(signs) >= 2 or any(len(_SIGN_LABEL.findall(t)) >= 2 for t in signs) or (signs and len(filled) <= 1)
+        if sign_off or any(_NOTE.match(t) and len(filled) <= 1 for t in texts):
             out = [True] * n if out is None else out
             out[i:] = [False] * (n - i)
             break
