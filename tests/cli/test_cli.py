@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from tests.helpers.factory import default_data, office, sevenzip, windows
-from toolkit.checking import check_file
+from toolkit import check_file
 from toolkit.cli import main
 
 AS_OF = dt.date(2026, 6, 30)

@@ -15,8 +15,8 @@ import pytest
 
 from tests.helpers import ROOT
 from tests.helpers.excel_fake import FakeBook
-from toolkit import excel
-from toolkit.checking import check_book, check_file
+from toolkit import check_file, excel
+from toolkit.checking import check_book
 from toolkit.plans.annotate import AUTHOR, FILLS, RESULT_SHEET
 from toolkit.read.grid import load_book
 from toolkit.write.package import LEDGER_SHEET, Package

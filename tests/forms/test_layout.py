@@ -17,7 +17,7 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 from tests.helpers import ROOT
-from toolkit.checking import check_file
+from toolkit import check_file
 from toolkit.forms.layout import NA, TICK, LedgerData, data_cell, sheet_name, write_form_sheet, write_ledger
 from toolkit.normalize import header_key
 from toolkit.schemas import schema

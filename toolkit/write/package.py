@@ -1477,6 +1477,17 @@ class Package:
         self._ledger_changed = True
         c.set("s", str(st.with_fill(s, _solid_fill(argb))))
 
+    def _attach_vml(self, sh: _Sheet, shapes: str = "") -> str:
+        """A new VML drawing part (notes, form buttons) for sheet ``sh``, linked by its legacyDrawing."""
+        vpart = self._free_name("xl/drawings/vmlDrawing%d.vml")
+        self._set_bytes(vpart, (_VML_HEAD.format(data=self._free_idmap()) + shapes + "</xml>\r\n").encode("ascii"))
+        self._ensure_default("vml", CT_VML)
+        rid = self._add_rel(sh.part, REL_VML, vpart)
+        ld = etree.Element(q("legacyDrawing"))
+        ld.set(f"{{{R_NS}}}id", rid)
+        _insert_ordered(sh.root, ld, SHEET_ORDER)
+        return vpart
+
     def _comment_parts(self, sh: _Sheet) -> tuple[str | None, str | None, str | None]:
         """(comments part, VML part, the VML relationship id) of a sheet."""
         comments = self._targets(sh.part, REL_COMMENTS)
@@ -1508,13 +1519,7 @@ class Package:
             self._add_override(cpart, CT_COMMENTS)
             self._add_rel(sh.part, REL_COMMENTS, cpart)
         if vpart is None:
-            vpart = self._free_name("xl/drawings/vmlDrawing%d.vml")
-            self._set_bytes(vpart, _new_vml(self._free_idmap()))
-            self._ensure_default("vml", CT_VML)
-            rid = self._add_rel(sh.part, REL_VML, vpart)
-            ld = etree.Element(q("legacyDrawing"))
-            ld.set(f"{{{R_NS}}}id", rid)
-            _insert_ordered(sh.root, ld, SHEET_ORDER)
+            vpart = self._attach_vml(sh, _VML_NOTE_TYPE)
         croot = self._xml(cpart)
         self._touch(cpart)
         authors = croot.find(q("authors"))
@@ -1983,10 +1988,6 @@ _VML_NOTE_TYPE = (
     + ' id="_x0000_t202" coordsize="21600,21600" o:spt="202"\r\n  path="m,l,21600r21600,l21600,xe">\r\n'
     '  <v:stroke joinstyle="miter"/>\r\n  <v:path gradientshapeok="t" o:connecttype="rect"/>\r\n </v:shapetype>'
 )
-
-
-def _new_vml(data: int) -> bytes:
-    return (_VML_HEAD.format(data=data) + _VML_NOTE_TYPE + "</xml>\r\n").encode("ascii")
 
 
 def _note_shape(shape_id: int, row: int, col: int) -> str:
