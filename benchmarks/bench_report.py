@@ -20,7 +20,8 @@ commit that added this file (other sessions were running on the machine, so figu
     workers=2:  48.4 ledgers/s  (earlier: 24.2; 2026-11-28, idle: 62.8)
     writing 汇总.xlsx and 汇总.html: 0.4 s
 
-About 90 % of the time per ledger is the cell checks (S3/S4/S5, pandera) of ``check``.
+At that commit about 90 % of the time per ledger was the cell checks (S3/S4/S5, pandera) of ``check``;
+pandas and pandera are now imported only for a form with a failing cell.
 """
 
 from __future__ import annotations
