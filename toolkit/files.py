@@ -174,8 +174,13 @@ def backup(path: Path | str, now: dt.datetime | None = None) -> Path:
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 
 
-def expand_paths(paths: Iterable[str | Path]) -> list[tuple[Path, str]]:
-    """Each workbook named or found below a folder, with its display path; ``~$`` lock files skipped."""
+def expand_paths(
+    paths: Iterable[str | Path], suffixes: tuple[str, ...] | None = WORKBOOK_SUFFIXES
+) -> list[tuple[Path, str]]:
+    """Each workbook named or found below a folder, with its display path; ``~$`` lock files skipped.
+
+    ``suffixes=None`` takes every file below a folder but hidden ones (scan files come in any format).
+    """
     out: list[tuple[Path, str]] = []
     for p in paths:
         path = Path(p)
@@ -183,7 +188,8 @@ def expand_paths(paths: Iterable[str | Path]) -> list[tuple[Path, str]]:
             for root, dirs, files in os.walk(path):
                 dirs.sort()
                 for name in sorted(files):
-                    if name.lower().endswith(WORKBOOK_SUFFIXES) and not name.startswith("~$"):
+                    wanted = name.lower().endswith(suffixes) if suffixes is not None else not name.startswith(".")
+                    if wanted and not name.startswith("~$"):
                         full = Path(root) / name
                         out.append((full, str(full)))
         else:
