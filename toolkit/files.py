@@ -183,9 +183,29 @@ NOT_LEDGERS = {
 LOCK_FILE = "Office/WPS 打开文件时生成的临时锁定文件（~$ 开头），不是台账"
 
 
-def expand_paths(paths: Iterable[str | Path]) -> list[tuple[Path, str]]:
-    """Each workbook named or found below a folder, with its display path; lock files and others skipped."""
-    return [(path, shown) for path, shown, why in scan_paths(paths) if why is None]
+def expand_paths(
+    paths: Iterable[str | Path], suffixes: tuple[str, ...] | None = WORKBOOK_SUFFIXES
+) -> list[tuple[Path, str]]:
+    """Each workbook named or found below a folder, with its display path; lock files and others skipped.
+
+    ``suffixes=None`` takes every file below a folder but hidden ones and lock files (scan files
+    come in any format).
+    """
+    if suffixes == WORKBOOK_SUFFIXES:
+        return [(path, shown) for path, shown, why in scan_paths(paths) if why is None]
+    out: list[tuple[Path, str]] = []
+    for p in paths:
+        path = Path(p)
+        if not path.is_dir():
+            out.append((path, str(p)))
+            continue
+        for root, dirs, files in os.walk(path):
+            dirs.sort()
+            for name in sorted(files):
+                wanted = name.lower().endswith(suffixes) if suffixes is not None else not name.startswith(".")
+                if wanted and not name.startswith("~$"):
+                    out.append((Path(root) / name, str(Path(root) / name)))
+    return out
 
 
 def scan_paths(paths: Iterable[str | Path]) -> list[tuple[Path, str, str | None]]:
