@@ -44,11 +44,15 @@ class Grid:
         """Give every cell of a merged range its top-left value (forms.md: merged cells).
 
         A 附件8 of 5,000 computers has tens of thousands of merged 使用人/计算机编号 ranges, so
-        each row of a range is filled by one slice assignment, not cell by cell.
+        each row of a range is filled by one slice assignment, not cell by cell. A range is
+        clipped to the grid (the cells that hold data): a merge of A1:XFD100000 over one column
+        of values fills that column, it does not widen 100,000 rows to 16,384 cells.
         """
         rows = self.rows
         height = len(rows)
+        width = max(map(len, rows), default=0)
         for r1, c1, r2, c2 in self.merges:
+            c2 = min(c2, width - 1)
             if r1 >= height or r2 < r1 or c2 < c1:
                 continue
             first = rows[r1]
