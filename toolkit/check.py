@@ -87,12 +87,36 @@ def check(
     paths: Iterable[str | Path],
     as_of: dt.date | None = None,
     progress: Callable[[str], None] | None = None,
+    workers: int | None = None,
 ) -> Report:
-    """Check workbooks and folders of workbooks; one report for all of them."""
+    """Check workbooks and folders of workbooks; one report for all of them.
+
+    One file is checked in this process. A batch runs in ``workers`` worker processes (default:
+    one per core) through :func:`toolkit.batch.run_batch`, so a file that crashes the reader
+    natively becomes its own S0 finding and every other file is checked normally.
+    """
     day = as_of or dt.date.today()
+    targets = list(expand_paths(paths))
     report = Report(day)
-    for path, shown in expand_paths(paths):
-        report.extend(check_file(path, day, shown))
+    if len(targets) <= 1:
+        for path, shown in targets:
+            report.extend(check_file(path, day, shown))
+            if progress is not None:
+                progress(shown)
+        return report
+    from .batch import CRASH_REASON, default_workers, run_batch
+
+    def crashed(job: tuple, what: str) -> Report:
+        shown = job[2]
+        return Report(day, [Finding("S0", shown, None, None, {"reason": CRASH_REASON.format(what=what)})], [], [shown])
+
+    results: list[Report | None] = [None] * len(targets)
+    jobs = [(path, day, shown) for path, shown in targets]
+    for i, result in run_batch(check_file, jobs, workers or default_workers(), crashed):
+        results[i] = result
         if progress is not None:
-            progress(shown)
+            progress(targets[i][1])
+    for result in results:
+        if result is not None:
+            report.extend(result)
     return report
