@@ -16,6 +16,7 @@ from .grid import Book
 from .model import Ledger
 from .reader import read_book, read_ledger
 from .rollup import compute_rollup
+from .safewrite import is_own_file, is_toolkit_output, shown_path
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 
@@ -69,18 +70,26 @@ def _check_file(path: str | Path, as_of: dt.date, shown: str) -> Report:
 
 
 def expand_paths(paths: Iterable[str | Path]) -> Iterator[tuple[Path, str]]:
-    """Each workbook named or found below a folder, with its display path; ``~$`` lock files skipped."""
+    """Each workbook named or found below a folder, with its display path.
+
+    A folder scan skips what is not a unit's ledger: Excel/WPS lock files (``~$``), the toolkit's
+    backups (``*.bak-YYYYmmdd-HHMMSS.xlsx``) and temporary files, hidden folders, and the reports
+    the toolkit wrote (汇总, 附件5, printouts; marked in their document properties). A file
+    named on the command line is always read. A name in another encoding (GBK) is shown decoded.
+    """
     for p in paths:
         path = Path(p)
         if path.is_dir():
             for root, dirs, files in os.walk(path):
-                dirs.sort()
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
                 for name in sorted(files):
-                    if name.lower().endswith(WORKBOOK_SUFFIXES) and not name.startswith("~$"):
-                        full = Path(root) / name
-                        yield full, str(full)
+                    if not name.lower().endswith(WORKBOOK_SUFFIXES) or is_own_file(name):
+                        continue
+                    full = Path(root) / name
+                    if not is_toolkit_output(full):
+                        yield full, shown_path(full)
         else:
-            yield path, str(p)
+            yield path, shown_path(p)
 
 
 def check(
@@ -116,7 +125,7 @@ def check(
         results[i] = result
         if progress is not None:
             progress(targets[i][1])
-    for result in results:
-        if result is not None:
-            report.extend(result)
+    for done in results:
+        if done is not None:
+            report.extend(done)
     return report

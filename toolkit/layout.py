@@ -13,9 +13,7 @@ forms.md gives once for every form, is a default here that a schema's ``sign_lin
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
-import tempfile
 import zipfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -29,7 +27,9 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from .model import col_letter
+from .safewrite import explain, install, make_dirs, new_temp, temp_for
 from .schemas import Column, FormSchema, schema
+from .textsafe import cell_value
 
 TICK = "√"
 NA = "--"
@@ -163,7 +163,7 @@ class _OpenpyxlSink(_Sink):
         if height is not None:
             self.ws.row_dimensions[r].height = height
         for c, (value, kind) in enumerate(cells, 1):
-            cell = self.ws.cell(row=r, column=c, value=value)
+            cell = self.ws.cell(row=r, column=c, value=cell_value(value))
             cell._style = self._style[kind].__copy__()
             if isinstance(value, str) and value.startswith("="):
                 cell.data_type = "s"  # text, never a formula
@@ -192,11 +192,9 @@ class StreamBook:
         import xlsxwriter  # the fast path only; the rest of the toolkit writes with openpyxl
 
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".~zbtz-", suffix=".xlsx", dir=self.path.parent)
-        os.close(fd)
-        self._tmp = Path(tmp)
-        self.wb = xlsxwriter.Workbook(tmp, {"constant_memory": True})
+        make_dirs(self.path.parent)
+        self._tmp = new_temp(self.path)
+        self.wb = xlsxwriter.Workbook(str(self._tmp), {"constant_memory": True})
         self.formats = {}
         for kind, spec in _STYLES.items():
             fmt = {
@@ -223,7 +221,10 @@ class StreamBook:
             self.wb.close()
             if stamp is not None:
                 _restamp(self._tmp, stamp)
-            _install(self._tmp, self.path)
+            install(self._tmp, self.path)
+        except OSError as exc:
+            self._tmp.unlink(missing_ok=True)
+            raise explain(exc, self.path) from exc
         except BaseException:
             self._tmp.unlink(missing_ok=True)
             raise
@@ -618,35 +619,18 @@ def write_ledger(path: str | Path, ledger_data: LedgerData, *, fast: bool = Fals
 
 
 def save_workbook(wb: Workbook, path: str | Path, stamp: dt.datetime | None = None) -> None:
-    """Save ``wb`` to ``path`` through a temporary file and a rename.
+    """Save ``wb`` to ``path`` through a temporary file and a rename (:mod:`toolkit.safewrite`).
 
     With ``stamp``, the package is rewritten with that time in its document properties and zip
     entries, so that the same workbook always gives the same bytes.
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".~zbtz-", suffix=".xlsx", dir=path.parent)
-    os.close(fd)
-    try:
+    make_dirs(path.parent)
+    with temp_for(path) as (tmp, real):
         wb.save(tmp)
         if stamp is not None:
-            _restamp(Path(tmp), stamp)
-        _install(Path(tmp), path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _install(tmp: Path, path: Path) -> None:
-    """Rename the finished file over ``path``, with the mode a new file would get (not mkstemp's 0600)."""
-    if path.exists():
-        mode = path.stat().st_mode & 0o777
-    else:
-        umask = os.umask(0)
-        os.umask(umask)
-        mode = 0o666 & ~umask
-    tmp.chmod(mode)
-    os.replace(tmp, path)
+            _restamp(tmp, stamp)
+        install(tmp, real)
 
 
 _MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")

@@ -292,17 +292,20 @@ def number(
     out: str | Path | None = None,
     in_place: bool = False,
     dry_run: bool = False,
+    force: bool = False,
 ) -> NumberResult:
-    """Number the ledger at ``path`` and write it to ``out`` or in place (``dry_run``: plan only)."""
-    ledger = read_ledger(path)
+    """Number the ledger at ``path`` and write it to ``out`` or in place (``dry_run``: plan only).
+
+    The ledger is read inside the edit, under the in-place lock (:func:`toolkit.editing.edit_workbook`).
+    """
     plan_holder: list[NumberPlan] = []
 
     def edit(pkg: Package) -> bool:
-        plan = plan_numbers(ledger, fmt, pkg.sheet_names())
+        plan = plan_numbers(read_ledger(pkg.path), fmt, pkg.sheet_names())
         plan_holder.append(plan)
         return apply_numbers(pkg, plan)
 
     if dry_run:
-        return NumberResult(plan_numbers(ledger, fmt, Package.open(path).sheet_names()), None)
-    edited = edit_workbook(path, edit, out=out, in_place=in_place)
+        return NumberResult(plan_numbers(read_ledger(path), fmt, Package.open(path).sheet_names()), None)
+    edited = edit_workbook(path, edit, out=out, in_place=in_place, force=force)
     return NumberResult(plan_holder[0], edited)

@@ -393,28 +393,34 @@ def require_rollup_forms(ledger: Ledger) -> None:
 
 
 def rollup_file(
-    path: str | Path, as_of: dt.date | None = None, out: str | Path | None = None, in_place: bool = False
+    path: str | Path,
+    as_of: dt.date | None = None,
+    out: str | Path | None = None,
+    in_place: bool = False,
+    force: bool = False,
 ) -> RollupResult:
     """Roll the 附件9 logs up into 附件7 and 附件8 of the workbook at ``path`` as of ``as_of``.
 
-    Writes into ``out``, or into the ledger itself with ``in_place`` (a backup copy first).
-    Raises :class:`RollupError` when the ledger lacks what the roll-up needs, and the
-    :mod:`toolkit.safewrite` errors when the target is open, not writable or the disk is full;
-    the original is never changed then.
+    Writes into ``out`` (an existing file only with ``force``), or into the ledger itself with
+    ``in_place`` (a backup copy first). The ledger is read under the in-place lock, so a second
+    run waits and rolls up what the first wrote. Raises :class:`RollupError` when the ledger
+    lacks what the roll-up needs, and the :mod:`toolkit.safewrite` errors when the target is
+    open, read-only, not writable or the disk is full; the original is never changed then.
     """
     src = Path(path)
-    edit_target(src, out, in_place)  # usage errors before any reading
+    edit_target(src, out, in_place, force)  # usage errors before any reading
     day = as_of or dt.date.today()
-    ledger = read_ledger(src)
-    require_rollup_forms(ledger)
-    plan = plan_rollup(ledger, compute_rollup(ledger, day))
+    plans: list[RollupPlan] = []
 
     def edit(pkg: Package) -> bool:
-        apply_rollup_to_package(pkg, plan)
+        ledger = read_ledger(pkg.path, str(src))
+        require_rollup_forms(ledger)
+        plans.append(plan_rollup(ledger, compute_rollup(ledger, day)))
+        apply_rollup_to_package(pkg, plans[0])
         return True
 
-    edited = edit_workbook(src, edit, out=out, in_place=in_place)
-    return RollupResult(src, edited.target or src, edited.backup, plan)
+    edited = edit_workbook(src, edit, out=out, in_place=in_place, force=force)
+    return RollupResult(src, edited.target or src, edited.backup, plans[0])
 
 
 def annotate_file(
@@ -423,11 +429,14 @@ def annotate_file(
     out: str | Path | None = None,
     in_place: bool = False,
     workbook: str | None = None,
+    force: bool = False,
+    expect: tuple[int, int, int] | None = None,
 ) -> Path:
     """Write the findings of ``report`` about this workbook into it (cli.md, "Annotation").
 
     ``workbook`` is the name the report gives the file (default: the only workbook of the
-    report). Returns the path written.
+    report). ``expect``: the file's :func:`~toolkit.safewrite.fingerprint` when it was checked;
+    a file changed since is not annotated (the findings would be stale). Returns the path written.
     """
     if workbook is None and len(report.workbooks) > 1:
         workbook = str(path)
@@ -436,5 +445,5 @@ def annotate_file(
         apply_annotation_to_package(pkg, plan_annotation(report, workbook, set(pkg.sheet_names())))
         return True
 
-    edited = edit_workbook(path, edit, out=out, in_place=in_place)
+    edited = edit_workbook(path, edit, out=out, in_place=in_place, force=force, expect=expect)
     return edited.target or Path(path)

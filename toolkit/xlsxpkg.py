@@ -51,6 +51,7 @@ from lxml import etree
 
 from .errors import ReadError, ToolkitError
 from .safewrite import atomic_write, check_not_open
+from .textsafe import EXCEL_CELL_MAX, cell_text
 
 __all__ = ["Package", "PackageError", "LEDGER_SHEET"]
 
@@ -336,7 +337,8 @@ _NEEDS_ESCAPE = re.compile("_x[0-9A-Fa-f]{4}_|[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\
 
 
 def _xml_text(text: str) -> str:
-    """Escape what XML 1.0 cannot carry the way Excel does (``_xHHHH_``)."""
+    """Escape what XML 1.0 cannot carry the way Excel does (``_xHHHH_``), cut to a cell's limit."""
+    text = cell_text(text)
     if not _NEEDS_ESCAPE.search(text):
         return text
     text = re.sub(r"_(x[0-9A-Fa-f]{4}_)", r"_x005F_\1", text)
@@ -1392,7 +1394,7 @@ class Package:
                     out.append(f'<c r="{letters}{sn}"{st}/>')
                     continue
                 typ = type(value)
-                if typ is str and plain(value):  # type: ignore[call-overload]  # type() is faster than isinstance here
+                if typ is str and len(value) <= EXCEL_CELL_MAX and plain(value):  # type: ignore[call-overload,arg-type]  # type() is faster than isinstance here
                     out.append(f'<c r="{letters}{sn}"{st} t="inlineStr"><is><t>{value}</t></is></c>')
                 elif typ is int:
                     out.append(f'<c r="{letters}{sn}"{st}><v>{value}</v></c>')
@@ -1919,14 +1921,15 @@ class Package:
             self._remove_rel(self.workbook_part, rid)
             self._remove_part(target)
 
-    def save(self, path: Path | str) -> None:
-        """Write the package to ``path`` atomically (refusing a workbook open in Excel/WPS)."""
+    def save(self, path: Path | str) -> Path:
+        """Write the package to ``path`` atomically (refusing a workbook open in Excel/WPS); returns
+        the file written (a symbolic link's target)."""
         path = Path(path)
         check_not_open(path)
         self._flush_ledger()
         self._drop_stale_calc_chain()
         self._drop_empty_rels()
-        atomic_write(path, self._write_zip)
+        return atomic_write(path, self._write_zip)
 
     def _write_zip(self, fh: BinaryIO) -> None:
         with zipfile.ZipFile(fh, "w", allowZip64=True) as out:
