@@ -3,7 +3,8 @@
 Each run is a child process under an address-space limit (default 4 GiB), so a file that makes
 the reader allocate without bound fails inside the child instead of taking the machine down.
 The table reports, per case and command: the exit code, wall seconds, the child's peak resident
-memory, whether stderr held a Python traceback and whether the input file kept its bytes.
+memory, whether stderr held a Python traceback and whether the input file kept its bytes ("same";
+"written" by a successful in-place command; "CHANGED" by a failed one, which must never happen).
 
     python benchmarks/bench_hostile.py [--repo DIR] [--limit-gb 4] [--only CASE,...] [--big]
 
@@ -116,7 +117,8 @@ def main() -> None:
                 args = [a.format(f=f, d=folder, o=out, s=f.suffix if f.suffix in (".xlsx", ".xlsm") else ".xlsx")
                         for a in template]
                 code, took, peak, err = run_measured(opts.repo, args, limit, opts.timeout)
-                kept = "same" if digest(f) == before else "changed"
+                wrote = code == 0 or "已写入标注" in err  # check --annotate exits 1 when it finds errors
+                kept = "same" if digest(f) == before else ("written" if wrote else "CHANGED")
                 tb = "TRACEBACK" if "Traceback" in err else "-"
                 print(f"{name:<15} {cmd:<12} {code:>4} {took:>7.2f} {peak:>8.0f}  {tb:<9}  {kept}", flush=True)
                 shutil.rmtree(work)

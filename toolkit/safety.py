@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+from dataclasses import dataclass, field
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO
@@ -38,10 +39,17 @@ _ROOT = re.compile(rb"<[A-Za-z_]")
 _COMMENT = re.compile(rb"<!--.*?-->", re.DOTALL)
 
 
-_VETTED: dict[tuple[str, int, int, int], bool] = {}
+@dataclass(frozen=True)
+class Vetted:
+    """What vetting learnt on the way: each sheet's error cells ((0-based row, column) -> ``#REF!`` …)."""
+
+    errors: dict[str, dict[tuple[int, int], str]] = field(default_factory=dict)
 
 
-def vet_package(path: Path) -> None:
+_VETTED: dict[tuple[str, int, int, int], Vetted] = {}
+
+
+def vet_package(path: Path) -> Vetted:
     """Raise :class:`ReadError` unless ``path`` looks like a safe .xlsx/.xlsm package.
 
     A file vetted once (same path, size, inode and modification time) is not scanned again in
@@ -53,15 +61,16 @@ def vet_package(path: Path) -> None:
     except (OSError, ValueError):
         key = None
     if key is not None and key in _VETTED:
-        return
-    _vet_package(path)
+        return _VETTED[key]
+    vetted = _vet_package(path)
     if key is not None:
         if len(_VETTED) > 256:
             _VETTED.clear()
-        _VETTED[key] = True
+        _VETTED[key] = vetted
+    return vetted
 
 
-def _vet_package(path: Path) -> None:
+def _vet_package(path: Path) -> Vetted:
     try:
         size = path.stat().st_size
         with path.open("rb") as fh:
@@ -107,9 +116,13 @@ def _vet_package(path: Path) -> None:
                             f"部件 {info.filename} 含有 DTD/实体声明（Excel 不会生成），疑似“XML 炸弹”，已拒绝读取。", "xml-bomb"
                         )
             sheets = _sheet_names(zf, names)
+            errors: dict[str, dict[tuple[int, int], str]] = {}
             for info in infos:
                 if info.filename in sheets:
-                    _vet_extent(zf, info, sheets[info.filename])
+                    found = _vet_sheet(zf, info, sheets[info.filename])
+                    if found:
+                        errors[sheets[info.filename]] = found
+            return Vetted(errors)
     except ReadError:
         raise
     except (zipfile.BadZipFile, EOFError, zipfile.LargeZipFile) as exc:
@@ -145,6 +158,8 @@ _SHEET = re.compile(rb'<(?:\w+:)?sheet\b(?=[^>]*\bname="(?P<name>[^"]*)")(?=[^>]
 _IRREGULAR = re.compile(rb'<c(?:>|/>|\s(?!r="))|<\w+:c[\s>/]')
 _FAR = re.compile(rb'<c r="(?:[A-Z]{2}|[A-Z]+[0-9]{6})|' + _IRREGULAR.pattern)
 _CELL = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"[^>]*?(/?)>')
+_ERROR_CELL = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"[^>]*?\st="e"[^>]*>(.*?)</c>', re.DOTALL)
+_ERROR_VALUE = re.compile(rb"<(?:\w+:)?v>\s*(#[^<]{1,20}?)\s*</")
 _TOKEN = re.compile(rb'<(?:\w+:)?(row|c)(?=[\s>/])([^>]*?)(/?)>')
 _ATTR_R = re.compile(rb'\sr="([A-Z]*)([0-9]*)"')
 _FAST_ROWS = 99_999
@@ -201,10 +216,26 @@ def _chunks(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterator[bytes]:
         yield tail
 
 
+def _vet_sheet(zf: zipfile.ZipFile, info: zipfile.ZipInfo, sheet: str) -> dict[tuple[int, int], str]:
+    """Refuse a worksheet whose dense grid (A1 to the farthest cell with a value) exceeds the budget.
+
+    Returns the sheet's error cells, (0-based row, column) -> error value such as ``#REF!``: the
+    fast reader gives them as empty cells, and a check must not call them empty.
+    """
+    far = False
+    errors: dict[tuple[int, int], str] = {}
+    for chunk in _chunks(zf, info):
+        far = far or _FAR.search(chunk) is not None
+        if b't="e"' in chunk:
+            for letters, digits, body in _ERROR_CELL.findall(chunk):
+                value = _ERROR_VALUE.search(body)
+                errors[(int(digits) - 1, _col_number(letters) - 1)] = value[1].decode("ascii", "replace") if value else "#错误"
+    if far:
+        _vet_extent(zf, info, sheet)  # some valued cell beyond A1:Z99999: measure exactly
+    return errors
+
+
 def _vet_extent(zf: zipfile.ZipFile, info: zipfile.ZipInfo, sheet: str) -> None:
-    """Refuse a worksheet whose dense grid (A1 to the farthest cell with a value) exceeds the budget."""
-    if not any(_FAR.search(chunk) for chunk in _chunks(zf, info)):
-        return  # every valued cell within A1:Z99999
     extent = _regular_extent(_chunks(zf, info))
     rows, cols, far = extent if extent is not None else _walked_extent(_chunks(zf, info))
     if rows * cols > MAX_GRID_CELLS:

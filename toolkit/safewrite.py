@@ -447,7 +447,7 @@ _HELD: dict[tuple[int, int], int] = {}
 
 
 @contextlib.contextmanager
-def edit_lock(path: Path | str, wait: float = LOCK_WAIT) -> Iterator[Path]:
+def edit_lock(path: Path | str, wait: float | None = None) -> Iterator[Path]:
     """Hold an exclusive lock on the ledger at ``path`` while it is read and rewritten in place.
 
     A second run (another process) waits up to ``wait`` seconds, then stops with a
@@ -456,6 +456,7 @@ def edit_lock(path: Path | str, wait: float = LOCK_WAIT) -> Iterator[Path]:
     new file. Re-entrant within one process. Yields the real path (a symbolic link resolved).
     """
     real = _real(Path(path))
+    wait = LOCK_WAIT if wait is None else wait
     try:
         import fcntl
     except ImportError:  # Windows: no advisory locks on a path; Excel's own lock files still apply

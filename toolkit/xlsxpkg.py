@@ -1623,7 +1623,7 @@ class Package:
         names = set(self.sheet_names())
         for (sheet, ref), (fill_xml, apply, argb) in list(ledger.items()):
             if sheet in names and sheet != LEDGER_SHEET:
-                sh = self._sheet(sheet)
+                sh = self._sheet(sheet, touch=False)  # a sheet is rewritten only when a fill is restored
                 r, col = split_ref(ref)
                 c = sh.cell(r, col)
                 if c is not None:
@@ -1637,13 +1637,14 @@ class Package:
                             c.attrib.pop("s", None)  # no style and style 0 are the same
                         else:
                             c.set("s", str(restored))
+                        self._touch(sh.part)
             del ledger[(sheet, ref)]
             self._ledger_changed = True
         for sheet in self.sheet_names():
             part = self.sheet_part(sheet)
             if not self._targets(part, REL_COMMENTS):
                 continue
-            self._remove_comments(self._sheet(sheet), author)
+            self._remove_comments(self._sheet(sheet, touch=False), author)  # touched only if a note goes
 
     def _remove_comments(self, sh: _Sheet, author: str) -> None:
         cpart, vpart, vml_rid = self._comment_parts(sh)
@@ -1684,6 +1685,7 @@ class Package:
                 ld = sh.root.find(q("legacyDrawing"))
                 if ld is not None:
                     sh.root.remove(ld)
+                    self._touch(sh.part)
 
     # the ledger of original fills -----------------------------------------
     def _load_ledger(self) -> dict[tuple[str, str], tuple[str, str, str]]:

@@ -177,25 +177,35 @@ def formula_text(folder: Path) -> Path:
 
 
 def long_text(folder: Path) -> Path:
-    """Software names and a remark longer than Excel's 32,767 characters per cell."""
+    """Software names and a software type longer than Excel's 32,767 characters per cell (the type
+    is quoted in a finding, so the note and the 校验结果 row quoting it would pass the limit)."""
 
     def fn(wb: openpyxl.Workbook) -> None:
         for ws in wb.worksheets:
             for ref in _find(ws, "7-Zip"):
                 _set_text(ws, ref, "七" * LONG)
+        ws = wb["附件7 汇总表"]
+        for ref in _find(ws, "免费软件")[:1]:
+            _set_text(ws, ref, "八" * LONG)
 
     return _patched(folder, "超长文本.xlsx", fn)
 
 
 def escape_text(folder: Path) -> Path:
-    """Terminal escape sequences (an OSC 8 link, clear screen) in a software name and a number."""
+    """Terminal escape sequences (an OSC 8 link, clear screen) in a software name, a software type
+    (quoted in a finding) and the unit's name (shown by report)."""
 
     def fn(wb: openpyxl.Workbook) -> None:
         for ws in wb.worksheets:
             for ref in _find(ws, "7-Zip"):
                 _set_text(ws, ref, OSC8)
-            for ref in _find(ws, "MF-001")[:1]:
-                _set_text(ws, ref, "MF-001\x1b[31m")
+            for row in ws.iter_rows(max_row=3):
+                for c in row:
+                    if isinstance(c.value, str) and "测试局" in c.value:
+                        _set_text(ws, c.coordinate, c.value.replace("测试局", "测试局" + OSC8))
+        ws = wb["附件7 汇总表"]
+        for ref in _find(ws, "免费软件")[:1]:
+            _set_text(ws, ref, "免费\x1b[31m软件" + OSC8)
 
     return _patched(folder, "转义序列.xlsx", fn)
 

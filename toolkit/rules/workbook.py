@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator
 from itertools import groupby, repeat
 from operator import attrgetter, is_not, itemgetter
 
-from ..findings import ERROR, REGISTRY, CheckContext, Finding
+from ..findings import ERROR, REGISTRY, WARNING, CheckContext, Finding
 from ..model import Form, Row, a1
 from ..schemas import Column, FormSchema, all_schemas
 
@@ -51,6 +51,28 @@ def missing_columns(ctx: CheckContext) -> Iterator[Finding]:
                 title=form.schema.title,
                 column=col.label,
                 names="、".join((col.label, *col.aliases)),
+            )
+
+
+@REGISTRY.rule("S6", ERROR, "单元格为错误值", "单元格为错误值 {value}（公式引用失效或查找不到）。请改为应填的内容。", "表中的单元格是 Excel 的错误值（#REF!、#N/A、#VALUE! 等），其内容无法读取。")
+def error_values(ctx: CheckContext) -> Iterator[Finding]:
+    """A cell of a form's sheet holds an error value (#REF!, #N/A …) instead of content."""
+    for sheet, r, c, value in ctx.ledger.error_cells:
+        yield ctx.finding("S6", sheet, a1(r, c), r, value=value)
+
+
+@REGISTRY.rule("S7", WARNING, "同一张表出现多次", "工作表“{sheets}”都是《{title}》（{form}），它们的内容会合并计入检查和汇总。若其中有重复的副本，请删除多余的工作表。", "同一种只应有一张的表（如附件7、附件8）出现在两张或更多工作表中。")
+def repeated_forms(ctx: CheckContext) -> Iterator[Finding]:
+    """A form that a ledger holds once (its sheet name has no per-number part) is found on several sheets."""
+    seen: dict[str, list[Form]] = {}
+    for form in ctx.ledger.forms:
+        if "{" not in form.schema.sheet:
+            seen.setdefault(form.form, []).append(form)
+    for name, forms in seen.items():
+        if len(forms) > 1:
+            first = forms[1]
+            yield ctx.finding(
+                "S7", first.sheet, first.title_cell, sheets="”“".join(f.sheet for f in forms), title=first.schema.title, form=name
             )
 
 
@@ -196,7 +218,17 @@ def _rows_by_layout(ctx: CheckContext) -> list[tuple[Form, list[Row]]]:
 
 @REGISTRY.checker("S3", "S4", "S5")
 def cell_checks(ctx: CheckContext) -> Iterator[Finding]:
-    """Run the pandera cell checks of every form; yields S3, S4 and S5 findings."""
+    """Run the pandera cell checks of every form; yields S3, S4 and S5 findings.
+
+    A cell that holds an error value (``#REF!``) reads as empty; S6 reports it, not S3.
+    """
+    errors = {(sheet, a1(r, c)) for sheet, r, c in ctx.ledger.error_cover}
+    for f in _cell_checks(ctx):
+        if not (f.rule == "S3" and (f.sheet, f.cell) in errors):
+            yield f
+
+
+def _cell_checks(ctx: CheckContext) -> Iterator[Finding]:
     import pandera.pandas as pa
 
     for form, rows in _rows_by_layout(ctx):
