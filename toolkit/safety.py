@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import re
 import zipfile
-from dataclasses import dataclass, field
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
