@@ -47,10 +47,10 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from .model import Ledger, SummaryEntry
-from .normalize import norm_key, to_int
-from .rollup import Rollup, compute_rollup
-from .schemas import schema, schema_dir
+from toolkit.model import Ledger, SummaryEntry
+from toolkit.normalize import norm_key, to_int
+from toolkit.rollup import Rollup, compute_rollup
+from toolkit.schemas import schema, schema_dir
 
 COMMERCIAL, OEM, FREE = "商业软件", "OEM软件", "免费软件"
 SITE, CONCURRENT, PER_USER = "场地许可", "并发许可", "用户许可"

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import openpyxl
 
-from tests.factory import make_ledger
+from tests.helpers.factory import make_ledger
 
 NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"

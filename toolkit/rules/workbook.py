@@ -11,18 +11,18 @@ from collections.abc import Iterable, Iterator
 from itertools import groupby, repeat
 from operator import attrgetter, is_not, itemgetter
 
-from ..findings import ERROR, REGISTRY, WARNING, CheckContext, Finding
-from ..model import Form, Row, a1
-from ..schemas import Column, FormSchema, all_schemas
-
-REGISTRY.declare("S0", ERROR, "无法读取工作簿", "无法读取：{reason}", "文件不能作为工作簿读取（不是 xlsx/xlsm、已加密、已损坏、疑似压缩炸弹或 XML 炸弹）。")
+from toolkit.findings import Finding
+from toolkit.model import Form, Row, a1
+from toolkit.rules.context import CheckContext
+from toolkit.rules.registry import check
+from toolkit.schemas import Column, FormSchema, all_schemas
 
 _TYPE_ZH = {"int": "整数", "amount": "金额（不小于 0 的数）", "date": "日期", "term": "许可期限"}
 _TERM_HINT = "，应为“永久”、截止日期（如 2027-12-31）、起止日期（如 2024-01-01至2026-12-31）或年限（如 3年）"
 _OP_HINT = "；升级不是一种操作：请在旧编号的表中登记卸载、在新编号的表中登记安装"
 
 
-@REGISTRY.rule("S1", ERROR, "缺少必需的表", "台账中找不到《{title}》（{form}）。请按标准表样添加该表，标题须写在表的前 5 行内。", "台账中找不到检查所必需的表（附件6、附件7、附件8、附件9）。")
+@check("S1")
 def missing_forms(ctx: CheckContext) -> Iterator[Finding]:
     """A form required for check is not found in the ledger."""
     ledger = ctx.ledger
@@ -34,7 +34,7 @@ def missing_forms(ctx: CheckContext) -> Iterator[Finding]:
         yield ctx.finding("S1", None, None, form=sch.form, title=sch.title)
 
 
-@REGISTRY.rule("S2", ERROR, "缺少必需的列", "《{title}》的表头中找不到“{column}”列。请在表头添加该列（可用的列名：{names}）。", "表头中找不到必需的列。")
+@check("S2")
 def missing_columns(ctx: CheckContext) -> Iterator[Finding]:
     """A required column is not found in a form's header."""
     for form in ctx.ledger.forms:
@@ -54,14 +54,14 @@ def missing_columns(ctx: CheckContext) -> Iterator[Finding]:
             )
 
 
-@REGISTRY.rule("S6", ERROR, "单元格为错误值", "单元格为错误值 {value}（公式引用失效或查找不到）。请改为应填的内容。", "表中的单元格是 Excel 的错误值（#REF!、#N/A、#VALUE! 等），其内容无法读取。")
+@check("S6")
 def error_values(ctx: CheckContext) -> Iterator[Finding]:
     """A cell of a form's sheet holds an error value (#REF!, #N/A …) instead of content."""
     for sheet, r, c, value in ctx.ledger.error_cells:
         yield ctx.finding("S6", sheet, a1(r, c), r, value=value)
 
 
-@REGISTRY.rule("S7", WARNING, "同一张表出现多次", "工作表“{sheets}”都是《{title}》（{form}），它们的内容会合并计入检查和汇总。若其中有重复的副本，请删除多余的工作表。", "同一种只应有一张的表（如附件7、附件8）出现在两张或更多工作表中。")
+@check("S7")
 def repeated_forms(ctx: CheckContext) -> Iterator[Finding]:
     """A form that a ledger holds once (its sheet name has no per-number part) is found on several sheets."""
     seen: dict[str, list[Form]] = {}
@@ -74,11 +74,6 @@ def repeated_forms(ctx: CheckContext) -> Iterator[Finding]:
             yield ctx.finding(
                 "S7", first.sheet, first.title_cell, sheets="”“".join(f.sheet for f in forms), title=first.schema.title, form=name
             )
-
-
-REGISTRY.declare("S3", ERROR, "必填单元格为空", "“{column}”不能为空{why}。请填写。", "必填的单元格为空（如附件7 的软件名称、软件类型，附件9 的计算机编号和日期；采购的商业软件的采购时间、采购金额）。")
-REGISTRY.declare("S4", ERROR, "值无法识别", "“{column}”的值“{value}”不是有效的{type}{hint}。", "值不能按其类型读取（日期、整数、金额、许可期限）。")
-REGISTRY.declare("S5", ERROR, "值不在允许范围内", "“{column}”的值“{value}”不是允许的取值（{allowed}）{hint}。", "值不是允许的取值之一（软件类型、许可类型、获取方式、计算机类型；操作类型未打勾或勾了两项）。")
 
 
 def _conditions(col: Column, form: Form, derived: dict[str, tuple[str, str, frozenset]]):
@@ -216,7 +211,7 @@ def _rows_by_layout(ctx: CheckContext) -> list[tuple[Form, list[Row]]]:
     return list(out.values())
 
 
-@REGISTRY.checker("S3", "S4", "S5")
+@check("S3", "S4", "S5")
 def cell_checks(ctx: CheckContext) -> Iterator[Finding]:
     """Run the pandera cell checks of every form; yields S3, S4 and S5 findings.
 
@@ -245,8 +240,8 @@ def _cell_checks(ctx: CheckContext) -> Iterator[Finding]:
             cases = exc.failure_cases
         seen: set[tuple[int, str]] = set()
         found = []
-        for check, index in zip(cases["check"], cases["index"], strict=True):
-            code, _, key = str(check).partition(":")
+        for failed, index in zip(cases["check"], cases["index"], strict=True):
+            code, _, key = str(failed).partition(":")
             if index is None or (int(index), code + key) in seen or code not in ("S3", "S4", "S5"):
                 continue
             seen.add((int(index), code + key))
@@ -279,7 +274,7 @@ def _cell_finding(ctx: CheckContext, form: Form, row: Row, code: str, key: str) 
     return ctx.finding("S5", form.sheet, row.cell(key), row.row, column=col.label, value=value, allowed="、".join(col.allowed), hint=hint)
 
 
-@REGISTRY.checker("S4")
+@check("S4")
 def term_without_purchase(ctx: CheckContext) -> Iterator[Finding]:
     """A 许可期限 in years (``3年``) needs 采购时间 to count from (rules.md, term arithmetic)."""
     for s in ctx.ledger.summary:
