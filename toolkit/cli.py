@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import json
 import sys
 from collections.abc import Callable
@@ -70,35 +71,48 @@ class ZbtzGroup(click.Group):
     """Turns library errors into one Chinese line on stderr (tracebacks only with --debug)."""
 
     def invoke(self, ctx: click.Context) -> Any:
+        # An exception Python can only print ("Exception ignored in …", e.g. a half-written zip
+        # closed after its file failed) is not shown with a traceback, unless --debug.
+        hook = sys.unraisablehook
+        sys.unraisablehook = lambda unraisable: hook(unraisable) if _debug(ctx) else None
+        try:
+            return self._invoke(ctx)
+        finally:
+            sys.unraisablehook = hook
+
+    def _invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except OutputExistsError as exc:
-            if ctx.obj and ctx.obj.get("debug"):
+            if _debug(ctx):
                 raise
-            echo(f"用法错误：{exc}", err=True)
-            ctx.exit(EXIT_USAGE)
+            message, code = f"用法错误：{exc}", EXIT_USAGE
         except ToolkitError as exc:
-            if ctx.obj and ctx.obj.get("debug"):
+            if _debug(ctx):
                 raise
-            echo(f"错误：{exc}", err=True)
-            ctx.exit(exc.exit_code)
+            message, code = f"错误：{exc}", exc.exit_code
         except OSError as exc:  # a file the library did not expect to fail (a folder turned read-only …)
-            if ctx.obj and ctx.obj.get("debug"):
+            if _debug(ctx):
                 raise
             where = f"“{shown_path(exc.filename)}”" if exc.filename else ""
-            echo(f"错误：{where}{exc.strerror or exc}。请检查文件、文件夹和权限后重试。", err=True)
-            ctx.exit(EXIT_FINDINGS)
+            message, code = f"错误：{where}{exc.strerror or exc}。请检查文件、文件夹和权限后重试。", EXIT_FINDINGS
         except (click.exceptions.Exit, click.ClickException, click.Abort, KeyboardInterrupt, SystemExit):
             raise
         except Exception as exc:  # noqa: BLE001  (never a traceback for a person; --debug shows it)
-            if ctx.obj and ctx.obj.get("debug"):
+            if _debug(ctx):
                 raise
-            echo(
+            message = (
                 f"错误：程序内部出错（{type(exc).__name__}: {str(exc)[:300]}）。原文件未改动；"
-                "请将输入文件和这条信息报告给工具维护人员（加 --debug 可看到详细信息）。",
-                err=True,
+                "请将输入文件和这条信息报告给工具维护人员（加 --debug 可看到详细信息）。"
             )
-            ctx.exit(EXIT_INTERNAL)
+            code = EXIT_INTERNAL
+        gc.collect()  # what the failure left behind goes now, while its noise is silenced
+        echo(message, err=True)
+        ctx.exit(code)
+
+
+def _debug(ctx: click.Context) -> bool:
+    return bool(ctx.obj and ctx.obj.get("debug"))
 
 
 @click.group(cls=ZbtzGroup, context_settings=CONTEXT)

@@ -54,6 +54,7 @@ __all__ = [
     "mark_output",
     "lock_files",
     "make_dirs",
+    "refuse_read_only",
     "new_temp",
     "shown_path",
 ]
@@ -177,7 +178,8 @@ def _is_read_only(st: os.stat_result) -> bool:
     return not (st.st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH))
 
 
-def _refuse_read_only(target: Path) -> None:
+def refuse_read_only(target: Path) -> None:
+    """Raise :class:`WriteError` when ``target`` is a file without any write permission bit."""
     try:
         st = os.stat(target)
     except (OSError, ValueError):
@@ -212,7 +214,7 @@ def claim_output(target: Path | str, *, inputs: Iterable[Path | str] = (), force
         raise WriteError(f"输出“{shown_path(path)}”是一个文件夹。请给出文件名。")
     if _exists(path) and not force:
         raise OutputExistsError(f"“{shown_path(path)}”已存在；为免覆盖，请换一个文件名，或加 --force 覆盖它。")
-    _refuse_read_only(real)
+    refuse_read_only(real)
     check_not_open(real)
     return real
 
@@ -308,12 +310,25 @@ def install(tmp: Path, target: Path) -> None:
     _fsync_dir(target.parent if str(target.parent) else Path("."))
 
 
+_LIBXML_IO = re.compile(r"IO_(E[A-Z]+)")
+
+
+def _io_failure(exc: BaseException) -> OSError | None:
+    """The OS error behind a writer's own exception: lxml reports a failed write as
+    ``SerialisationError: IO_EFBIG`` (openpyxl writes through it), not as an ``OSError``."""
+    if type(exc).__name__ != "SerialisationError":
+        return None
+    m = _LIBXML_IO.search(str(exc))
+    code = getattr(errno, m[1], errno.EIO) if m else errno.EIO
+    return OSError(code, os.strerror(code))
+
+
 @contextlib.contextmanager
 def temp_for(target: Path | str) -> Iterator[tuple[Path, Path]]:
     """``(tmp, real_target)``: fill ``tmp``, then :func:`install` it; ``tmp`` is removed on any failure."""
     real = _real(Path(target))
     _check_name(real)
-    _refuse_read_only(real)
+    refuse_read_only(real)
     tmp = new_temp(real)
     try:
         yield tmp, real
@@ -321,9 +336,12 @@ def temp_for(target: Path | str) -> Iterator[tuple[Path, Path]]:
         with contextlib.suppress(OSError):
             tmp.unlink()
         raise explain(exc, real) from exc
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(OSError):
             tmp.unlink()
+        io = _io_failure(exc)
+        if io is not None:
+            raise explain(io, real) from exc
         raise
 
 

@@ -15,7 +15,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from toolkit.errors import EditError, RollupError, WriteError
-from toolkit.files import backup, check_not_open, claim_output, edit_lock, fingerprint, shown_path
+from toolkit.files import (
+    backup,
+    check_not_open,
+    claim_output,
+    edit_lock,
+    fingerprint,
+    refuse_read_only,
+    shown_path,
+)
 from toolkit.findings import Report
 from toolkit.model import Ledger
 from toolkit.plans.annotate import plan_annotation
@@ -83,11 +91,13 @@ def edit_target(src: Path, out: str | Path | None, in_place: bool, force: bool =
     if out is not None and in_place:
         raise EditError("-o 与 --in-place 不能同时使用。")
     if in_place:
+        refuse_read_only(src)
         return src, True
     target = Path(out)  # type: ignore[arg-type]
     if target.suffix.lower() != src.suffix.lower():
         raise EditError(f"输出文件“{shown_path(target.name)}”的扩展名应与台账相同（{src.suffix}）。")
     if _same(target, src):
+        refuse_read_only(src)
         return src, True
     return claim_output(target, inputs=[src], force=force), False
 
