@@ -267,27 +267,26 @@ def _regular_extent(chunks: Iterable[bytes]) -> tuple[int, int, tuple[int, int]]
 
 
 def _walked_extent(chunks: Iterable[bytes]) -> tuple[int, int, tuple[int, int]]:
-    """The same, tag by tag, placing a cell without a reference the way the reader does (next column)."""
+    """The same, tag by tag, placing what has no reference the way the reader does: a row after
+    the previous row, a cell right of the previous cell, in the row being read."""
     rows = cols = 0
     far = (0, 0)
     row = col = 0
     for chunk in chunks:
         for m in _TOKEN.finditer(chunk):
-            row, col = _position(m, row, col)
-            if m[1] == b"c" and not m[3] and (row > rows or col > cols):
-                rows, cols = max(rows, row), max(cols, col)
-                if row * col >= far[0] * far[1]:
-                    far = (row, col)
+            ref = _ATTR_R.search(m[2])
+            if m[1] == b"row":
+                row, col = (int(ref[2]) if ref and ref[2] else row + 1), 0
+                continue
+            if ref and ref[1] and ref[2]:
+                r, col = int(ref[2]), _col_number(ref[1])
+            else:
+                r, col = row, col + 1
+            if not m[3] and (r > rows or col > cols):
+                rows, cols = max(rows, r), max(cols, col)
+                if r * col >= far[0] * far[1]:
+                    far = (r, col)
     return rows, cols, far
-
-
-def _position(m: re.Match[bytes], row: int, col: int) -> tuple[int, int]:
-    ref = _ATTR_R.search(m[2])
-    if m[1] == b"row":
-        return (int(ref[2]) if ref and ref[2] else row + 1), 0
-    if ref and ref[1] and ref[2]:
-        return int(ref[2]), _col_number(ref[1])
-    return row, col + 1
 
 
 def _ole_is_encrypted(path: Path) -> bool:
