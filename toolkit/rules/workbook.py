@@ -17,6 +17,7 @@ from toolkit.rules.context import CheckContext
 from toolkit.rules.registry import check
 from toolkit.schemas import Column, FormSchema, all_schemas
 
+ONE_SHEET_FORMS = ("附件6", "附件7", "附件8", "计算机清单")
 _TYPE_ZH = {"int": "整数", "amount": "金额（不小于 0 的数）", "date": "日期", "term": "许可期限"}
 _TERM_HINT = "，应为“永久”、截止日期（如 2027-12-31）、起止日期（如 2024-01-01至2026-12-31）或年限（如 3年）"
 _OP_HINT = "；升级不是一种操作：请在旧编号的表中登记卸载、在新编号的表中登记安装"
@@ -63,10 +64,12 @@ def error_values(ctx: CheckContext) -> Iterator[Finding]:
 
 @check("S7")
 def repeated_forms(ctx: CheckContext) -> Iterator[Finding]:
-    """A form that a ledger holds once (its sheet name has no per-number part) is found on several sheets."""
+    """A form whose rows a ledger holds on one sheet (附件6, 附件7, 附件8, 计算机清单) is found on several:
+    their rows are read together, which doubles every figure when one is a copy. (附件9 is one
+    sheet per number; 附件10/附件11 have a register and a printed page per row.)"""
     seen: dict[str, list[Form]] = {}
     for form in ctx.ledger.forms:
-        if "{" not in form.schema.sheet:
+        if form.form in ONE_SHEET_FORMS:
             seen.setdefault(form.form, []).append(form)
     for name, forms in seen.items():
         if len(forms) > 1:
