@@ -4,36 +4,50 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
-import os
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from toolkit.errors import ReadError
-from toolkit.files import is_own_file, is_toolkit_output, shown_path
+from toolkit.files import expand_paths
 from toolkit.findings import Finding, Report
 from toolkit.model import Ledger
 from toolkit.read.grid import Book
 from toolkit.read.reader import read_book, read_ledger
-from toolkit.rollup import compute_rollup
+from toolkit.rollup import Rollup, compute_rollup
 from toolkit.rules.builtin import REGISTRY
 from toolkit.rules.context import CheckContext
 
-WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+MISSING_RUNTIME = "运行环境缺少"
 
 
-def check_ledger(ledger: Ledger, as_of: dt.date) -> Report:
-    """Run every registered rule over one ledger model."""
-    ctx = CheckContext(ledger, as_of, compute_rollup(ledger, as_of))
+def check_ledger(ledger: Ledger, as_of: dt.date, rollup: Rollup | None = None, degrade: bool = False) -> Report:
+    """Run every registered rule over one ledger model (``rollup``: reuse one already computed).
+
+    ``degrade`` (xlwings Lite) runs every check whose packages import and reports the others as
+    not run, instead of failing when one is missing.
+    """
+    ctx = CheckContext(ledger, as_of, rollup if rollup is not None else compute_rollup(ledger, as_of))
     findings: list[Finding] = []
-    for _codes, fn in REGISTRY.checks:
-        findings.extend(fn(ctx))
+    for codes, fn in REGISTRY.checks:
+        try:
+            findings.extend(list(fn(ctx)))
+        except ImportError as exc:
+            if not degrade:
+                raise
+            for code in codes:
+                ctx.skip(code, f"{MISSING_RUNTIME} {exc.name or exc}，此项未检查")
     return Report(as_of, findings, ctx.skips, [ledger.path])
 
 
-def check_book(book: Book, as_of: dt.date, display: str | None = None) -> Report:
-    """Check a workbook of any source (a file's grid, or one open in Excel)."""
-    return check_ledger(read_book(book, display), as_of)
+def unreadable(shown: str, reason: str) -> Finding:
+    """The S0 finding of a file that cannot be read as a workbook."""
+    return Finding("S0", shown, None, None, {"reason": reason})
+
+
+def check_book(book: Book, as_of: dt.date, display: str | None = None, degrade: bool = False) -> Report:
+    """Check a workbook of any source (a file's grid, or one open in Excel); ``degrade``: see :func:`check_ledger`."""
+    return check_ledger(read_book(book, display), as_of, degrade=degrade)
 
 
 @contextmanager
@@ -66,51 +80,27 @@ def _check_file(path: str | Path, as_of: dt.date, shown: str) -> Report:
     try:
         ledger = read_ledger(path, shown)
     except ReadError as exc:
-        return Report(as_of, [Finding("S0", shown, None, None, {"reason": str(exc)})], [], [shown])
+        return Report(as_of, [unreadable(shown, str(exc))], [], [shown])
     return check_ledger(ledger, as_of)
 
 
-def expand_paths(paths: Iterable[str | Path]) -> Iterator[tuple[Path, str]]:
-    """Each workbook named or found below a folder, with its display path.
-
-    A folder scan skips what is not a unit's ledger: Excel/WPS lock files (``~$``), the toolkit's
-    backups (``*.bak-YYYYmmdd-HHMMSS.xlsx``) and temporary files, hidden folders, and the reports
-    the toolkit wrote (汇总, 附件5, printouts; marked in their document properties). A file
-    named on the command line is always read. A name in another encoding (GBK) is shown decoded.
-    """
-    for p in paths:
-        path = Path(p)
-        if path.is_dir():
-            for root, dirs, files in os.walk(path):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                for name in sorted(files):
-                    if not name.lower().endswith(WORKBOOK_SUFFIXES) or is_own_file(name):
-                        continue
-                    full = Path(root) / name
-                    if not is_toolkit_output(full):
-                        yield full, shown_path(full)
-        else:
-            yield path, shown_path(p)
-
-
-def check(
-    paths: Iterable[str | Path],
-    as_of: dt.date | None = None,
+def check_targets(
+    targets: Iterable[tuple[Path, str]],
+    as_of: dt.date,
     progress: Callable[[str], None] | None = None,
     workers: int | None = None,
 ) -> Report:
-    """Check workbooks and folders of workbooks; one report for all of them.
+    """Check workbooks already found by :func:`toolkit.files.expand_paths`; one report for all.
 
     One file is checked in this process. A batch runs in ``workers`` worker processes (default:
     one per core) through :func:`toolkit.batch.run_batch`, so a file that crashes the reader
     natively becomes its own S0 finding and every other file is checked normally.
     """
-    day = as_of or dt.date.today()
-    targets = list(expand_paths(paths))
-    report = Report(day)
+    targets = list(targets)
+    report = Report(as_of)
     if len(targets) <= 1:
         for path, shown in targets:
-            report.extend(check_file(path, day, shown))
+            report.extend(check_file(path, as_of, shown))
             if progress is not None:
                 progress(shown)
         return report
@@ -118,10 +108,10 @@ def check(
 
     def crashed(job: tuple, what: str) -> Report:
         shown = job[2]
-        return Report(day, [Finding("S0", shown, None, None, {"reason": CRASH_REASON.format(what=what)})], [], [shown])
+        return Report(as_of, [unreadable(shown, CRASH_REASON.format(what=what))], [], [shown])
 
     results: list[Report | None] = [None] * len(targets)
-    jobs = [(path, day, shown) for path, shown in targets]
+    jobs = [(path, as_of, shown) for path, shown in targets]
     for i, result in run_batch(check_file, jobs, workers or default_workers(), crashed):
         results[i] = result
         if progress is not None:
@@ -130,3 +120,13 @@ def check(
         if done is not None:
             report.extend(done)
     return report
+
+
+def check(
+    paths: Iterable[str | Path],
+    as_of: dt.date,
+    progress: Callable[[str], None] | None = None,
+    workers: int | None = None,
+) -> Report:
+    """Check workbooks and folders of workbooks as of ``as_of``; one report for all of them."""
+    return check_targets(expand_paths(paths), as_of, progress, workers)

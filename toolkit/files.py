@@ -53,9 +53,11 @@ __all__ = [
     "is_toolkit_output",
     "mark_output",
     "lock_files",
+    "expand_paths",
     "make_dirs",
+    "new_file_mode",
     "refuse_read_only",
-    "new_temp",
+    "temp_beside",
     "shown_path",
 ]
 
@@ -264,7 +266,7 @@ def clean_stale_temps(directory: Path) -> list[Path]:
     return removed
 
 
-def new_temp(target: Path) -> Path:
+def temp_beside(target: Path) -> Path:
     """A new, empty temporary file beside ``target`` (after removing stale ones there)."""
     directory = target.parent if str(target.parent) else Path(".")
     clean_stale_temps(directory)
@@ -289,7 +291,8 @@ def make_dirs(directory: Path | str) -> Path:
     return path
 
 
-def _new_file_mode() -> int:
+def new_file_mode() -> int:
+    """The mode a new file gets from the user's umask (mkstemp's own is 0600)."""
     umask = os.umask(0)
     os.umask(umask)
     return 0o666 & ~umask
@@ -301,7 +304,7 @@ def install(tmp: Path, target: Path) -> None:
         if os.path.exists(target):
             shutil.copymode(target, tmp)
         else:
-            os.chmod(tmp, _new_file_mode())
+            os.chmod(tmp, new_file_mode())
         os.replace(tmp, target)
     except OSError as exc:
         with contextlib.suppress(OSError):
@@ -329,7 +332,7 @@ def temp_for(target: Path | str) -> Iterator[tuple[Path, Path]]:
     real = _real(Path(target))
     _check_name(real)
     refuse_read_only(real)
-    tmp = new_temp(real)
+    tmp = temp_beside(real)
     try:
         yield tmp, real
     except OSError as exc:
@@ -401,7 +404,7 @@ def backup(path: Path | str, now: dt.datetime | None = None) -> Path:
         raise WriteError(f"无法备份“{shown_path(src)}”：文件不存在。请检查路径。")
     stamp = (now or dt.datetime.now()).strftime("%Y%m%d-%H%M%S")
     try:
-        tmp = new_temp(src)
+        tmp = temp_beside(src)
     except WriteError as exc:
         raise WriteError(f"备份失败，未做任何修改：{exc}") from exc
     try:
@@ -513,3 +516,33 @@ def fingerprint(path: Path | str) -> tuple[int, int, int] | None:
     except (OSError, ValueError):
         return None
     return (st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+# --------------------------------------------------------------------------- folder scans
+
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+
+
+def expand_paths(paths: Iterable[str | Path]) -> list[tuple[Path, str]]:
+    """Each workbook named or found below a folder, with its display path.
+
+    A folder scan skips what is not a unit's ledger: Excel/WPS lock files (``~$``), the toolkit's
+    backups (``*.bak-YYYYmmdd-HHMMSS.xlsx``) and temporary files, hidden folders, and the reports
+    the toolkit wrote (汇总, 附件5, printouts; marked in their document properties). A file
+    named on the command line is always read. A name in another encoding (GBK) is shown decoded.
+    """
+    out: list[tuple[Path, str]] = []
+    for p in paths:
+        path = Path(p)
+        if path.is_dir():
+            for root, dirs, files in os.walk(path):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                for name in sorted(files):
+                    if not name.lower().endswith(WORKBOOK_SUFFIXES) or is_own_file(name):
+                        continue
+                    full = Path(root) / name
+                    if not is_toolkit_output(full):
+                        out.append((full, shown_path(full)))
+        else:
+            out.append((path, shown_path(p)))
+    return out

@@ -8,7 +8,7 @@ from toolkit.read.grid import Grid
 
 
 def _naive(rows: list[list], merges) -> list[list]:
-    """Reference: cell by cell, as forms.md words it, within the grid's width (its widest row)."""
+    """Reference: cell by cell, as docs/forms.md words it, within the grid's width (its widest row)."""
     out = [list(r) for r in rows]
     width = max((len(r) for r in rows), default=0)
     for r1, c1, r2, c2 in merges:

@@ -1,4 +1,4 @@
-"""The canonical layout of the ledger forms, written into new workbooks (forms.md).
+"""The canonical layout of the ledger forms, written into new workbooks (docs/forms.md).
 
 One code path lays out every form, whether for an empty template, the sample ledger or a
 benchmark with a hundred thousand log rows: :func:`write_form_sheet` turns a form's schema and
@@ -7,7 +7,7 @@ openpyxl worksheet or into a sheet of a :class:`StreamBook` (xlsxwriter in const
 mode, the fast path). :func:`write_ledger` writes a whole ledger from a :class:`LedgerData`.
 
 Header texts, titles and sheet names come from ``schemas/``; the sign line, whose wording
-forms.md gives once for every form, is a default here that a schema's ``sign_line`` overrides.
+docs/forms.md gives once for every form, is a default here that a schema's ``sign_line`` overrides.
 """
 
 from __future__ import annotations
@@ -26,14 +26,14 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from toolkit.files import explain, install, make_dirs, new_temp, temp_for
-from toolkit.model import col_letter
+from toolkit.cellref import col_letter
+from toolkit.dates import BLANK_LINE, date_text
+from toolkit.files import explain, install, make_dirs, temp_beside, temp_for
 from toolkit.schemas import Column, FormSchema, schema
 from toolkit.textsafe import cell_value
 
 TICK = "√"
 NA = "--"
-BLANK_LINE = "＿＿"
 SIGN_LINE = "单位名称（盖章）：{unit}  填表人：＿＿  联系电话：＿＿  填表日期：{date}"
 DATE_FORMAT = "yyyy-mm-dd"
 DROPDOWN_TITLE = "请从下拉列表中选择"
@@ -193,7 +193,7 @@ class StreamBook:
 
         self.path = Path(path)
         make_dirs(self.path.parent)
-        self._tmp = new_temp(self.path)
+        self._tmp = temp_beside(self.path)
         self.wb = xlsxwriter.Workbook(str(self._tmp), {"constant_memory": True})
         self.formats = {}
         for kind, spec in _STYLES.items():
@@ -330,12 +330,8 @@ def sheet_name(form: FormSchema, software_no: str = "", taken: Iterable[str] = (
 
 
 def sign_line(unit: str = "", fill_date: dt.date | None = None, form: FormSchema | None = None) -> str:
-    """The sign line under a form's title (forms.md; a schema may word its own), blanks where unknown."""
-    date = (
-        f"{fill_date.year}年{fill_date.month}月{fill_date.day}日"
-        if fill_date
-        else f"{BLANK_LINE}年{BLANK_LINE}月{BLANK_LINE}日"
-    )
+    """The sign line under a form's title (docs/forms.md; a schema may word its own), blanks where unknown."""
+    date = date_text(fill_date)
     template = form.extra.get("sign_line", SIGN_LINE) if form else SIGN_LINE
     return template.format(unit=unit or BLANK_LINE, date=date)
 

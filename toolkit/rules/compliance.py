@@ -6,9 +6,10 @@ import datetime as dt
 from collections.abc import Iterator
 
 from toolkit.findings import Finding
+from toolkit.model import COMMERCIAL
 from toolkit.normalize import norm_key
 from toolkit.rules.context import CheckContext
-from toolkit.rules.numbering import COMMERCIAL, by_number
+from toolkit.rules.numbering import by_number
 from toolkit.rules.registry import check
 
 EXPIRY_WARNING_DAYS = 90
