@@ -9,10 +9,10 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from toolkit.errors import ReadError
-from toolkit.files import expand_paths
 from toolkit.findings import Finding, Report
 from toolkit.model import Ledger
 from toolkit.read.grid import Book
+from toolkit.read.ledgerset import LedgerFiles, Target, read_files, targets
 from toolkit.read.reader import read_book, read_ledger
 from toolkit.rollup import Rollup, compute_rollup
 from toolkit.rules.builtin import REGISTRY
@@ -81,41 +81,59 @@ def _check_file(path: str | Path, as_of: dt.date, shown: str) -> Report:
         ledger = read_ledger(path, shown)
     except ReadError as exc:
         return Report(as_of, [unreadable(shown, str(exc))], [], [shown])
-    return check_ledger(ledger, as_of)
+    report = check_ledger(ledger, as_of)
+    if not any(ledger.form(f) for f in ("附件7", "附件8", "附件9")):  # maybe another layout that import converts
+        from toolkit.imports.foreign import foreign_report
+
+        return foreign_report(path, shown, report, {f.sheet for f in ledger.forms})
+    return report
+
+
+def target_display(target: Target) -> str:
+    """How a batch item is shown: a workbook's display path, or a ledger set's."""
+    return target.display if isinstance(target, LedgerFiles) else target[1]
+
+
+def check_target(target: Target, as_of: dt.date) -> Report:
+    """Check one batch item: a workbook, or the files of a ledger kept in several."""
+    if isinstance(target, LedgerFiles):
+        return check_files(target, as_of)
+    path, shown = target
+    return check_file(path, as_of, shown)
 
 
 def check_targets(
-    targets: Iterable[tuple[Path, str]],
+    targets: Iterable[Target],
     as_of: dt.date,
     progress: Callable[[str], None] | None = None,
     workers: int | None = None,
 ) -> Report:
-    """Check workbooks already found by :func:`toolkit.files.expand_paths`; one report for all.
+    """Check workbooks already found by :func:`toolkit.files.expand_paths` (or grouped into ledgers of several
+    files by :func:`toolkit.read.ledgerset.targets`); one report for all.
 
-    One file is checked in this process. A batch runs in ``workers`` worker processes (default:
+    One item is checked in this process. A batch runs in ``workers`` worker processes (default:
     one per core) through :func:`toolkit.batch.run_batch`, so a file that crashes the reader
     natively becomes its own S0 finding and every other file is checked normally.
     """
-    targets = list(targets)
+    items = list(targets)
     report = Report(as_of)
-    if len(targets) <= 1:
-        for path, shown in targets:
-            report.extend(check_file(path, as_of, shown))
+    if len(items) <= 1:
+        for target in items:
+            report.extend(check_target(target, as_of))
             if progress is not None:
-                progress(shown)
+                progress(target_display(target))
         return report
     from toolkit.batch import CRASH_REASON, default_workers, run_batch
 
     def crashed(job: tuple, what: str) -> Report:
-        shown = job[2]
+        shown = target_display(job[0])
         return Report(as_of, [unreadable(shown, CRASH_REASON.format(what=what))], [], [shown])
 
-    results: list[Report | None] = [None] * len(targets)
-    jobs = [(path, as_of, shown) for path, shown in targets]
-    for i, result in run_batch(check_file, jobs, workers or default_workers(), crashed):
+    results: list[Report | None] = [None] * len(items)
+    for i, result in run_batch(check_target, [(t, as_of) for t in items], workers or default_workers(), crashed):
         results[i] = result
         if progress is not None:
-            progress(targets[i][1])
+            progress(target_display(items[i]))
     for done in results:
         if done is not None:
             report.extend(done)
@@ -126,7 +144,38 @@ def check(
     paths: Iterable[str | Path],
     as_of: dt.date,
     progress: Callable[[str], None] | None = None,
+    one_ledger: bool = False,
     workers: int | None = None,
 ) -> Report:
-    """Check workbooks and folders of workbooks as of ``as_of``; one report for all of them."""
-    return check_targets(expand_paths(paths), as_of, progress, workers)
+    """Check workbooks and folders of workbooks as of ``as_of``; one report for all of them.
+
+    A folder marked as one ledger (``read.ledgerset.MARKER``), or everything when ``one_ledger``, is
+    checked as one ledger kept in several files (:mod:`toolkit.read.ledgerset`).
+    """
+    return check_targets(targets(paths, one_ledger), as_of, progress, workers)
+
+
+# --- a ledger in several files -------------------------------------------------------------
+
+
+def give_back(
+    report: Report, group: LedgerFiles, origin: dict[str, tuple[str, str]], unreadable_files: list[tuple[str, str]]
+) -> Report:
+    """The report of a merged ledger with each finding on its own file and sheet, the files as its workbooks.
+
+    A finding about the whole ledger (no sheet) goes to the set's first file; an unreadable file is an S0 of its own.
+    """
+    first = group.files[0][1]
+    for f in report.findings:
+        f.workbook, f.sheet = origin.get(f.sheet or "", (first, f.sheet))
+    for s in report.skipped:
+        s.workbook = first
+    s0 = [unreadable(shown, reason) for shown, reason in unreadable_files]
+    return Report(report.as_of, [*s0, *report.findings], report.skipped, [shown for _, shown in group.files])
+
+
+def check_files(group: LedgerFiles, as_of: dt.date) -> Report:
+    """Check the files of a set as one ledger."""
+    with gc_paused():
+        ledger, origin, unreadable_files = read_files(group)
+        return give_back(check_ledger(ledger, as_of), group, origin, unreadable_files)

@@ -153,10 +153,10 @@ def aborting_check_file(path, as_of, display=None):
     return _ORIGINAL["check_file"](path, as_of, display)
 
 
-def aborting_analyse_file(path, as_of, display=None):
-    if "崩溃" in str(path):
+def aborting_analyse(target, as_of):
+    if "崩溃" in str(target[0]):
         os.abort()
-    return _ORIGINAL["analyse_file"](path, as_of, display)
+    return _ORIGINAL["analyse"](target, as_of)
 
 
 _ORIGINAL: dict = {}
@@ -168,9 +168,9 @@ def batch(tmp_path, monkeypatch):
     import toolkit.consolidation as consolidation
 
     _ORIGINAL["check_file"] = checking.check_file
-    _ORIGINAL["analyse_file"] = consolidation.analyse_file
+    _ORIGINAL["analyse"] = consolidation.analyse
     monkeypatch.setattr(checking, "check_file", aborting_check_file)
-    monkeypatch.setattr(consolidation, "analyse_file", aborting_analyse_file)
+    monkeypatch.setattr(consolidation, "analyse", aborting_analyse)
     folder = tmp_path / "units"
     folder.mkdir()
     for name in ("甲.xlsx", "崩溃.xlsx", "乙.xlsx", "丙.xlsx"):
