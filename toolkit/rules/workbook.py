@@ -13,6 +13,7 @@ from operator import attrgetter, is_not, itemgetter
 
 from toolkit.findings import Finding
 from toolkit.model import Form, Row, a1
+from toolkit.read.ledgerset import file_index
 from toolkit.rules.context import CheckContext
 from toolkit.rules.registry import check
 from toolkit.schemas import Column, FormSchema, all_schemas
@@ -67,11 +68,11 @@ def repeated_forms(ctx: CheckContext) -> Iterator[Finding]:
     """A form whose rows a ledger holds on one sheet (附件6, 附件7, 附件8, 计算机清单) is found on several:
     their rows are read together, which doubles every figure when one is a copy. (附件9 is one
     sheet per number; 附件10/附件11 have a register and a printed page per row.)"""
-    seen: dict[str, list[Form]] = {}
-    for form in ctx.ledger.forms:
+    seen: dict[tuple[str, int], list[Form]] = {}
+    for form in ctx.ledger.forms:  # a ledger kept in several files may hold one 附件8 per file
         if form.form in ONE_SHEET_FORMS:
-            seen.setdefault(form.form, []).append(form)
-    for name, forms in seen.items():
+            seen.setdefault((form.form, file_index(form)), []).append(form)
+    for (name, _file), forms in seen.items():
         if len(forms) > 1:
             first = forms[1]
             yield ctx.finding(
