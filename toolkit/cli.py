@@ -466,9 +466,12 @@ def new_cmd(path: str, unit: str, force: bool) -> None:
 @click.option("--map", "maps", multiple=True, metavar="表头=字段",
               help="指定某个表头对应的字段（表头不认识时用），可给多次，例如 --map 电脑编号=计算机编号。")
 @click.option("--force", is_flag=True, help="输出文件已存在时覆盖它。")
+@click.option("--from-scans", "from_scans", is_flag=True,
+              help="PATHS 是各计算机的软件扫描结果（采集脚本的清单文件或其文件夹），由它们生成第一版台账。")
 @format_option
 def import_cmd(
-    paths: tuple[str, ...], output: str, unit: str, day: dt.date | None, maps: tuple[str, ...], force: bool, fmt: str
+    paths: tuple[str, ...], output: str, unit: str, day: dt.date | None, maps: tuple[str, ...], force: bool,
+    from_scans: bool, fmt: str,
 ) -> None:
     """把其他格式的台账转换为指南格式的新台账（附件6、附件7、附件8、计算机清单和每个编号的附件9）。
 
@@ -485,20 +488,43 @@ def import_cmd(
       授权方式 授权数量 采购时间 采购金额 许可期限 序列号 可使用版本 软件类别 获取方式 软件厂商
       软件来源 使用原因 处置建议 安装数量 备注
 
+    --from-scans：PATHS 为采集脚本（collectors/）生成的扫描文件或文件夹。商业/OEM 软件按产品、版本类别、
+    版本各一个编号，免费软件按名称一个编号并列入附件6（标“待审批”）；计算机清单填好主机名、序列号；
+    别名表不认识的名称列在附件7、软件类型留空（“待认定”）。不用扫描中的安装日期。此时 --map 的字段为
+    扫描文件的字段（软件名称、软件版本、主机名、序列号、发布者等），见 docs/软件采集与核对.md。
+
     \b
     示例:
+      zbtz import --from-scans 扫描/ -o 台账.xlsx --unit 某市数据资源管理局
       zbtz import 软件明细.xls -o 新台账.xlsx --unit 某市数据资源管理局
       zbtz import 自查结果/ 软件资产.xlsx -o 新台账.xlsx --date 2026-06-30
       zbtz import 台账.xlsx -o 新台账.xlsx --map 电脑编号=计算机编号 --map 软件=软件名称
     """
+    if from_scans:
+        _import_scans(paths, output, unit, day, maps, force, fmt)
+        return
     from toolkit.imports import import_ledger, parse_maps
     from toolkit.render.text import import_text
 
     result = import_ledger(paths, output, day=day or dt.date.today(), unit=unit.strip(), maps=parse_maps(maps), force=force)
     if fmt == "json":
-        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+        echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
     else:
-        click.echo(import_text(result))
+        echo(import_text(result))
+
+
+def _import_scans(
+    paths: tuple[str, ...], output: str, unit: str, day: dt.date | None, maps: tuple[str, ...], force: bool, fmt: str
+) -> None:
+    """``import --from-scans``: a first ledger from scan files (docs/软件采集与核对.md)."""
+    from toolkit.scans.build import ledger_from_scans
+    from toolkit.scans.read import parse_map, scan_fields
+    from toolkit.scans.render import build_text
+
+    fields = scan_fields().with_map(parse_map(maps)) if maps else None
+    result = ledger_from_scans(paths, output, unit.strip(), day, fields, force=force)
+    echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2) if fmt == "json" else build_text(result))
+    sys.exit(EXIT_FINDINGS if result.failures else EXIT_OK)
 
 
 @main.command("number", context_settings=CONTEXT)
@@ -604,3 +630,71 @@ def print_cmd(ledger: str, outdir: str, forms: tuple[str, ...], pdf: bool | None
         echo(f"{form}：{why}", err=True)
     for path in done.files:
         echo(f"已写出：{shown_path(path)}")
+
+
+# --- installed-software scans: reconcile, and a ledger from scans ---------------------------
+
+
+def map_option(fn: Callable) -> Callable:
+    return click.option(
+        "--map", "maps", multiple=True, metavar="表头=字段",
+        help="扫描文件中本工具不认识的表头对应哪个字段（如 软件名称、软件版本、主机名、序列号、发布者），可给多次。",
+    )(fn)
+
+
+@main.command("reconcile", context_settings=CONTEXT)
+@click.argument("ledger", type=click.Path(exists=True, dir_okay=False, path_type=str))
+@click.argument("scans", nargs=-1, required=True, type=click.Path(exists=True, path_type=str))
+@as_of_option
+@format_option
+@map_option
+@click.option("--annotate", is_flag=True, help="把核对问题写入台账（“校验结果”表、底色和批注），需配合 -o 或 --in-place。")
+@output_options
+@with_exit_codes
+def reconcile_cmd(
+    ledger: str, scans: tuple[str, ...], as_of: dt.date | None, fmt: str, maps: tuple[str, ...], annotate: bool,
+    output: str | None, in_place: bool, force: bool,
+) -> None:
+    """把各计算机的软件扫描结果与台账核对：装了什么、登记了什么。
+
+    SCANS 为采集脚本（collectors/）生成的清单文件或其所在文件夹，也接受 osquery、GLPI Agent 的 JSON 和
+    带表头的 CSV/XLSX。扫描按计算机清单的主机名、序列号、计算机编号对应到计算机，软件名称按别名表规范后
+    与附件7、附件6 和该计算机的附件8 比较。-o 核查结果.xlsx 写出可打印的核查结果（按计算机、按软件、
+    问题清单、待认定名称）；--annotate 则把问题写入台账本身（-o 另存，--in-place 写回并先备份）。
+    有错误时退出码为 1。详见 docs/软件采集与核对.md。
+
+    \b
+    示例:
+      zbtz reconcile 台账.xlsx 扫描/
+      zbtz reconcile 台账.xlsx 扫描/ -o 核查结果.xlsx
+      zbtz reconcile 台账.xlsx PC-017.csv PC-018.json --format json
+      zbtz reconcile 台账.xlsx 扫描/ --annotate --in-place
+      zbtz reconcile 台账.xlsx 天擎导出.xlsx --map 终端IP=主机名 --map 软件=软件名称
+    """
+    from toolkit.scans.read import parse_map, scan_fields
+    from toolkit.scans.reconcile import reconcile
+    from toolkit.scans.render import render_text, write_reconciliation
+
+    if annotate and (output is None) == (not in_place):
+        raise UsageError("--annotate 需要且只能配合 -o 输出文件 或 --in-place 之一。")
+    if in_place and not annotate:
+        raise UsageError("--in-place 只能与 --annotate 一起使用。")
+    if output is not None and not annotate and not output.lower().endswith(".xlsx"):
+        raise UsageError(f"核查结果应写成 .xlsx 文件，而不是“{output}”。")
+    if output is not None and not annotate:  # the 核查结果 file: refused before any reading, like every output
+        from toolkit.files import claim_output
+
+        claim_output(output, inputs=[ledger], force=force)
+    fields = scan_fields().with_map(parse_map(maps)) if maps else None
+    rec = reconcile(ledger, scans, as_of, fields)
+    echo(json.dumps(rec.to_dict(), ensure_ascii=False, indent=2) if fmt == "json" else render_text(rec))
+    if annotate:
+        from toolkit.write.edit import annotate_file
+
+        for f in rec.report.findings:
+            f.workbook = rec.ledger
+        written = annotate_file(ledger, rec.report, out=output, in_place=in_place, workbook=rec.ledger, force=force)
+        echo(f"已写入标注：{shown_path(written)}", err=True)
+    elif output is not None:
+        echo(f"已写出：{shown_path(write_reconciliation(rec, output, inputs=[ledger], force=force))}", err=True)
+    sys.exit(EXIT_OK if rec.report.valid else EXIT_FINDINGS)

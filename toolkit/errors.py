@@ -86,7 +86,23 @@ class ImportFailed(ToolkitError):
 
 
 class MappingError(UsageError):
-    """A ``--map 表头=字段`` item of ``import`` cannot be used."""
+    """A ``--map 表头=字段`` item of ``import`` or ``reconcile`` cannot be used."""
+
+
+class ScanError(ToolkitError):
+    """A file cannot be used as a scan of installed software; ``code`` is the rule reported for it."""
+
+    def __init__(self, message: str, code: str = "RZ4.2F") -> None:
+        super().__init__(message)
+        self.code = code
+
+
+class AliasError(ToolkitError):
+    """A row of the 别名表 (``schemas/别名表.toml`` or a ledger's 别名表 sheet) is malformed; its place is named."""
+
+
+class ReconcileError(ToolkitError):
+    """The ledger cannot be used for a reconcile (unreadable, or no computer to match scans to)."""
 
 
 class DuplicateRuleError(ValueError):

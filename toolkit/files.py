@@ -523,9 +523,12 @@ def fingerprint(path: Path | str) -> tuple[int, int, int] | None:
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 
 
-def expand_paths(paths: Iterable[str | Path]) -> list[tuple[Path, str]]:
+def expand_paths(
+    paths: Iterable[str | Path], suffixes: tuple[str, ...] | None = WORKBOOK_SUFFIXES
+) -> list[tuple[Path, str]]:
     """Each workbook named or found below a folder, with its display path.
 
+    ``suffixes=None`` takes every file below a folder but hidden ones (scan files come in any format).
     A folder scan skips what is not a unit's ledger: Excel/WPS lock files (``~$``), the toolkit's
     backups (``*.bak-YYYYmmdd-HHMMSS.xlsx``) and temporary files, hidden folders, and the reports
     the toolkit wrote (汇总, 附件5, printouts; marked in their document properties). A file
@@ -538,7 +541,8 @@ def expand_paths(paths: Iterable[str | Path]) -> list[tuple[Path, str]]:
             for root, dirs, files in os.walk(path):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
                 for name in sorted(files):
-                    if not name.lower().endswith(WORKBOOK_SUFFIXES) or is_own_file(name):
+                    wanted = name.lower().endswith(suffixes) if suffixes is not None else not name.startswith(".")
+                    if not wanted or is_own_file(name):
                         continue
                     full = Path(root) / name
                     if not is_toolkit_output(full):

@@ -180,3 +180,32 @@ def test_the_imported_ledger_reads_back_in_libreoffice(tmp_path):
     sheets = openpyxl.load_workbook(out).sheetnames
     assert pages >= len(sheets) and "(A4)" in info
     assert sheets[:4] == ["附件6 免费软件清单", "附件7 汇总表", "附件8 明细表", "计算机清单"]
+
+
+def test_a_ledger_already_in_the_guide_format_is_not_imported(tmp_path):
+    from tests.helpers.factory import make_ledger
+
+    src = make_ledger(tmp_path)
+    out = tmp_path / "新台账.xlsx"
+    result = CliRunner().invoke(main, ["import", str(src), "-o", str(out)])
+    assert result.exit_code == 1 and not out.exists()
+    assert "已是指南格式" in result.output and "zbtz check" in result.output
+
+
+def test_a_folder_of_per_computer_files_imports_from_the_command_line(tmp_path):
+    write_inputs(tmp_path / "in", SHAPES["c"]())
+    out = tmp_path / "新台账.xlsx"
+    result = CliRunner().invoke(main, ["import", str(tmp_path / "in"), "-o", str(out), "--date", "2026-06-30", "--unit", "测试局"])
+    assert result.exit_code == 0, result.output
+    assert "单台计算机的软件清单" in result.output and "下一步：zbtz check" in result.output
+    assert check([out], DAY).findings == []
+
+
+@pytest.mark.skipif(not HAS_SOFFICE, reason="LibreOffice (soffice) 未安装")
+def test_the_same_inputs_saved_as_ods_import_the_same(tmp_path):
+    paths = write_inputs(tmp_path / "in", SHAPES["c"](applicable("c")))
+    _soffice(tmp_path, "ods", paths, tmp_path / "ods")
+    ods = sorted((tmp_path / "ods").glob("*.ods"))
+    a = import_ledger(paths, None, day=DAY).conversion.data
+    b = import_ledger(ods, None, day=DAY).conversion.data
+    assert (b.summary, b.details, b.logs) == (a.summary, a.details, a.logs)

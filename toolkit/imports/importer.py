@@ -14,7 +14,7 @@ from toolkit.files import claim_output, is_own_file
 from toolkit.forms.layout import write_ledger
 from toolkit.imports.convert import Conversion, convert
 from toolkit.imports.extract import Records, extract
-from toolkit.imports.recognise import SHAPE_ZH, SheetLayout, describe, open_book, recognise_book
+from toolkit.imports.recognise import SHAPE_ZH, WHITELIST, SheetLayout, describe, open_book, recognise_book
 
 IMPORT_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".et")
 
@@ -94,7 +94,10 @@ def import_ledger(
         paths = list(paths)
         claim_output(target, inputs=input_files(paths), force=force)
     layouts = recognise_files(paths, maps)
-    if not any(lay.shape for lay in layouts):
+    if not any(lay.shape not in (None, WHITELIST) for lay in layouts):  # a whitelist alone is no ledger
+        if any(lay.guide for lay in layouts):
+            forms = "、".join(dict.fromkeys(lay.guide for lay in layouts if lay.guide))
+            raise ImportFailed(f"输入已是指南格式的台账（有{forms}），不需要导入：请直接用 zbtz check 检查。")
         raise ImportFailed(
             f"没有找到可以导入的表：{describe(layouts) or '（没有非空的工作表）'}。"
             "请用 --map 表头=字段 指明各列（例如 --map 电脑编号=计算机编号 --map 软件=软件名称），字段见 zbtz import --help。"
@@ -111,7 +114,7 @@ def _layout_notes(layouts: list[SheetLayout]) -> list[str]:
     notes = []
     for lay in layouts:
         if lay.shape is None:
-            notes.append(f"{lay.where}：未能识别，未导入（{describe([lay])}）")
+            notes.append(f"{lay.where}：未导入（{describe([lay])}）")
         elif lay.unplaced:
             notes.append(f"{lay.where}：以下列未能放入台账：{'、'.join(lay.unplaced)}（可用 --map 表头=字段 指定）")
         if lay.shape == "per_computer":

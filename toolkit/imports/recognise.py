@@ -24,6 +24,7 @@ from toolkit.errors import ReadError
 from toolkit.imports.fields import COMPUTER, Dictionary, dictionary
 from toolkit.normalize import clean, header_key, text
 from toolkit.read.grid import Book, Grid, load_book
+from toolkit.read.reader import read_book
 
 HEADER_ROWS = 15  # the header is looked for in the first rows of a sheet
 LONG, WIDE, PER_COMPUTER, REGISTER, WHITELIST = "long", "wide", "per_computer", "register", "whitelist"
@@ -60,6 +61,7 @@ class SheetLayout:
     context: dict[str, str] = field(default_factory=dict)  # per-computer: labels above the table
     found: list[str] = field(default_factory=list)  # header texts placed
     unplaced: list[str] = field(default_factory=list)  # header texts not placed
+    guide: str | None = None  # the guide's form this sheet already is (附件7 …): not imported
     rows: list[list] = field(default_factory=list, repr=False)
 
     @property
@@ -98,12 +100,21 @@ def _calamine_book(path: Path, cause: ReadError) -> Book:
 
 
 def recognise_book(book: Book, display: str, maps: Mapping[str, str] | None = None) -> list[SheetLayout]:
-    """One :class:`SheetLayout` per non-empty sheet (``shape`` is ``None`` when not recognised)."""
+    """One :class:`SheetLayout` per non-empty sheet (``shape`` is ``None`` when not recognised).
+
+    A sheet the reader finds to be one of the guide's own forms is not another layout: it is
+    left out (``guide`` names the form), except 附件6, which becomes the whitelist as it is.
+    """
     d = dictionary()
     stem = Path(display).stem
+    grids = list(book.sheets)
+    guide = {f.sheet: f.form for f in read_book(Book(book.path, grids), display).forms if f.form != "附件6"}
     out = []
-    for grid in book.sheets:
+    for grid in grids:
         if not any(any(v not in (None, "") for v in row) for row in grid.rows):
+            continue
+        if grid.name in guide:
+            out.append(SheetLayout(display, grid.name, None, guide=guide[grid.name]))
             continue
         out.append(recognise_sheet(grid, display, d, dict(maps or {}), stem))
     return out
@@ -220,7 +231,9 @@ def describe(layouts: Iterable[SheetLayout]) -> str:
     """What was found, for a message: each sheet with its shape or the headers seen."""
     parts = []
     for lay in layouts:
-        if lay.shape:
+        if lay.guide:
+            parts.append(f"工作表“{lay.sheet}”已是指南格式的{lay.guide}")
+        elif lay.shape:
             parts.append(f"工作表“{lay.sheet}”像{SHAPE_ZH[lay.shape]}（找到列：{'、'.join(lay.found)}）")
         else:
             seen = "、".join(lay.found) or "（无）"
