@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING
 from toolkit.dates import date_text
 from toolkit.files import shown_path
 from toolkit.findings import SEVERITY_ZH, Report
-from toolkit.imports.recognise import SHAPE_ZH
 from toolkit.stats import Stats, layout
 
 if TYPE_CHECKING:
@@ -124,6 +123,8 @@ def rollup_text(result: RollupResult) -> str:
 
 def import_text(result: ImportResult) -> str:
     """What an import read and wrote, for a person."""
+    from toolkit.imports.recognise import SHAPE_ZH  # here: the imports package brings openpyxl, check needs none
+
     data = result.to_dict()
     lines = [f"已导入，写入：{data['written']}"]
     for s in data["sheets"]:
