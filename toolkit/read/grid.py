@@ -29,6 +29,8 @@ class Grid:
     rows: list[list[Any]]
     merges: list[Merge] = field(default_factory=list)
     index: int = 0
+    errors: dict[tuple[int, int], str] = field(default_factory=dict)  # 0-based (r, c) -> "#REF!" …: empty in rows
+    error_cover: set[tuple[int, int]] = field(default_factory=set)  # cells of merged ranges showing an error
 
     @property
     def height(self) -> int:
@@ -46,13 +48,19 @@ class Grid:
         """Give every cell of a merged range its top-left value (docs/forms.md: merged cells).
 
         A 附件8 of 5,000 computers has tens of thousands of merged 使用人/计算机编号 ranges, so
-        each row of a range is filled by one slice assignment, not cell by cell.
+        each row of a range is filled by one slice assignment, not cell by cell. A range is
+        clipped to the grid (the cells that hold data): a merge of A1:XFD100000 over one column
+        of values fills that column, it does not widen 100,000 rows to 16,384 cells.
         """
         rows = self.rows
         height = len(rows)
+        width = max(map(len, rows), default=0)
         for r1, c1, r2, c2 in self.merges:
+            c2 = min(c2, width - 1)
             if r1 >= height or r2 < r1 or c2 < c1:
                 continue
+            if (r1, c1) in self.errors:  # the range shows the error value: so does every cell of it
+                self.error_cover.update((r, c) for r in range(r1, min(r2, height - 1) + 1) for c in range(c1, c2 + 1))
             first = rows[r1]
             top = first[c1] if c1 < len(first) else None
             span = [top] * (c2 + 1 - c1)
@@ -101,10 +109,11 @@ def stream_book(path: str | Path) -> Book:
     import python_calamine as pc
 
     p = Path(path)
-    kind = vet_workbook(p)
+    vetted = vet_workbook(p)
+    kind = vetted.kind
     try:
         if p.suffix.lower() in _SUFFIXES[kind]:
-            wb = pc.CalamineWorkbook.from_path(str(p))
+            wb = _open(pc, p)
         else:  # the suffix names another format (a WPS .et, an .xls that is really a zip): calamine sniffs the bytes
             with p.open("rb") as fh:
                 wb = pc.CalamineWorkbook.from_filelike(fh)
@@ -121,15 +130,27 @@ def stream_book(path: str | Path) -> Book:
     ods_merges = _ods_merges(p) if kind == ODS else None
     # the unit's 字典 is read first, whatever its place: every form's cells are looked up in it
     words = [i for i, m in enumerate(metas) if m.typ == worksheet and is_dictionary_sheet(m.name)]
-    dictionary = list(_sheets(wb, worksheet, ods_merges, only=words, close=False)) if words else []
-    return Book(str(path), _sheets(wb, worksheet, ods_merges, skip=words), dictionary)
+    errors = vetted.errors
+    dictionary = list(_sheets(wb, worksheet, errors, ods_merges, only=words, close=False)) if words else []
+    return Book(str(path), _sheets(wb, worksheet, errors, ods_merges, skip=words), dictionary)
 
 
 _SUFFIXES = {XLSX: (".xlsx", ".xlsm"), XLSB: (".xlsb",), ODS: (".ods",), CFB: (".xls",)}
 
 
+def _open(pc, path: Path):
+    """A calamine workbook; a name that is not UTF-8 (GBK bytes, kept by Python as surrogates) is
+    read through an open file, since calamine takes only UTF-8 paths."""
+    try:
+        str(path).encode("utf-8")
+    except UnicodeEncodeError:
+        with path.open("rb") as fh:
+            return pc.CalamineWorkbook.from_filelike(fh)
+    return pc.CalamineWorkbook.from_path(str(path))
+
+
 def _sheets(
-    wb, worksheet, ods_merges: dict[str, list[Merge]] | None = None,
+    wb, worksheet, errors: dict[str, dict[tuple[int, int], str]], ods_merges: dict[str, list[Merge]] | None = None,
     only: list[int] | None = None, skip: list[int] = (), close: bool = True,  # type: ignore[assignment]
 ) -> Iterator[Grid]:
     try:
@@ -142,7 +163,7 @@ def _sheets(
                 merges = ods_merges.get(meta.name, [])
             else:
                 merges = [(a[0], a[1], b[0], b[1]) for a, b in (sheet.merged_cell_ranges or ())]
-            grid = Grid(meta.name, rows, merges, i)
+            grid = Grid(meta.name, rows, merges, i, errors.get(meta.name, {}))
             grid.fill_merges()
             del sheet  # calamine's own copy of the cells: not kept while the reader walks the grid
             yield grid

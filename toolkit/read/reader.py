@@ -97,6 +97,8 @@ def read_book(book: Book, display: str | None = None, extra: Vocabulary | None =
         form = Form(sch, grid.name, grid.index, r + 1, c + 1)
         _locate_header(grid, form)
         ledger.forms.append(form)
+        ledger.error_cells.extend((grid.name, er + 1, ec + 1, v) for (er, ec), v in sorted(grid.errors.items()))
+        ledger.error_cover.update((grid.name, er + 1, ec + 1) for er, ec in (*grid.errors, *grid.error_cover))
         if form.header_row:
             _read_rows(grid, form, ledger, memos, vocab)
     return ledger

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from toolkit.dates import date_text
+from toolkit.files import shown_path
 from toolkit.findings import SEVERITY_ZH, Report
 from toolkit.stats import Stats, layout
 
@@ -104,9 +105,9 @@ def report_text(report: Report) -> str:
 def rollup_text(result: RollupResult) -> str:
     """What a roll-up changed, for a person."""
     plan = result.plan
-    lines = [f"已汇总（截至 {plan.as_of.isoformat()}），写入：{result.written}"]
+    lines = [f"已汇总（截至 {plan.as_of.isoformat()}），写入：{shown_path(result.written)}"]
     if result.backup:
-        lines.append(f"原文件已备份为：{result.backup}")
+        lines.append(f"原文件已备份为：{shown_path(result.backup)}")
     if plan.installed:
         lines.append("附件7 安装数量：")
         for c in plan.installed:

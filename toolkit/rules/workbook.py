@@ -14,10 +14,12 @@ from operator import and_, attrgetter, is_not, itemgetter, not_, or_
 
 from toolkit.findings import Finding
 from toolkit.model import Form, Row, a1
+from toolkit.read.ledgerset import file_index
 from toolkit.rules.context import CheckContext
 from toolkit.rules.registry import check
 from toolkit.schemas import Column, FormSchema, all_schemas
 
+ONE_SHEET_FORMS = ("附件6", "附件7", "附件8", "计算机清单")
 _TYPE_ZH = {"int": "整数", "amount": "金额（不小于 0 的数）", "date": "日期", "term": "许可期限"}
 _TERM_HINT = "，应为“永久”、截止日期（如 2027-12-31）、起止日期（如 2024-01-01至2026-12-31）或年限（如 3年）"
 _OP_HINT = "；升级不是一种操作：请在旧编号的表中登记卸载、在新编号的表中登记安装"
@@ -55,6 +57,28 @@ def missing_columns(ctx: CheckContext) -> Iterator[Finding]:
             )
 
 
+@check("S6")
+def error_values(ctx: CheckContext) -> Iterator[Finding]:
+    """A cell of a form's sheet holds an error value (#REF!, #N/A …) instead of content."""
+    for sheet, r, c, value in ctx.ledger.error_cells:
+        yield ctx.finding("S6", sheet, a1(r, c), r, value=value)
+
+
+@check("S7")
+def repeated_forms(ctx: CheckContext) -> Iterator[Finding]:
+    """A form whose rows a ledger holds on one sheet (附件6, 附件7, 附件8, 计算机清单) is found on several:
+    their rows are read together, which doubles every figure when one is a copy. (附件9 is one
+    sheet per number; 附件10/附件11 have a register and a printed page per row.)"""
+    seen: dict[tuple[str, int], list[Form]] = {}
+    for form in ctx.ledger.forms:  # a ledger kept in several files may hold one 附件8 per file
+        if form.form in ONE_SHEET_FORMS:
+            seen.setdefault((form.form, file_index(form)), []).append(form)
+    for (name, _file), forms in seen.items():
+        if len(forms) > 1:
+            first = forms[1]
+            yield ctx.finding(
+                "S7", first.sheet, first.title_cell, sheets="”“".join(f.sheet for f in forms), title=first.schema.title, form=name
+            )
 
 
 def _conditions(col: Column, form: Form, derived: dict[str, tuple[str, str, frozenset]]):
@@ -230,6 +254,17 @@ MAX_CELLS_SHOWN = 20
 @check("S3", "S4", "S5", "S5W")
 def cell_checks(ctx: CheckContext) -> Iterator[Finding]:
     """Run the pandera cell checks of every form; yields S3, S4 and S5 findings, and S5W per unknown word.
+
+    A cell that holds an error value (``#REF!``) reads as empty; S6 reports it, not S3.
+    """
+    errors = {(sheet, a1(r, c)) for sheet, r, c in ctx.ledger.error_cover}
+    for f in _cell_checks(ctx):
+        if not (f.rule == "S3" and (f.sheet, f.cell) in errors):
+            yield f
+
+
+def _cell_checks(ctx: CheckContext) -> Iterator[Finding]:
+    """The cell checks of every form, before error cells are set apart.
 
     pandas and pandera are imported only for a form with a failing cell: importing them is most of
     the start-up of ``zbtz check`` on a small ledger, and most ledgers pass most forms.
