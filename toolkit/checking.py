@@ -158,7 +158,6 @@ def _check_all(
         if progress is not None:
             progress(target_display(items[i]))
     return results
-    return report
 
 
 def check(
