@@ -9,7 +9,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from toolkit.errors import ReadError
-from toolkit.findings import Finding, Report
+from toolkit.files import scan_paths
+from toolkit.findings import FileStatus, Finding, Report
 from toolkit.model import Ledger
 from toolkit.read.grid import Book
 from toolkit.read.ledgerset import LedgerFiles, Target, read_files, targets
@@ -27,7 +28,7 @@ def check_ledger(ledger: Ledger, as_of: dt.date, rollup: Rollup | None = None, d
     ``degrade`` (xlwings Lite) runs every check whose packages import and reports the others as
     not run, instead of failing when one is missing.
     """
-    ctx = CheckContext(ledger, as_of, rollup if rollup is not None else compute_rollup(ledger, as_of))
+    ctx = CheckContext(ledger, as_of, rollup if rollup is not None else compute_rollup(ledger, as_of, detail_fallback=True))
     findings: list[Finding] = []
     for codes, fn in REGISTRY.checks:
         try:
@@ -89,31 +90,91 @@ def _check_file(path: str | Path, as_of: dt.date, shown: str) -> Report:
     return report
 
 
-def check_targets(targets: Iterable[Target], as_of: dt.date, progress: Callable[[str], None] | None = None) -> Report:
+def target_display(target: Target) -> str:
+    """How a batch item is shown: a workbook's display path, or a ledger set's."""
+    return target.display if isinstance(target, LedgerFiles) else target[1]
+
+
+def check_target(target: Target, as_of: dt.date) -> Report:
+    """Check one batch item: a workbook, or the files of a ledger kept in several."""
+    if isinstance(target, LedgerFiles):
+        return check_files(target, as_of)
+    path, shown = target
+    return check_file(path, as_of, shown)
+
+
+def check_targets(
+    targets: Iterable[Target],
+    as_of: dt.date,
+    progress: Callable[[str], None] | None = None,
+    workers: int | None = None,
+    scan: list[tuple[Path, str, str | None]] | None = None,
+) -> Report:
     """Check workbooks already found by :func:`toolkit.files.expand_paths` (or grouped into ledgers of several
-    files by :func:`toolkit.read.ledgerset.targets`); one report for all."""
+    files by :func:`toolkit.read.ledgerset.targets`); one report for all.
+
+    One item is checked in this process. A batch runs in ``workers`` worker processes (default:
+    one per core) through :func:`toolkit.batch.run_batch`, so a file that crashes the reader
+    natively becomes its own S0 finding and every other file is checked normally.
+
+    With ``scan`` (a folder's :func:`toolkit.files.scan_paths`) the report lists every candidate
+    file as checked or skipped with the reason (``Report.files``), and is not valid when none
+    could be checked.
+    """
+    items = list(targets)
     report = Report(as_of)
-    for target in targets:
-        if isinstance(target, LedgerFiles):
-            report.extend(check_files(target, as_of))
-            shown = target.display
-        else:
-            path, shown = target
-            report.extend(check_file(path, as_of, shown))
-        if progress is not None:
-            progress(shown)
+    status: dict[str, FileStatus] = {}
+    for target, one in zip(items, _check_all(items, as_of, progress, workers), strict=True):
+        names = [name for _, name in target.files] if isinstance(target, LedgerFiles) else [target[1]]
+        s0 = {f.workbook: f for f in one.findings if f.rule == "S0"}
+        for name in names:
+            bad = s0.get(name)
+            status[name] = FileStatus(name, "skipped", str(bad.values.get("reason", ""))) if bad else FileStatus(name, "checked")
+        report.extend(one)
+    if scan is not None:
+        report.files = [status.get(shown) or FileStatus(shown, "skipped", why or "") for _, shown, why in scan]
     return report
 
 
+def _check_all(
+    items: list[Target], as_of: dt.date, progress: Callable[[str], None] | None, workers: int | None
+) -> list[Report]:
+    if len(items) <= 1:
+        out = []
+        for target in items:
+            out.append(check_target(target, as_of))
+            if progress is not None:
+                progress(target_display(target))
+        return out
+    from toolkit.batch import CRASH_REASON, default_workers, run_batch
+
+    def crashed(job: tuple, what: str) -> Report:
+        shown = target_display(job[0])
+        return Report(as_of, [unreadable(shown, CRASH_REASON.format(what=what))], [], [shown])
+
+    results: list[Report] = [Report(as_of)] * len(items)
+    for i, result in run_batch(check_target, [(t, as_of) for t in items], workers or default_workers(), crashed):
+        results[i] = result
+        if progress is not None:
+            progress(target_display(items[i]))
+    return results
+
+
 def check(
-    paths: Iterable[str | Path], as_of: dt.date, progress: Callable[[str], None] | None = None, one_ledger: bool = False
+    paths: Iterable[str | Path],
+    as_of: dt.date,
+    progress: Callable[[str], None] | None = None,
+    one_ledger: bool = False,
+    workers: int | None = None,
 ) -> Report:
     """Check workbooks and folders of workbooks as of ``as_of``; one report for all of them.
 
     A folder marked as one ledger (``read.ledgerset.MARKER``), or everything when ``one_ledger``, is
     checked as one ledger kept in several files (:mod:`toolkit.read.ledgerset`).
     """
-    return check_targets(targets(paths, one_ledger), as_of, progress)
+    paths = list(paths)
+    scan = scan_paths(paths) if any(Path(p).is_dir() for p in paths) else None
+    return check_targets(targets(paths, one_ledger), as_of, progress, workers, scan)
 
 
 # --- a ledger in several files -------------------------------------------------------------

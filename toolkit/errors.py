@@ -1,7 +1,8 @@
 """Every exception class of the library, each carrying the exit code the CLI gives it.
 
 ``cli.py`` turns them into one Chinese line on stderr (a traceback only with ``--debug``).
-Exit codes: 0 no error, 1 errors found or a command failed, 2 a usage error (docs/cli.md).
+Exit codes: 0 no error, 1 errors found or a command failed, 2 a usage error, 3 an internal error
+(a bug; docs/cli.md).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from pathlib import Path
 EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_USAGE = 2
+EXIT_INTERNAL = 3
 
 
 class ToolkitError(Exception):
@@ -45,6 +47,12 @@ class WriteError(ToolkitError):
     """A file could not be written; the original, if any, is unchanged."""
 
 
+class OutputExistsError(WriteError):
+    """The output file exists and the command was not told to replace it (``--force``)."""
+
+    exit_code = EXIT_USAGE
+
+
 class WorkbookLockedError(WriteError):
     """The workbook is open in Excel, WPS or LibreOffice (a lock file lies beside it)."""
 
@@ -55,6 +63,10 @@ class WorkbookLockedError(WriteError):
 
 class EditError(UsageError):
     """The edit cannot be written (bad target, locked workbook …)."""
+
+
+class ConvertError(EditError):
+    """A ledger in another format (.xls, .ods …) cannot be written where the command was told to."""
 
 
 class RollupError(ToolkitError):

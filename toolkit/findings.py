@@ -59,6 +59,18 @@ class Skip:
 
 
 @dataclass
+class FileStatus:
+    """A candidate file of a folder scan: ``checked``, or ``skipped`` and why."""
+
+    workbook: str
+    status: str
+    reason: str = ""
+
+    def to_dict(self) -> dict[str, str]:
+        return {"workbook": self.workbook, "status": self.status, "reason": self.reason}
+
+
+@dataclass
 class Report:
     """Everything found in one run: ``valid`` when no finding is an error."""
 
@@ -66,6 +78,12 @@ class Report:
     findings: list[Finding] = field(default_factory=list)
     skipped: list[Skip] = field(default_factory=list)
     workbooks: list[str] = field(default_factory=list)
+    files: list[FileStatus] | None = None  # a folder scan's candidates; ``None`` when no folder was given
+
+    @property
+    def nothing_checked(self) -> bool:
+        """A folder scan found no file it could check."""
+        return self.files is not None and not any(f.status == "checked" for f in self.files)
 
     @property
     def errors(self) -> int:
@@ -77,7 +95,7 @@ class Report:
 
     @property
     def valid(self) -> bool:
-        return self.errors == 0
+        return self.errors == 0 and not self.nothing_checked
 
     @property
     def stats(self) -> dict[str, int]:
@@ -87,16 +105,21 @@ class Report:
         self.findings.extend(other.findings)
         self.skipped.extend(other.skipped)
         self.workbooks.extend(other.workbooks)
+        if other.files is not None:
+            self.files = [*(self.files or []), *other.files]
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON object of docs/cli.md."""
-        return {
+        """The JSON object of docs/cli.md (with ``files`` when a folder was scanned)."""
+        out = {
             "valid": self.valid,
             "as_of": self.as_of.isoformat(),
             "stats": self.stats,
             "findings": [f.to_dict() for f in self.findings],
             "skipped": [s.to_dict() for s in self.skipped],
         }
+        if self.files is not None:
+            out["files"] = [f.to_dict() for f in self.files]
+        return out
 
     def flatten(self, keys: Iterable[str] = ("rule", "sheet", "cell")) -> list[list[Any]]:
         """Findings as lists of the named fields: short assertions in tests."""

@@ -229,6 +229,8 @@ class Ledger:
     details: list[DetailEntry] = field(default_factory=list)
     logs: list[Log] = field(default_factory=list)
     computers: list[Computer] = field(default_factory=list)
+    error_cells: list[tuple[str, int, int, str]] = field(default_factory=list)  # (sheet, row, col, "#REF!"), 1-based
+    error_cover: set[tuple[str, int, int]] = field(default_factory=set)  # every cell showing an error (merges too)
 
     def form(self, name: str) -> Form | None:
         """The first form of that name (``附件7`` …), or ``None`` when the ledger lacks it."""

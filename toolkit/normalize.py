@@ -236,7 +236,7 @@ class Term:
 
 PERPETUAL = Term(perpetual=True)
 _RANGE_SPLIT = re.compile(r"\s*(?:至|到|~|～|—|–|--|－)\s*")
-_YEARS = re.compile(r"^(\d{1,3})\s*年(?:期)?$")
+_YEARS = re.compile(r"^(\d{1,3})\s*(?:年(?:期)?)?$")
 _MAX_YEARS = 100  # "10000年" is a typo, and past year 9999 the end date cannot be computed
 _DATE_CHUNK = r"\d{4}\s*[./年-]\s*\d{1,2}\s*[./月-]\s*\d{1,2}\s*日?"
 _DASH_RANGE = re.compile(rf"^({_DATE_CHUNK})\s*-\s*({_DATE_CHUNK})$")
@@ -251,7 +251,13 @@ def add_years(day: dt.date, years: int) -> dt.date:
 
 
 def to_term(value: object) -> Term | None:
-    """A 许可期限 from text or a date; ``None`` when it cannot be read."""
+    """A 许可期限 from text or a date; ``None`` when it cannot be read.
+
+    A bare whole number up to 100 (``3``) is a number of years, as units write it, not an Excel
+    date serial of 1900; larger numbers are serials (a date cell stored without its format).
+    """
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and float(value).is_integer() and 0 < value <= _MAX_YEARS:
+        return Term(years=int(value))
     if isinstance(value, (dt.date, int, float)) and not isinstance(value, bool):
         end = to_date(value)
         return Term(end=end) if end else None

@@ -2,7 +2,9 @@
 
 ``compute_rollup(ledger, as_of)`` replays every log row dated on or before ``as_of`` per
 (computer, number) and returns the state, the figures 附件7 should show and the rows 附件8
-should hold. ``check`` compares the hand-kept sheets with it (TZ1.1, TZ1.13, TZ2.2, TZ3.4);
+should hold. Many units keep no 附件9 at all; with ``detail_fallback`` such a ledger's state is
+what its 附件8 shows (``Rollup.source`` says which), so that the checks 附件7 and 附件8 allow by
+themselves (安装数量, over-installation, expiry) still run. ``check`` compares the hand-kept sheets with it (TZ1.1, TZ1.13, TZ2.2, TZ3.4);
 the writer puts it into the workbook.
 """
 
@@ -17,6 +19,7 @@ from toolkit.model import Computer, Ledger, LogEntry, SummaryEntry
 from toolkit.normalize import norm_key
 
 IN_USE = "在用"
+LOGS, DETAIL = "附件9", "附件8"
 
 
 @dataclass
@@ -59,6 +62,8 @@ class Rollup:
     computer_text: dict[str, str] = field(default_factory=dict)
     ledger: Ledger | None = field(default=None, repr=False, compare=False)
     last_seen: dict[str, LogEntry] = field(default_factory=dict, repr=False, compare=False)
+    source: str = LOGS  # where the state comes from: the 附件9 logs, or 附件8 when the ledger keeps no 附件9
+    uncertain: set[str] = field(default_factory=set)  # number keys whose logs hold rows that cannot be replayed
 
     @cached_property
     def detail(self) -> list[DetailRow]:
@@ -72,29 +77,80 @@ class Rollup:
 
 
 COUNT_KEYS = {"服务器": "servers", "台式机": "desktops", "便携机": "laptops"}
+_REPLAY_KEYS = ("op", "computer", "date")
 
 
-def _sorted_entries(ledger: Ledger, as_of: dt.date) -> list[tuple[dt.date, int, int, str, LogEntry]]:
+def _sorted_entries(ledger: Ledger, as_of: dt.date, uncertain: set[str]) -> list[tuple[dt.date, int, int, str, LogEntry]]:
+    """The log rows to replay, in (date, sheet, row) order; ``uncertain`` gets the numbers of rows
+    that cannot be replayed (a blank computer, an unreadable date or 操作类型, a missing column)."""
     rows: list[tuple[dt.date, int, int, str, LogEntry]] = []
     for log in ledger.logs:
         index = log.form.sheet_index
+        whole = not all(map(log.form.has, _REPLAY_KEYS))
         for e in log.entries:
             no = e.raw.get("software_no") if log.combined else log.software_no
             d = e.val.get("date")
-            if no is None or d is None or d > as_of or e.raw.get("computer") is None:  # type: ignore[operator]
+            if no is None:
+                continue
+            if whole or d is None or e.raw.get("computer") is None or e.val.get("op") is None:
+                uncertain.add(norm_key(no))
+            if d is None or d > as_of or e.raw.get("computer") is None:  # type: ignore[operator]
                 continue
             rows.append((d, index, e.row, no, e))  # type: ignore[arg-type]
     rows.sort(key=itemgetter(0, 1, 2))
     return rows
 
 
-def compute_rollup(ledger: Ledger, as_of: dt.date) -> Rollup:
-    """Replay the logs up to ``as_of`` (inclusive) and derive 附件7 and 附件8."""
+def compute_rollup(ledger: Ledger, as_of: dt.date, detail_fallback: bool = False) -> Rollup:
+    """Replay the logs up to ``as_of`` (inclusive) and derive 附件7 and 附件8.
+
+    With ``detail_fallback``, a ledger that keeps no 附件9 at all takes its state from 附件8.
+    """
     ru = Rollup(as_of)
+    if detail_fallback and ledger.form("附件9") is None and ledger.form("附件8") is not None:
+        _state_from_detail(ledger, ru)
+    else:
+        _replay(ledger, ru)
+    if ledger.has_computer_list:
+        counts = dict.fromkeys(COUNT_KEYS.values(), 0)
+        for c in ledger.computers:
+            if c.status == IN_USE and c.ctype in COUNT_KEYS:
+                counts[COUNT_KEYS[c.ctype]] += 1
+        ru.computer_counts = counts
+    return ru
+
+
+def _state_from_detail(ledger: Ledger, ru: Rollup) -> None:
+    """The state as 附件8 shows it: each (computer, number) on it is installed once."""
+    ru.source = DETAIL
+    rows: list[DetailRow] = []
+    for d in ledger.details:
+        raw = d.raw
+        computer, no = raw.get("computer"), raw.get("software_no")
+        if computer is None or no is None:
+            continue
+        ck, nk = norm_key(computer), norm_key(no)
+        ru.number_text.setdefault(nk, no)
+        ru.computer_text.setdefault(ck, computer)
+        if (ck, nk) in ru.state:
+            continue
+        ru.state[(ck, nk)] = 1
+        day = d.val.get("install_date")
+        if isinstance(day, dt.date):
+            ru.install_date[(ck, nk)] = day
+        rows.append(DetailRow(raw.get("dept"), raw.get("person"), computer, raw.get("brand"), no, raw.get("name"),
+                              raw.get("version"), raw.get("term"), d.val.get("sw_type"), day, raw.get("remark")))  # type: ignore[arg-type]
+    for (_, nk), s in ru.state.items():
+        ru.installed[nk] = ru.installed.get(nk, 0) + s
+    ru.ledger = ledger
+    ru.__dict__["detail"] = rows  # 附件8 is its own rebuilt detail
+
+
+def _replay(ledger: Ledger, ru: Rollup) -> None:
     last_seen: dict[str, LogEntry] = {}
     state, install_date, breaks = ru.state, ru.install_date, ru.breaks
     number_text, computer_text = ru.number_text, ru.computer_text
-    for d, _, _, no, e in _sorted_entries(ledger, as_of):
+    for d, _, _, no, e in _sorted_entries(ledger, ru.as_of, ru.uncertain):
         computer = e.raw["computer"] or ""
         nk, ck = norm_key(no), norm_key(computer)
         if nk not in number_text:
@@ -120,13 +176,6 @@ def compute_rollup(ledger: Ledger, as_of: dt.date) -> Rollup:
     for (_, nk), s in state.items():  # 安装数量: the computers that have it (a double install counts once)
         ru.installed[nk] = ru.installed.get(nk, 0) + (s > 0)
     ru.ledger, ru.last_seen = ledger, last_seen
-    if ledger.has_computer_list:
-        counts = dict.fromkeys(COUNT_KEYS.values(), 0)
-        for c in ledger.computers:
-            if c.status == IN_USE and c.ctype in COUNT_KEYS:
-                counts[COUNT_KEYS[c.ctype]] += 1
-        ru.computer_counts = counts
-    return ru
 
 
 def distinct_staff(pairs) -> int:

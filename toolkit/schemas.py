@@ -37,6 +37,7 @@ class Column:
     not_blank: bool = False
     required_if: dict[str, tuple[str, ...]] = field(default_factory=dict)
     partial_date: bool = False  # a date column that also takes a year or a year and month (采购时间)
+    lenient: bool = False  # an unknown value is one warning per distinct value (S5W), not an error per cell
 
     @property
     def header_keys(self) -> tuple[str, ...]:
@@ -139,6 +140,7 @@ def _column(raw: dict) -> Column:
         not_blank=bool(raw.get("not_blank", False)),
         required_if={k: tuple(v) for k, v in raw.get("required_if", {}).items()},
         partial_date=bool(raw.get("partial_date", False)),
+        lenient=raw.get("unknown") == "warning",
     )
 
 

@@ -128,8 +128,14 @@ def test_folder_skips_lock_files_and_checks_nested_folders(tmp_path, make_ledger
     data = json.loads(result.stdout)
     assert data["stats"]["workbooks"] == 2
     assert data["findings"] == []
+    assert [(f["workbook"], f["status"]) for f in data["files"]] == [
+        (str(root / "~$一科.xlsx"), "skipped"), (str(a), "checked"), (str(root / "二科" / "~$二科.xlsm"), "skipped"), (str(b), "checked"),
+    ]
+    assert all("锁定文件" in f["reason"] for f in data["files"] if f["status"] == "skipped")
     text = run("check", root, "--as-of", "2026-06-30").stdout
-    assert str(a) in text and str(b) in text and "~$" not in text
+    assert str(a) in text and str(b) in text
+    assert f"已跳过  {root / '~$一科.xlsx'}：" in text and "说明.txt" not in text  # listed as skipped, never read
+    assert "~$" not in "".join(line for line in text.splitlines() if "已跳过" not in line)
 
 
 def test_folder_and_file_arguments_together(tmp_path, make_ledger):

@@ -238,7 +238,7 @@ def test_without_pandera_the_cell_checks_are_skipped_and_said_so(make_ledger, mo
     monkeypatch.setitem(sys.modules, "pandera", None)
     fake = FakeBook.from_file(path)
     outcome = excel.check_workbook(fake, AS_OF, degrade=True)
-    assert [s.split("（")[0] for s in outcome.skipped] == ["S3", "S4", "S5"]
+    assert [s.split("（")[0] for s in outcome.skipped] == ["S3", "S4", "S5", "S5W"]
     assert "未执行的检查：S3（运行环境缺少 pandera" in outcome.message
     assert outcome.report.to_dict()["findings"] == full.report.to_dict()["findings"]
 

@@ -16,6 +16,7 @@ from operator import itemgetter, ne
 from pathlib import Path
 from typing import Any
 
+from toolkit.errors import ReadError
 from toolkit.model import (
     Computer,
     DetailEntry,
@@ -29,9 +30,21 @@ from toolkit.model import (
     SummaryEntry,
     a1,
 )
-from toolkit.normalize import clean, header_key, is_tick, text, to_date, to_int, to_number, to_partial_date, to_term
+from toolkit.normalize import (
+    clean,
+    header_key,
+    is_tick,
+    norm_key,
+    text,
+    to_date,
+    to_int,
+    to_number,
+    to_partial_date,
+    to_term,
+)
 from toolkit.ooxml import LEDGER_SHEET
-from toolkit.read.grid import Book, Grid, stream_book
+from toolkit.read.grid import Book, Grid, load_book, stream_book
+from toolkit.read.vocabulary import DICTIONARY_NAME, Vocabulary, read_dictionary, shared_vocabulary
 from toolkit.schemas import Column, FormSchema, all_schemas
 
 TITLE_ROWS = 5
@@ -52,14 +65,38 @@ _ROW_CLASS: dict[str, type[Row]] = {
 
 
 def read_ledger(path: str | Path, display: str | None = None) -> Ledger:
-    """Read a workbook file into a :class:`Ledger` (``ReadError`` when it is not readable)."""
-    return read_book(stream_book(path), display or str(path))
+    """Read a workbook file into a :class:`Ledger` (``ReadError`` when it is not readable).
+
+    A ``字典.xlsx`` beside the file adds the unit's wording (:mod:`toolkit.vocabulary`); the
+    ledger's own ``字典`` sheet wins over it.
+    """
+    beside = Path(path).with_name(DICTIONARY_NAME + ".xlsx")
+    extra = None
+    if beside.is_file() and beside.resolve() != Path(path).resolve():
+        try:
+            extra = book_vocabulary(load_book(beside), every_sheet=True)
+        except ReadError:
+            extra = None  # an unreadable 字典 beside the ledger never stops its check
+    return read_book(stream_book(path), display or str(path), extra)
 
 
-def read_book(book: Book, display: str | None = None) -> Ledger:
+def book_vocabulary(book: Book, every_sheet: bool = False) -> Vocabulary:
+    """The entries of a book's 字典 sheets (every sheet of a 字典 workbook)."""
+    vocab = Vocabulary()
+    for grid in (book.dictionary or [*book.sheets]) if every_sheet else book.dictionary:
+        vocab.update(read_dictionary(grid))
+    return vocab
+
+
+def read_book(book: Book, display: str | None = None, extra: Vocabulary | None = None) -> Ledger:
     """Build the model from a :class:`Book` of any source."""
     ledger = Ledger(display or book.path)
     titles = _title_keys()
+    vocab = Vocabulary()
+    vocab.update(shared_vocabulary())
+    if extra is not None:
+        vocab.update(extra)
+    vocab.update(book_vocabulary(book))
     memos: dict[tuple[str, str], Any] = {}  # per form and column: parse memos shared across sheets
     for grid in book.sheets:
         if grid.name in _OWN_SHEETS:  # written by the toolkit, never a form
@@ -71,8 +108,10 @@ def read_book(book: Book, display: str | None = None) -> Ledger:
         form = Form(sch, grid.name, grid.index, r + 1, c + 1)
         _locate_header(grid, form)
         ledger.forms.append(form)
+        ledger.error_cells.extend((grid.name, er + 1, ec + 1, v) for (er, ec), v in sorted(grid.errors.items()))
+        ledger.error_cover.update((grid.name, er + 1, ec + 1) for er, ec in (*grid.errors, *grid.error_cover))
         if form.header_row:
-            _read_rows(grid, form, ledger, memos)
+            _read_rows(grid, form, ledger, memos, vocab)
     return ledger
 
 
@@ -337,6 +376,21 @@ def _parser(col: Column) -> Parser:
     return _parse_text
 
 
+def _with_vocabulary(parse: Parser, words: dict[str, str]) -> Parser:
+    """``parse`` after the unit's wording: a local word reads as its standard value, or as blank."""
+    if not words:
+        return parse
+
+    def local(v: object) -> tuple[str | None, object]:
+        t = text(v)
+        std = words.get(norm_key(t)) if t is not None else None
+        if std is None:
+            return parse(v)
+        return parse(std) if std else _BLANK_PAIR
+
+    return local
+
+
 def _parse_text(v: object) -> tuple[str | None, object]:
     t = text(v)
     return t, t
@@ -405,7 +459,9 @@ def _dict_builder(keys: tuple[str, ...]) -> Callable[..., dict[str, object]]:
     return eval(f"lambda {args}: {{{items}}}", {})  # noqa: S307  # keys are repr'd literals
 
 
-def _read_rows(grid: Grid, form: Form, ledger: Ledger, memos: dict[tuple[str, str], Any] | None = None) -> None:
+def _read_rows(
+    grid: Grid, form: Form, ledger: Ledger, memos: dict[tuple[str, str], Any] | None = None, vocab: Vocabulary | None = None
+) -> None:
     """Read the form's data rows column by column, then assemble one :class:`Row` per data row."""
     sch = form.schema
     cls = _ROW_CLASS.get(sch.form, Row)
@@ -422,7 +478,8 @@ def _read_rows(grid: Grid, form: Form, ledger: Ledger, memos: dict[tuple[str, st
         if col.type == "label":  # a row label (序号): read, never counted as data
             raw_cols.append(_label_column(column))
             continue
-        raw_col, val_col = _parsed_column(column, _parser(col), memos.setdefault((sch.form, key), ({}, {})))
+        parse = _with_vocabulary(_parser(col), vocab.for_column(col)) if vocab else _parser(col)
+        raw_col, val_col = _parsed_column(column, parse, memos.setdefault((sch.form, key), ({}, {})))
         raw_cols.append(raw_col)
         presence.append(raw_col)
         if col.typed:
@@ -438,6 +495,7 @@ def _read_rows(grid: Grid, form: Form, ledger: Ledger, memos: dict[tuple[str, st
         val_keys.append(key)
         val_cols.append(val_col)
     keep = _data_rows(raw_cols, presence, keys, form, n)
+    keep = _drop_notes(grid, form, raw_cols, presence, keep, n)
     if keep is not None:
         raw_cols = [list(compress(c, keep)) for c in raw_cols]
         val_cols = [list(compress(c, keep)) for c in val_cols]
@@ -456,17 +514,25 @@ def _dicts(keys: list[str], columns: list[list], n: int) -> Iterable[dict]:
     return map(_dict_builder(tuple(keys)), *columns)
 
 
-def _tick_group(body: list[list], col: Column, cols: dict[int, str], flags_memo: dict[object, bool]) -> tuple[list, list]:
+def _tick_group(
+    body: list[list], col: Column, cols: dict[int, str], flags_memo: dict[str, dict[object, bool]]
+) -> tuple[list, list]:
     """A tick group's columns read as one value per row: the ticked labels (``安装+卸载``), the value."""
     ordered = sorted(cols.items())
     flag_cols = []
-    for column in _columns(body, [c - 1 for c, _ in ordered]):
+    for (_, label), column in zip(ordered, _columns(body, [c - 1 for c, _ in ordered]), strict=True):
+        # a tick, or the column's own word written out (安装 under 安装): one memo per sub-column
+        memo = flags_memo.setdefault(label, {})
+
+        def is_on(v: object, label: str = label) -> bool:
+            return is_tick(v) or (isinstance(v, str) and col.canonical_value(clean(v)) == label)
+
         try:
-            for v in set(column).difference(flags_memo):
-                flags_memo[v] = is_tick(v)
-            flag_cols.append(list(map(flags_memo.__getitem__, column)))
+            for v in set(column).difference(memo):
+                memo[v] = is_on(v)
+            flag_cols.append(list(map(memo.__getitem__, column)))
         except TypeError:  # an unhashable value from an exotic source
-            flag_cols.append([is_tick(v) for v in column])
+            flag_cols.append([is_on(v) for v in column])
     labels = [t for _, t in ordered]
     allowed = set(col.ticks)
     combos: dict[tuple[bool, ...], tuple[str | None, object]] = {}
@@ -510,6 +576,49 @@ def _data_rows(raw_cols: list[list], presence: list[list], keys: list[str], form
     return None if all(keep) else keep
 
 
+TAIL_ROWS = 30  # notes and sign-off lines sit below the table: only its last rows are searched
+_SIGN_OFF = re.compile(
+    r"^(?:单位(?:名称)?\s*(?:[（(]\s*盖章\s*[）)])?|(?:单位|主要|分管|主管)?(?:负责人|领导)(?:签字)?|审核人?|审批人?"
+    r"|填表人|填报人|制表人?|经办人|联系人|联系电话|填表日期|填报日期|签字|盖章)\s*[:：]"
+)
+_SIGN_LABEL = re.compile(r"(?:负责人|领导|审核人?|审批人?|填表人|填报人|制表人?|经办人|联系人|联系电话|填表日期|填报日期|签字|盖章)\s*[:：]")
+_NOTE = re.compile(r"^(?:注|说明|填表说明|备注)\s*[\d一二三四五六七八九十]*\s*[:：.、]")
+
+
+def _drop_notes(grid: Grid, form: Form, raw_cols: list[list], presence: list[list], keep: list[bool] | None, n: int) -> list[bool] | None:
+    """``keep`` without the note and sign-off lines (merged or not) below the table.
+
+    A body row under a merge spanning three or more of the form's columns is a line of text (a
+    note written across the table), never a data row. Among the last rows, the first one with a
+    sign-off cell (单位负责人：… 审核人：… 填表人：…) or a note (注：…, alone on its row) ends the
+    table: it and every row below it are not data.
+    """
+    if n == 0:
+        return keep
+    out = keep
+    first = form.data_start - 1
+    mapped = sorted({*form.columns.values(), *(c for cols in form.ticks.values() for c in cols)})
+    for r1, c1, r2, c2 in grid.merges:
+        if r2 < first or c2 - c1 < 2 or sum(c1 + 1 <= c <= c2 + 1 for c in mapped) < 3:
+            continue
+        out = [True] * n if out is None else out
+        for i in range(max(r1, first) - first, min(r2 - first + 1, n)):
+            out[i] = False
+    kept = [i for i in range(n) if out is None or out[i]][-TAIL_ROWS:]
+    for i in kept:
+        texts = [c[i] for c in raw_cols if isinstance(c[i], str)]
+        filled = set(c[i] for c in presence if c[i] is not None)
+        signs = [t for t in texts if _SIGN_OFF.match(t)]
+        # a sign-off row: two sign-off labels (in two cells or one), or one alone on its row; a data
+        # row whose 备注 says 联系人：… is data
+        sign_off = len(signs) >= 2 or any(len(_SIGN_LABEL.findall(t)) >= 2 for t in signs) or (signs and len(filled) <= 1)
+        if sign_off or any(_NOTE.match(t) and len(filled) <= 1 for t in texts):
+            out = [True] * n if out is None else out
+            out[i:] = [False] * (n - i)
+            break
+    return out
+
+
 def _is_total_or_note(raw: list, marker_idx: list[int], filled: int) -> bool:
     """A 合计/总计/小计 row, or a lone note (注：…, 说明：…) below the table."""
     for j in marker_idx:
@@ -518,7 +627,7 @@ def _is_total_or_note(raw: list, marker_idx: list[int], filled: int) -> bool:
             t = t.replace(" ", "")
             if t.startswith(_TOTAL_WORDS):
                 return True
-            if filled == 1 and t.startswith(_NOTE_PREFIXES):
+            if filled == 1 and _NOTE.match(t):
                 return True
     return False
 

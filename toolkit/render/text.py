@@ -12,8 +12,8 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from toolkit.dates import date_text
+from toolkit.files import shown_path
 from toolkit.findings import REGISTRY, SEVERITY_ZH, Finding, Report
-from toolkit.imports.recognise import SHAPE_ZH
 from toolkit.stats import Stats, layout
 
 if TYPE_CHECKING:
@@ -148,6 +148,14 @@ def report_text(report: Report) -> str:
     for (rule, reason), books in skipped.items():
         where = f"（{len(books)} 个台账）" if len(report.workbooks) > 1 else ""
         lines.append(f"未执行 {rule}：{reason}{where}")
+    if report.files is not None:
+        checked = sum(f.status == "checked" for f in report.files)
+        lines.append(f"文件夹中共 {len(report.files)} 个表格文件：检查 {checked} 个，跳过 {len(report.files) - checked} 个")
+        for fs in report.files:
+            lines.append(f"  已检查  {fs.workbook}" if fs.status == "checked" else f"  已跳过  {fs.workbook}：{fs.reason}")
+    if report.nothing_checked:
+        lines.append("没有可检查的台账：文件夹中没有能读取的表格文件（.xlsx/.xlsm/.xls/.xlsb/.et/.ods）—— 未通过")
+        return "\n".join(lines)
     st = report.stats
     verdict = "通过" if report.valid else "未通过"
     lines.append(f"共检查 {st['workbooks']} 个台账：错误 {st['errors']} 个，警告 {st['warnings']} 个 —— {verdict}")
@@ -157,9 +165,9 @@ def report_text(report: Report) -> str:
 def rollup_text(result: RollupResult) -> str:
     """What a roll-up changed, for a person."""
     plan = result.plan
-    lines = [f"已汇总（截至 {plan.as_of.isoformat()}），写入：{result.written}"]
+    lines = [f"已汇总（截至 {plan.as_of.isoformat()}），写入：{shown_path(result.written)}"]
     if result.backup:
-        lines.append(f"原文件已备份为：{result.backup}")
+        lines.append(f"原文件已备份为：{shown_path(result.backup)}")
     if plan.installed:
         lines.append("附件7 安装数量：")
         for c in plan.installed:
@@ -183,6 +191,8 @@ def rollup_text(result: RollupResult) -> str:
 
 def import_text(result: ImportResult) -> str:
     """What an import read and wrote, for a person."""
+    from toolkit.imports.recognise import SHAPE_ZH  # here: the imports package brings openpyxl, check needs none
+
     data = result.to_dict()
     lines = [f"已导入，写入：{data['written']}"]
     for s in data["sheets"]:

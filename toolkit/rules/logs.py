@@ -8,8 +8,9 @@ from collections.abc import Iterator
 from toolkit.findings import Finding
 from toolkit.model import COMMERCIAL, OEM, DetailEntry, Log
 from toolkit.normalize import add_years, norm_key
+from toolkit.rollup import LOGS
 from toolkit.rules.context import CheckContext
-from toolkit.rules.numbering import by_number
+from toolkit.rules.numbering import by_number, numbers_without_row
 from toolkit.rules.registry import check
 
 
@@ -21,28 +22,37 @@ def detail_vs_logs(ctx: CheckContext) -> Iterator[Finding]:
     otherwise a number with 安装数量 0 on 附件7, no log and rows on 附件8 passes unnoticed.
     """
     form = ctx.ledger.form("附件8")
-    if form is None:
-        return
+    ru = ctx.rollup
+    if form is None or ru.source != LOGS or ctx.ledger.form("附件9") is None:
+        return  # no log to compare with: S1 says 附件9 is not kept
+    if not all(f.has("computer") and f.has("software_no") for f in ctx.ledger.forms_of("附件8")):
+        return  # S2 names the missing column; every row would only restate it
     on_detail: dict[tuple[str, str], DetailEntry] = {}
     first_row_of: dict[str, DetailEntry] = {}
+    blank_computer: set[str] = set()  # numbers on rows whose 计算机编号 is blank (S3)
+    blank_number: set[str] = set()  # computers with a row whose 软件编号 is blank but a name (S3)
     for d in ctx.ledger.details:
         raw = d.raw
-        computer = raw.get("computer")
+        computer, no = raw.get("computer"), raw.get("software_no")
         if not computer:
+            if no:
+                blank_computer.add(norm_key(no))
             continue
         ck = norm_key(computer)
         if ck not in first_row_of:
             first_row_of[ck] = d
-        no = raw.get("software_no")
         if no:
             key = (ck, norm_key(no))
             if key not in on_detail:
                 on_detail[key] = d
-    ru = ctx.rollup
+        elif raw.get("name"):
+            blank_number.add(ck)
     for (ck, nk), d in on_detail.items():
-        if ru.state.get((ck, nk), 0) <= 0:
+        if ru.state.get((ck, nk), 0) <= 0 and nk not in ru.uncertain:
             yield ctx.finding("TZ2.2", d.sheet, d.cell("software_no"), d.row, computer=d.computer, no=d.software_no, what="附件8 中登记为已安装，但按附件9 未安装", as_of=ctx.as_of.isoformat())
     for (ck, nk), s in ru.state.items():
+        if nk in ru.uncertain or nk in blank_computer or ck in blank_number:
+            continue  # a blank or unreadable key cell is its own finding (S3/S4/S5)
         if s > 0 and (ck, nk) not in on_detail:
             row = first_row_of.get(ck)
             sheet, cell, r = (row.sheet, row.cell("computer"), row.row) if row is not None else (form.sheet, form.title_cell, None)
@@ -83,18 +93,20 @@ def add_months(day: dt.date, months: int) -> dt.date:
     return add_years(day, 0)
 
 
-
-
 @check("TZ3.2")
 def log_info(ctx: CheckContext) -> Iterator[Finding]:
     """A 附件9 log's number is not on 附件7, or its info block names another software."""
-    if ctx.ledger.form("附件7") is None:
-        return
+    summary = ctx.ledger.form("附件7")
+    if summary is None or not summary.has("software_no"):
+        return  # S1/S2: every log would only restate that 附件7's numbers cannot be read
     known = by_number(ctx)
+    unnumbered = numbers_without_row(ctx)
     for log in ctx.ledger.logs:
         if not log.software_no:
             continue
         rows = known.get(norm_key(log.software_no))
+        if rows is None and norm_key(log.software_no) in unnumbered:
+            continue  # its 附件7 row has a blank 软件编号 (S3)
         if rows is None:
             cell = log.number_cell if not log.combined else (log.entries[0].cell("software_no") if log.entries else log.form.title_cell)
             yield ctx.finding("TZ3.2", log.form.sheet, cell, what=f"附件9 的软件编号 {log.software_no} 在附件7 中没有登记")
@@ -103,17 +115,17 @@ def log_info(ctx: CheckContext) -> Iterator[Finding]:
             continue
         for key, label in (("name", "软件名称"), ("version", "软件版本")):
             lab = log.info.get(key)
-            if lab is None or lab.raw is None:
-                continue
+            if lab is None or lab.raw is None or rows[0].raw.get(key) is None:
+                continue  # a blank cell or a missing column on either side is its own finding (S2/S3)
             if norm_key(lab.raw) != rows[0].key(key):
                 yield ctx.finding("TZ3.2", log.form.sheet, lab.cell, what=f"附件9 信息栏的{label}为“{lab.raw}”，而附件7 中编号 {log.software_no} 为“{rows[0].raw.get(key) or '（空）'}”")
-
-
 
 
 @check("TZ3.3")
 def log_presence(ctx: CheckContext) -> Iterator[Finding]:
     """A number installed per 附件7 has no 附件9 log, or two logs carry one number."""
+    if ctx.ledger.form("附件9") is None:
+        return  # the ledger keeps no 附件9 at all: S1 says so once
     logs: dict[str, list[Log]] = {}
     for log in ctx.ledger.logs:
         if log.software_no:

@@ -33,6 +33,20 @@ def by_number(ctx: CheckContext) -> dict[str, list[SummaryEntry]]:
     return groups
 
 
+def numbers_without_row(ctx: CheckContext) -> set[str]:
+    """Number keys used on 附件8 or in a 附件9 info block for a software whose 附件7 row has a blank
+    软件编号 (matched by name): that row's S3 is the finding, "not registered" would restate it."""
+    names = {s.key("name") for s in ctx.ledger.summary if not s.software_no and s.raw.get("name")}
+    if not names:
+        return set()
+    out = {norm_key(d.software_no) for d in ctx.ledger.details if d.software_no and d.key("name") in names}
+    for log in ctx.ledger.logs:
+        lab = log.info.get("name")
+        if log.software_no and lab is not None and lab.raw and norm_key(lab.raw) in names:
+            out.add(norm_key(log.software_no))
+    return out
+
+
 def field_key(row: SummaryEntry, key: str) -> object:
     """The comparable value of a field: parsed when typed and readable, else normalised text."""
     v = row.val.get(key)

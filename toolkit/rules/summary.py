@@ -7,9 +7,9 @@ from collections.abc import Iterator
 from toolkit.findings import Finding
 from toolkit.model import FREE, Row
 from toolkit.normalize import norm_key, to_int
-from toolkit.rollup import COUNT_KEYS, IN_USE, distinct_staff
+from toolkit.rollup import COUNT_KEYS, DETAIL, IN_USE, distinct_staff
 from toolkit.rules.context import CheckContext
-from toolkit.rules.numbering import by_number
+from toolkit.rules.numbering import by_number, numbers_without_row
 from toolkit.rules.registry import check
 
 
@@ -28,8 +28,6 @@ def staff_count(ctx: CheckContext) -> Iterator[Finding]:
         yield ctx.finding("TZ1.1", form.sheet, lab.cell, value=lab.raw or "（空）", actual=actual)
 
 
-
-
 @check("TZ1.10")
 def unregistered_numbers(ctx: CheckContext) -> Iterator[Finding]:
     """A number used on 附件8 or in a 附件9 log is not registered on 附件7.
@@ -37,10 +35,12 @@ def unregistered_numbers(ctx: CheckContext) -> Iterator[Finding]:
     docs/rules.md names both places: the summary was not updated after a software was added
     (台账管理规定 一.10). A log's number is TZ3.2 as well (the log was not built from 附件7).
     """
-    if ctx.ledger.form("附件7") is None:
-        return
+    summary = ctx.ledger.form("附件7")
+    if summary is None or not summary.has("software_no"):
+        return  # S1/S2: no number on 附件7 can be read, every use would only restate it
     known = by_number(ctx)
     seen: set[str] = set()
+    seen.update(numbers_without_row(ctx))  # their 附件7 row has a blank 软件编号: its S3 says so
     for d in ctx.ledger.details:
         no = d.software_no
         if no and norm_key(no) not in known and norm_key(no) not in seen:
@@ -108,13 +108,12 @@ def _whitelist_match(ctx: CheckContext):
     return _number_or_name(list(ctx.ledger.whitelist))
 
 
-
-
 @check("TZ1.12", "PZ1.2")
 def free_not_whitelisted(ctx: CheckContext) -> Iterator[Finding]:
     """A free software on 附件7 (or installed) is not on 附件6; installed ones are PZ1.2 too."""
-    if ctx.ledger.form("附件6") is None:
-        return
+    whitelist = ctx.ledger.form("附件6")
+    if whitelist is None or not whitelist.has("name"):
+        return  # S1/S2: 附件6 cannot be read, every free software would only restate it
     listed = _whitelist_match(ctx)
     unlisted = {norm_key(s.software_no) for s in ctx.ledger.summary if s.software_no and s.sw_type == FREE and not listed(s.software_no, s.raw.get("name"))}
     on_detail: dict[str, Row] = {}
@@ -157,8 +156,9 @@ def free_not_whitelisted(ctx: CheckContext) -> Iterator[Finding]:
 @check("TZ1.12W")
 def whitelist_not_in_summary(ctx: CheckContext) -> Iterator[Finding]:
     """A software on 附件6 is not on 附件7's free rows."""
-    if ctx.ledger.form("附件7") is None:
-        return
+    summary = ctx.ledger.form("附件7")
+    if summary is None or not summary.has("sw_type") or not summary.has("name"):
+        return  # S1/S2: no free row of 附件7 can be recognised
     free: list[Row] = [s for s in ctx.ledger.summary if s.sw_type == FREE]
     on_summary = _number_or_name(free)
     by_name = {s.key("name"): s for s in reversed(free) if s.raw.get("name") and s.raw.get("software_no")}
@@ -176,10 +176,21 @@ def whitelist_not_in_summary(ctx: CheckContext) -> Iterator[Finding]:
 
 @check("TZ1.13")
 def installed_counts(ctx: CheckContext) -> Iterator[Finding]:
-    """安装数量 of a number on 附件7 differs from what its 附件9 log rolls up to."""
+    """安装数量 of a number on 附件7 differs from what its 附件9 log rolls up to (or, with no 附件9, from 附件8)."""
+    ru = ctx.rollup
+    summary = ctx.ledger.form("附件7")
+    if summary is None or not summary.has("installed"):
+        return  # S2 names the missing column
+    from_detail = ru.source == DETAIL
+    if from_detail and not all(f.has("computer") and f.has("software_no") for f in ctx.ledger.forms_of("附件8")):
+        return  # S2 on 附件8
     logged = {norm_key(log.software_no) for log in ctx.ledger.logs if log.software_no}
+    if from_detail:
+        source, how = "附件8 中装有该软件的计算机数", ""
+    else:
+        source, how = f"附件9 截至 {ctx.as_of.isoformat()}", "（可用 zbtz rollup）"
     for nk, rows in by_number(ctx).items():
-        if nk not in logged:
+        if (not from_detail and nk not in logged) or nk in ru.uncertain:
             continue
         first = rows[0]
         values = [r.installed for r in rows]
@@ -187,4 +198,4 @@ def installed_counts(ctx: CheckContext) -> Iterator[Finding]:
         actual = ctx.rollup.installed.get(nk, 0)
         if total != actual or (first.raw.get("installed") is None and actual > 0):
             shown = first.raw.get("installed") or "（空）" if len(rows) == 1 else f"{total}（{len(rows)} 行合计）"
-            yield ctx.finding("TZ1.13", first.sheet, first.cell("installed"), first.row, no=first.software_no, value=shown, actual=actual, as_of=ctx.as_of.isoformat())
+            yield ctx.finding("TZ1.13", first.sheet, first.cell("installed"), first.row, no=first.software_no, value=shown, actual=actual, source=source, how=how)

@@ -3,13 +3,13 @@
 The workbook has four sheets, each A4 landscape, fitted to the page width, its title and header
 rows repeated on every printed page: 按计算机, 按软件, 问题清单 and 待认定名称 (the work list
 of names the 别名表 does not know yet). It is a new file written through
-:func:`toolkit.render_xlsx_report.write_atomic` (temporary file and rename; refused while open).
+:func:`toolkit.render.xlsx.write_atomic` (temporary file and rename; refused while open).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -17,11 +17,13 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from toolkit.files import mark_output
 from toolkit.findings import SEVERITY_ZH
 from toolkit.forms.layout import label_width
 from toolkit.render.xlsx import write_atomic
 from toolkit.scans.build import BuildResult
 from toolkit.scans.reconcile import Reconciliation
+from toolkit.textsafe import text_only
 
 _THIN = Side(style="thin", color="808080")
 _BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
@@ -156,6 +158,10 @@ def reconciliation_workbook(rec: Reconciliation) -> Workbook:
     return wb
 
 
-def write_reconciliation(rec: Reconciliation, target: str | Path) -> Path:
-    """Write the 核查结果 workbook to ``target``."""
-    return write_atomic(target, reconciliation_workbook(rec).save)
+def write_reconciliation(
+    rec: Reconciliation, target: str | Path, *, inputs: Iterable[str | Path] = (), force: bool = False
+) -> Path:
+    """Write the 核查结果 workbook to ``target`` (not an input; an existing file only with ``force``)."""
+    wb = reconciliation_workbook(rec)
+    mark_output(wb, "核查结果")
+    return write_atomic(target, text_only(wb).save, inputs=inputs, force=force)
