@@ -267,7 +267,7 @@ def render_rollup(result: Any) -> str:
     "--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True, help="输出格式。"
 )
 def rules_cmd(fmt: str) -> None:
-    """列出全部检查规则（编号、级别、名称、说明）。
+    """列出全部检查规则（编号、级别、名称、说明、依据）。
 
     \b
     示例:
@@ -284,7 +284,7 @@ def rules_cmd(fmt: str) -> None:
         click.echo(catalogue_markdown(), nl=False)
     else:
         for r in rows:
-            click.echo(f"{r['code']:<8} {SEVERITY_ZH[r['severity']]}  {r['title']}")
+            click.echo(f"{r['code']:<8} {SEVERITY_ZH[r['severity']]}  {r['title']}  （依据：{r['source']}）")
 
 
 REPORT_SUFFIXES = (".xlsx", ".html")

@@ -10,11 +10,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .model import Ledger
     from .rollup import Rollup
+    from .settings import Settings
 
 ERROR = "error"
 WARNING = "warning"
@@ -30,6 +32,7 @@ class Rule:
     title: str
     description: str
     template: str
+    source: str = ""  # what the rule rests on beyond the guide's clause its code names (a regulation, a licence term)
 
     def render(self, values: dict[str, Any]) -> str:
         """The Chinese message for one finding."""
@@ -59,12 +62,12 @@ class Registry:
         return rule
 
     def rule(
-        self, code: str, severity: str, title: str, template: str, description: str = ""
+        self, code: str, severity: str, title: str, template: str, description: str = "", source: str = ""
     ) -> Callable[[Callable[[CheckContext], Iterable[Finding]]], Callable[[CheckContext], Iterable[Finding]]]:
         """Decorator registering a check function under ``code``."""
 
         def wrap(fn: Callable[[CheckContext], Iterable[Finding]]) -> Callable[[CheckContext], Iterable[Finding]]:
-            self.add(Rule(code, severity, title, description or (fn.__doc__ or title).strip(), template))
+            self.add(Rule(code, severity, title, description or (fn.__doc__ or title).strip(), template, source))
             self.checks.append(((code,), fn))
             return fn
 
@@ -84,9 +87,9 @@ class Registry:
 
         return wrap
 
-    def declare(self, code: str, severity: str, title: str, template: str, description: str = "") -> Rule:
+    def declare(self, code: str, severity: str, title: str, template: str, description: str = "", source: str = "") -> Rule:
         """Register a rule that another rule's check (or the reader) emits."""
-        return self.add(Rule(code, severity, title, description or title, template))
+        return self.add(Rule(code, severity, title, description or title, template, source))
 
     def __getitem__(self, code: str) -> Rule:
         return self._rules[code]
@@ -158,6 +161,13 @@ class CheckContext:
     @property
     def workbook(self) -> str:
         return self.ledger.path
+
+    @cached_property
+    def settings(self) -> Settings:
+        """The unit's settings (the 设置 sheet or 设置.toml), defaults where none is written."""
+        from .settings import unit_settings
+
+        return unit_settings(self.ledger)
 
     def finding(self, rule: str, sheet: str | None, cell: str | None, row: int | None = None, **values: Any) -> Finding:
         return Finding(rule, self.ledger.path, sheet, cell, values, row)

@@ -41,6 +41,15 @@ class Labelled:
     cell: str | None
 
 
+@dataclass(frozen=True)
+class Setting:
+    """One per-unit setting as written: its value, and where (a sheet and cell, or the 设置.toml file)."""
+
+    raw: str | None
+    sheet: str
+    cell: str | None
+
+
 @dataclass
 class Form:
     """One form found in the workbook: where it is and how its columns map."""
@@ -216,6 +225,53 @@ class FreeEntry(Row):
     __slots__ = ()
 
 
+class Request(Row):
+    """A row of the 附件10 register: one request to install, uninstall or upgrade software."""
+
+    __slots__ = ()
+
+    @property
+    def computer(self) -> str | None:
+        return self.raw.get("computer")
+
+    @property
+    def date(self) -> dt.date | None:
+        return self.val.get("date")  # type: ignore[return-value]
+
+    @property
+    def numbers(self) -> tuple[str, ...]:
+        """The software numbers the request names (新软件编号, 原软件编号), as written."""
+        return tuple(n for k in ("new_no", "old_no") if (n := self.raw.get(k)))
+
+
+class Confirmation(Row):
+    """A row of the 附件11 register: one install, uninstall or upgrade confirmed by the computer's user."""
+
+    __slots__ = ()
+
+    @property
+    def computer(self) -> str | None:
+        return self.raw.get("computer")
+
+    @property
+    def date(self) -> dt.date | None:
+        return self.val.get("date")  # type: ignore[return-value]
+
+    @property
+    def software_no(self) -> str | None:
+        return self.raw.get("software_no")
+
+
+class Pledge(Row):
+    """A row of 承诺书签署登记: one person who signed the 使用正版软件承诺书 (附件2)."""
+
+    __slots__ = ()
+
+    @property
+    def person(self) -> str | None:
+        return self.raw.get("person")
+
+
 @dataclass
 class Log:
     """The 附件9 log of one software number: a sheet of its own, or its rows of a combined log."""
@@ -246,6 +302,10 @@ class Ledger:
     details: list[DetailEntry] = field(default_factory=list)
     logs: list[Log] = field(default_factory=list)
     computers: list[Computer] = field(default_factory=list)
+    requests: list[Request] = field(default_factory=list)  # 附件10 申请登记
+    confirmations: list[Confirmation] = field(default_factory=list)  # 附件11 确认登记
+    pledges: list[Pledge] = field(default_factory=list)  # 承诺书签署登记
+    settings: dict[str, Setting] = field(default_factory=dict)  # 设置项 → 值 as written (the 设置 sheet, 设置.toml)
 
     def form(self, name: str) -> Form | None:
         """The first form of that name (``附件7`` …), or ``None`` when the ledger lacks it."""

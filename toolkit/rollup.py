@@ -59,6 +59,8 @@ class Rollup:
     computer_text: dict[str, str] = field(default_factory=dict)
     ledger: Ledger | None = field(default=None, repr=False, compare=False)
     last_seen: dict[str, LogEntry] = field(default_factory=dict, repr=False, compare=False)
+    last_install: dict[tuple[str, str], LogEntry] = field(default_factory=dict, repr=False, compare=False)
+    first_seen: dict[str, dt.date] = field(default_factory=dict, repr=False, compare=False)  # computer key -> first log date
 
     @cached_property
     def detail(self) -> list[DetailRow]:
@@ -98,6 +100,7 @@ def compute_rollup(ledger: Ledger, as_of: dt.date) -> Rollup:
     last_seen: dict[str, LogEntry] = {}
     state, install_date, breaks = ru.state, ru.install_date, ru.breaks
     number_text, computer_text = ru.number_text, ru.computer_text
+    last_install, first_seen = ru.last_install, ru.first_seen
     for d, _, _, no, e in _sorted_entries(ledger, as_of):
         computer = e.raw["computer"] or ""
         nk, ck = norm_key(no), norm_key(computer)
@@ -105,6 +108,7 @@ def compute_rollup(ledger: Ledger, as_of: dt.date) -> Rollup:
             number_text[nk] = no
         if ck not in computer_text:
             computer_text[ck] = computer
+            first_seen[ck] = d
         last_seen[ck] = e  # rows are in (date, sheet, row) order: the last one wins
         key = (ck, nk)
         cur = state.get(key, 0)
@@ -112,6 +116,7 @@ def compute_rollup(ledger: Ledger, as_of: dt.date) -> Rollup:
         q = e.val.get("qty")
         qty = q if isinstance(q, int) and q > 0 else 1
         if op == "安装":
+            last_install[key] = e
             if cur > 0:
                 breaks.append(HistoryBreak(e, no, "install-again"))
             else:

@@ -41,58 +41,22 @@ Design decisions (the guide names 附件5 but publishes no layout or definitions
 from __future__ import annotations
 
 import datetime as dt
-import re
-import tomllib
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
 from .model import Ledger, SummaryEntry
 from .normalize import norm_key, to_int
+from .products import product_dictionary
 from .rollup import Rollup, compute_rollup
-from .schemas import schema, schema_dir
+from .schemas import schema
 
 COMMERCIAL, OEM, FREE = "商业软件", "OEM软件", "免费软件"
 SITE, CONCURRENT, PER_USER = "场地许可", "并发许可", "用户许可"
 PURCHASE = "采购"
 
 
-# --- data: the product dictionary and the 附件5 layout -------------------------------------
-
-
-@dataclass(frozen=True)
-class ProductDictionary:
-    """Patterns of product names per 软件类别 (``schemas/products.toml``)."""
-
-    entries: tuple[tuple[str, str], ...]  # (normalised pattern, category), longest pattern first
-    other: str = "其他"
-
-    def guess(self, name: str | None) -> str:
-        """The category a product name suggests; ``other`` when nothing matches."""
-        if not name:
-            return self.other
-        key = norm_key(name)
-        for pattern, category in self.entries:
-            if _matches(pattern, key):
-                return category
-        return self.other
-
-
-def _matches(pattern: str, key: str) -> bool:
-    if not pattern.isascii():
-        return pattern in key
-    # a Latin pattern must not sit inside a longer word: "git" is not in "digital"
-    return re.search(rf"(?<![a-z]){re.escape(pattern)}(?![a-z])", key) is not None
-
-
-@cache
-def product_dictionary() -> ProductDictionary:
-    """The dictionary of ``schemas/products.toml``."""
-    with (schema_dir() / "products.toml").open("rb") as fh:
-        raw = tomllib.load(fh)
-    entries = [(norm_key(p), prod["category"]) for prod in raw.get("products", ()) for p in prod.get("patterns", ())]
-    entries.sort(key=lambda e: -len(e[0]))
-    return ProductDictionary(tuple(entries), raw.get("other", "其他"))
+# --- data: the 附件5 layout ---------------------------------------------------------------
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
+from ..entitlements import licence_end
 from ..findings import ERROR, REGISTRY, WARNING, CheckContext, Finding
 from ..normalize import norm_key
 from .numbering import COMMERCIAL, by_number
@@ -53,7 +54,7 @@ def over_deployed(ctx: CheckContext) -> Iterator[Finding]:
             yield ctx.finding("PZ1.1", first.sheet, first.cell("license_count"), first.row, no=first.software_no, license=lt or "许可类型未填", allowed=allowed, used=used, unit=unit, as_of=ctx.as_of.isoformat())
 
 
-REGISTRY.declare("PZ1.1E", ERROR, "许可已过期仍在使用", "{what}。请停止使用并卸载，或续订许可后更新附件7。", "许可期限已过仍在使用，或在许可到期后还有安装记录。")
+REGISTRY.declare("PZ1.1E", ERROR, "许可已过期仍在使用", "{what}。请停止使用并卸载，或续订许可后更新附件7。", "许可期限已过仍在使用，或在许可到期后还有安装记录；杀毒软件的许可期限写明年服务期（如“永久（含1年升级服务）”）时，服务期满即不再计为有效许可。", source="财行〔2013〕98号（防病毒软件价格含 1 年服务）")
 REGISTRY.declare("PZ1.1W", WARNING, "许可即将到期", "软件编号 {no} 的许可将于 {end} 到期（{days} 天后），目前仍安装在 {used} 台计算机上。请提前安排续订或卸载。", "在用商业软件的许可将在检查日后 90 天内到期。")
 
 
@@ -71,17 +72,18 @@ def expiry(ctx: CheckContext) -> Iterator[Finding]:
         first = rows[0]
         if first.sw_type != COMMERCIAL:
             continue
-        end = first.term_end()
+        end, service = licence_end(first)
         if end is None:
             continue
         used = len(in_use.get(nk, []))
+        what = "杀毒软件的年服务" if service else "许可"
         if end < ctx.as_of and used > 0:
-            yield ctx.finding("PZ1.1E", first.sheet, first.cell("term"), first.row, what=f"软件编号 {first.software_no} 的许可已于 {end.isoformat()} 到期，截至 {ctx.as_of.isoformat()} 仍安装在 {used} 台计算机上")
+            yield ctx.finding("PZ1.1E", first.sheet, first.cell("term"), first.row, what=f"软件编号 {first.software_no} 的{what}已于 {end.isoformat()} 到期，截至 {ctx.as_of.isoformat()} 仍安装在 {used} 台计算机上")
         elif used > 0 and ctx.as_of <= end <= ctx.as_of + dt.timedelta(days=EXPIRY_WARNING_DAYS):
             yield ctx.finding("PZ1.1W", first.sheet, first.cell("term"), first.row, no=first.software_no, end=end.isoformat(), days=(end - ctx.as_of).days, used=used)
         for e in logs.get(nk, []):
             if e.op == "安装" and e.date and end < e.date <= ctx.as_of:
-                yield ctx.finding("PZ1.1E", e.sheet, e.cell("date"), e.row, what=f"本行于 {e.date.isoformat()} 安装软件编号 {first.software_no}，而其许可已于 {end.isoformat()} 到期")
+                yield ctx.finding("PZ1.1E", e.sheet, e.cell("date"), e.row, what=f"本行于 {e.date.isoformat()} 安装软件编号 {first.software_no}，而其{what}已于 {end.isoformat()} 到期")
 
 
 @REGISTRY.rule("PZ2.7", ERROR, "报废计算机上仍有软件", "{what}。报废计算机上的软件须先卸载并在附件9 登记。", "计算机清单标为报废的计算机上仍装有软件，或在报废日期之后还有安装记录。")

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator
 from itertools import groupby, repeat
 from operator import attrgetter, is_not, itemgetter
 
-from ..findings import ERROR, REGISTRY, CheckContext, Finding
+from ..findings import ERROR, REGISTRY, WARNING, CheckContext, Finding
 from ..model import Form, Row, a1
 from ..schemas import Column, FormSchema, all_schemas
 
@@ -185,7 +185,7 @@ def _rows_by_layout(ctx: CheckContext) -> list[tuple[Form, list[Row]]]:
     """
     out: dict[tuple, tuple[Form, list[Row]]] = {}
     ledger = ctx.ledger
-    groups: list[Iterable[Row]] = [ledger.whitelist, ledger.summary, ledger.details, ledger.computers]
+    groups: list[Iterable[Row]] = [ledger.whitelist, ledger.summary, ledger.details, ledger.computers, ledger.requests, ledger.confirmations, ledger.pledges]
     groups.extend(log.entries for log in ledger.logs)
     for group in groups:
         for f, run in groupby(group, key=attrgetter("form")):  # rows come in runs, one per sheet
@@ -257,3 +257,10 @@ def term_without_purchase(ctx: CheckContext) -> Iterator[Finding]:
                 "S4", s.sheet, s.cell("term"), s.row, column="许可期限", value=s.raw.get("term") or "",
                 type="许可期限", hint="：按年限计的许可期限须填写采购时间，才能算出到期日",
             )
+
+
+@REGISTRY.rule("S6", WARNING, "本单位设置无法使用", "设置项“{name}”：{reason}。请按 docs/本单位设置.md 更正。", "台账的“设置”工作表或旁边的 设置.toml 中，设置项名称不认识、值不可用或文件无法读取；该项按默认设置检查。")
+def settings_problems(ctx: CheckContext) -> Iterator[Finding]:
+    """A setting the unit wrote that cannot be used (the default applies)."""
+    for p in ctx.settings.problems:
+        yield ctx.finding("S6", p.setting.sheet, p.setting.cell, name=p.name, reason=p.reason)
