@@ -26,6 +26,9 @@ SEED = 20260630
 AS_OF = dt.date(2026, 6, 30)
 UNIT = "某市数据资源管理局"
 OUT = Path(__file__).resolve().parent / "台账示例.xlsx"
+BARE = "TS-051"
+NO_REQUEST = ("SY-006", D(2025, 9, 5))  # the first Acrobat install has no 附件10 request (AZ1.2)
+NO_CONFIRMATION = ("MF-007", D(2026, 3, 16))  # the first browser uninstall has no 附件11 confirmation (AZ1.4)
 D = dt.date
 
 DEPTS = [
@@ -48,6 +51,15 @@ DEFECTS = {
     "licence_ending": ("PZ1.1W", "Adobe Acrobat DC（SY-006）订阅许可 2026-08-31 到期，在检查日后 90 天内"),
     "oem_amount": ("TZ1.6", "OEM 软件 Microsoft Office 家庭和学生版 2019（OEM-003）填写了采购金额"),
     "uninstall_nothing": ("TZ3.4", "360杀毒（MF-005）在同一台计算机上被重复登记卸载（卸载时已无安装）"),
+    "consumer_edition": ("PZ1.1H", "OEM 软件 Microsoft Office 家庭和学生版 2019（OEM-003）是家庭版，不属于单位正版序列"),
+    "unlicensed_upgrade": ("PZ1.1U", "Microsoft Project 专业版（SY-012）装的是 2021，许可的可使用版本是 2019"),
+    "downgrade": ("PZ1.1D", "Microsoft Visio 标准版（SY-013）单机许可 2021，装的是 2016，备注没有降级授权（警告）"),
+    "oem_moved": ("PZ1.1O", "报废的 TS-012 的 Windows 10 OEM（OEM-001）被“迁移”到便携机 BJ-16 上"),
+    "volume_windows": ("PZ1.1V", "新台式机 TS-051 裸机采购，只装了批量许可的 Windows 10 企业版（SY-014），没有基础 Windows 许可（警告）"),
+    "three_software": ("PZ2.3", "服务器 FW-04 没有登记杀毒软件（其余服务器 2026-05 已统一部署，警告）"),
+    "no_request": ("AZ1.2", "Adobe Acrobat DC（SY-006）在 2025-09-05 的一次安装没有附件10 申请（警告）"),
+    "no_confirmation": ("AZ1.4", "360安全浏览器（MF-007）在 2026-03-16 的一次卸载没有附件11 确认（警告）"),
+    "no_pledge": ("ZR3", "一名工作人员没有签署承诺书（警告）"),
 }
 
 
@@ -203,6 +215,11 @@ def _software() -> list[dict]:
             "永久",
             "VIS19-PRO-1D8S",
         ),
+        com("SY-012", "Microsoft Project 专业版", "2021", "办公软件", D(2021, 4, 12), 9600.0, "单机许可", 1, "永久", "PRJ19-PRO-4N2Q",
+            usable="2019"),
+        com("SY-013", "Microsoft Visio 标准版", "2016", "办公软件", D(2025, 12, 8), 3900.0, "单机许可", 1, "永久", "VIS21-STD-6K3R",
+            usable="2021"),
+        com("SY-014", "Windows 10 企业版", "10", "操作系统", D(2026, 6, 1), 5600.0, "批量许可", 5, "永久", "W10E-VL-8P5T"),
         oem("OEM-001", "Windows 10 专业版", "10", "操作系统"),
         oem("OEM-002", "Windows 11 专业版", "11", "操作系统"),
         oem("OEM-003", "Microsoft Office 家庭和学生版 2019", "2019", "办公软件"),
@@ -260,6 +277,7 @@ class Sample:
         self.installed: dict[tuple[str, str], bool] = {}  # what the history says, as it is built
         self.staff = self._staff()
         self.computers = self._computers()
+        self.computers.append(self._bare_desktop())
         self.by_code = {c.code: c for c in self.computers}
         it = [p for p, d in self.staff if d == "信息化建设处"]
         self.operators = it[1:3]
@@ -356,6 +374,12 @@ class Sample:
             )
         return comps
 
+    def _bare_desktop(self) -> Computer:
+        """DEFECT PZ1.1V: TS-051, for a clerk who had no computer, bought without Windows in 2026."""
+        users = {c.user for c in self.computers}
+        person, dept = next((p, d) for p, d in self.staff if p not in users and d == "人事财务处")
+        return Computer(BARE, "台式机", "华为", "擎云W515x", person, dept, D(2026, 6, 15), remark="裸机采购")
+
     # --- the history ---------------------------------------------------------------------------
 
     def version(self, no: str, day: dt.date) -> str:
@@ -408,7 +432,8 @@ class Sample:
             events.append((day, len(events), fn))
 
         for c in self.computers:
-            at(c.start, partial(self.setup_server if c.ctype == "服务器" else self.setup_client, c))
+            setup = self.bare_desktop if c.code == BARE else self.setup_server if c.ctype == "服务器" else self.setup_client
+            at(c.start, partial(setup, c))
         finance = [
             c
             for c in sorted(self.computers, key=lambda c: (c.start, c.code))
@@ -434,10 +459,19 @@ class Sample:
             (D(2025, 11, 20), self.scrap_ts012),
             (D(2026, 3, 16), self.no_browser),
             (D(2026, 5, 11), self.meetings_again),
+            (D(2026, 5, 18), self.server_antivirus),
+            (D(2026, 5, 25), self.project),
+            (D(2026, 6, 1), self.visio_standard),
+            (D(2026, 6, 8), self.oem_moved),
         ):
             at(day, partial(fn, day))
         for _, _, fn in sorted(events, key=lambda e: e[:2]):
             fn()
+
+    def bare_desktop(self, c: Computer) -> None:
+        """TS-051, bought without an operating system: only the volume Windows 10 企业版 (SY-014)."""
+        for no in ("SY-014", "SY-005", "MF-004", "MF-002"):
+            self.log("安装", no, c.code, c.start, remark="统一部署（新机配置）")
 
     def setup_server(self, c: Computer) -> None:
         for no in ("SY-001", "MF-001", "MF-008"):
@@ -572,6 +606,27 @@ class Sample:
         for c in self.clients(day):
             if c.status == "在用" and not self.has(c.code, "MF-009"):
                 self.log("安装", "MF-009", c.code, day, remark="统一部署")
+
+    def server_antivirus(self, day: dt.date) -> None:
+        """火绒安全 on the servers; DEFECT PZ2.3: FW-04 (the finance server) is left out."""
+        for code in ("FW-01", "FW-02", "FW-03"):
+            self.log("安装", "MF-004", code, day, remark="统一部署")
+
+    def planner(self) -> str:
+        return [c for c in self.planners() if not self.has(c, "SY-007")][0]
+
+    def project(self, day: dt.date) -> None:
+        # DEFECT PZ1.1U: Project 2021 on a licence for 2019
+        self.log("安装", "SY-012", self.planner(), day)
+
+    def visio_standard(self, day: dt.date) -> None:
+        # DEFECT PZ1.1D: Visio 2016 on a retail 2021 licence, no downgrade right recorded
+        self.log("安装", "SY-013", self.planner(), day)
+
+    def oem_moved(self, day: dt.date) -> None:
+        # DEFECT PZ1.1O: the scrapped TS-012's Windows 10 OEM "moved" onto the laptop BJ-16
+        self.log("卸载", "OEM-002", "BJ-16", day, remark="改装 Windows 10")
+        self.log("安装", "OEM-001", "BJ-16", day, remark="由报废的 TS-012 迁移")
 
 
 # --- the roll-up (rollup.md), done here independently of the toolkit -------------------------

@@ -184,6 +184,9 @@ def _versions(ledger: Ledger, ru: Rollup, numbers: dict[str, list[SummaryEntry]]
             out.append(flag)
     if not checked:
         return out
+    # a version registered under another number of the same name is that number's licence: logging it
+    # here is a bookkeeping slip (TZ3.5), not an install without a licence
+    registered = {(r.key("name"), r.key("version")) for rows in numbers.values() for r in rows if r.sw_type == COMMERCIAL}
     for log in ledger.logs:
         for e in log.entries:
             no = _log_number(log, e)
@@ -192,7 +195,7 @@ def _versions(ledger: Ledger, ru: Rollup, numbers: dict[str, list[SummaryEntry]]
                 continue
             first, low, high = hit
             version = e.raw.get("version")
-            if version is None or norm_key(version) == first.key("version"):
+            if version is None or norm_key(version) == first.key("version") or (first.key("name"), norm_key(version)) in registered:
                 continue  # the registered version: judged once on 附件7
             flag = _version_flag(first, e, "version", version, low, high, norm_key(no or ""), norm_key(e.computer or ""), settings)
             if flag is not None:
