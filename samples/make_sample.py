@@ -27,9 +27,9 @@ AS_OF = dt.date(2026, 6, 30)
 UNIT = "某市数据资源管理局"
 OUT = Path(__file__).resolve().parent / "台账示例.xlsx"
 BARE = "TS-051"
+D = dt.date
 NO_REQUEST = ("SY-006", D(2025, 9, 5))  # the first Acrobat install has no 附件10 request (AZ1.2)
 NO_CONFIRMATION = ("MF-007", D(2026, 3, 16))  # the first browser uninstall has no 附件11 confirmation (AZ1.4)
-D = dt.date
 
 DEPTS = [
     ("办公室", 12),
@@ -377,7 +377,7 @@ class Sample:
     def _bare_desktop(self) -> Computer:
         """DEFECT PZ1.1V: TS-051, for a clerk who had no computer, bought without Windows in 2026."""
         users = {c.user for c in self.computers}
-        person, dept = next((p, d) for p, d in self.staff if p not in users and d == "人事财务处")
+        person, dept = next((p, d) for p, d in self.staff if p not in users)
         return Computer(BARE, "台式机", "华为", "擎云W515x", person, dept, D(2026, 6, 15), remark="裸机采购")
 
     # --- the history ---------------------------------------------------------------------------
@@ -747,14 +747,52 @@ def build(seed: int = SEED) -> tuple[LedgerData, list[tuple[str, str, str, str]]
         details=details,
         logs=logs,
         computers=computers,
+        registers=_registers(s, details),
     )
     return data, _defect_cells(s, order, details)
 
 
+def _registers(s: Sample, details: list[dict]) -> dict[str, list[dict]]:
+    """附件10 requests (every log row not marked 统一部署), 附件11 confirmations (every log row), pledges
+    (everyone on 附件8), each with one deliberate gap: NO_REQUEST, NO_CONFIRMATION and TS-051's user."""
+    rows = sorted(((e["date"], no, i, e) for no, entries in s.logs.items() for i, e in enumerate(entries)), key=lambda t: t[:3])
+    requests, confirmations = [], []
+    gap_request = gap_confirmation = True  # leave out the first row of each planted gap
+    for day, no, _, e in rows:
+        sw, op = s.sw[no], e["op"]
+        if "统一部署" not in (e["remark"] or ""):
+            if gap_request and (no, day) == NO_REQUEST and op == "安装":
+                gap_request = False
+            else:
+                requests.append(
+                    dict(date=day - dt.timedelta(days=2), dept=e["dept"], applicant=e["user"], computer=e["computer"],
+                         item=op, name=sw["name"], version=e["version"], old_no=no if op == "卸载" else None,
+                         new_no=no if op == "安装" else None, reason="工作需要", dept_opinion="同意", it_opinion="同意")
+                )
+        if gap_confirmation and (no, day) == NO_CONFIRMATION and op == "卸载":
+            gap_confirmation = False
+            continue
+        confirmations.append(
+            dict(date=day, computer=e["computer"], user=e["user"], op=op, software_no=no, name=sw["name"],
+                 version=e["version"], operator=e["operator"], confirmed="已确认")
+        )
+    unsigned = s.by_code[BARE].user
+    pledges = []
+    for dept, person in dict.fromkeys((d["dept"], d["person"]) for d in details):
+        if person != unsigned:
+            pledges.append(dict(dept=dept, person=person, date=D(2019, 3, 1)))
+    return {"附件10": requests, "附件11": confirmations, "承诺书签署登记": pledges}
+
+
 def _defect_cells(s: Sample, order: list[str], details: list[dict]) -> list[tuple[str, str, str, str]]:
     """Where each defect shows in the canonical layout: (rule, sheet, cell, description)."""
-    f7, f8, f9 = schema("附件7"), schema("附件8"), schema("附件9")
+    f7, f8, f9, fc = schema("附件7"), schema("附件8"), schema("附件9"), schema("计算机清单")
     at = {no: i for i, no in enumerate(order)}
+
+    def log_row(no: str, day: dt.date, op: str, computer: str | None = None) -> int:
+        return next(i for i, e in enumerate(s.logs[no]) if e["date"] == day and e["op"] == op and computer in (None, e["computer"]))
+
+    unsigned = s.by_code[BARE].user
     log_index = next(i for i, e in enumerate(s.logs["MF-005"]) if e["date"] == D(2022, 3, 16) and e["op"] == "卸载")
     first_mf6 = next(i for i, d in enumerate(details) if d.get("software_no") == "MF-006")
     cells = {
@@ -765,6 +803,15 @@ def _defect_cells(s: Sample, order: list[str], details: list[dict]) -> list[tupl
         "licence_ending": (f7, "", data_cell(f7, "term", at["SY-006"])),
         "oem_amount": (f7, "", data_cell(f7, "amount", at["OEM-003"])),
         "uninstall_nothing": (f9, "MF-005", data_cell(f9, "op", log_index)),
+        "consumer_edition": (f7, "", data_cell(f7, "name", at["OEM-003"])),
+        "unlicensed_upgrade": (f7, "", data_cell(f7, "version", at["SY-012"])),
+        "downgrade": (f7, "", data_cell(f7, "version", at["SY-013"])),
+        "oem_moved": (f9, "OEM-001", data_cell(f9, "computer", log_row("OEM-001", D(2026, 6, 8), "安装", "BJ-16"))),
+        "volume_windows": (f9, "SY-014", data_cell(f9, "computer", log_row("SY-014", D(2026, 6, 15), "安装", BARE))),
+        "three_software": (fc, "", data_cell(fc, "computer", next(i for i, c in enumerate(s.computers) if c.code == "FW-04"))),
+        "no_request": (f9, NO_REQUEST[0], data_cell(f9, "date", log_row(NO_REQUEST[0], NO_REQUEST[1], "安装"))),
+        "no_confirmation": (f9, NO_CONFIRMATION[0], data_cell(f9, "date", log_row(NO_CONFIRMATION[0], NO_CONFIRMATION[1], "卸载"))),
+        "no_pledge": (f8, "", data_cell(f8, "person", next(i for i, d in enumerate(details) if d["person"] == unsigned))),
     }
     return [(DEFECTS[k][0], sheet_name(form, no), cell, DEFECTS[k][1]) for k, (form, no, cell) in cells.items()]
 
