@@ -35,7 +35,7 @@ print(json.dumps({"wall": time.perf_counter() - t0, "cpu": time.process_time() -
 
 CHECK = """
 import datetime as dt, json, resource, sys, time
-from toolkit.check import check_file
+from toolkit.checking import check_file
 # one-time start-up (lazy imports, pandera's backend registration) is paid once per process, as in
 # a batch or in Excel: warm it on the small sample ledger and report it apart
 c0 = time.process_time()

@@ -1,7 +1,7 @@
 """Throughput of ``zbtz report FOLDER``: ledgers per second with 1 and with 2 worker processes.
 
 Generates N small ledgers with the test factory (tests/factory.py; about 3 forms filled, 2–4
-computers each), then times :func:`toolkit.consolidate.consolidate` (read + check + 附件5
+computers each), then times :func:`toolkit.consolidation.consolidate` (read + check + 附件5
 figures of every ledger) and, separately, writing the 汇总 workbook and the HTML report.
 
     python benchmarks/bench_report.py [N]          # default N = 200
@@ -29,9 +29,9 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]  # runs from a checkout, install
 
 from test_consolidate import generate  # noqa: E402
 
-from toolkit.consolidate import consolidate, default_workers  # noqa: E402
-from toolkit.render_html import write_html  # noqa: E402
-from toolkit.render_xlsx_report import write_consolidation  # noqa: E402
+from toolkit.consolidation import consolidate, default_workers  # noqa: E402
+from toolkit.render.html import write_html  # noqa: E402
+from toolkit.render.xlsx import write_consolidation  # noqa: E402
 
 AS_OF = dt.date(2026, 6, 30)
 

@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from python_calamine import CalamineWorkbook  # noqa: E402
 
-from toolkit.writeback import rollup_file  # noqa: E402
+from toolkit.write.edit import rollup_file
 
 LARGE = Path(__file__).resolve().parent / "out" / "large.xlsx"
 AS_OF = dt.date(2026, 6, 30)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import xlsxwriter
 
-from toolkit.xlsxpkg import Package
+from toolkit.write.package import Package
 
 OUT = Path(__file__).parent / "out"
 SHEET = "附件8 明细表"

@@ -20,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from toolkit.layout import LedgerData, write_ledger  # noqa: E402
+from toolkit.forms.layout import LedgerData, write_ledger  # noqa: E402
 
 AS_OF = dt.date(2026, 6, 30)
 FIRST_DAY = dt.date(2019, 1, 1)

@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from toolkit.layout import NA, LedgerData, data_cell, sheet_name, write_ledger  # noqa: E402
+from toolkit.forms.layout import NA, LedgerData, data_cell, sheet_name, write_ledger  # noqa: E402
 from toolkit.schemas import schema  # noqa: E402
 
 SEED = 20260630

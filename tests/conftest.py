@@ -4,16 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
-import sys
-from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))
-
-from factory import make_ledger as _make_ledger  # noqa: E402
-
-from toolkit.check import check_file  # noqa: E402
+from tests.helpers.factory import make_ledger as _make_ledger
+from toolkit.checking import check_file
 
 AS_OF = dt.date(2026, 6, 30)
 

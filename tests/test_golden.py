@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.factory import make_ledger
 from tests.golden.ledgers import check_json
 from tests.golden.snapshot import GOLDEN, snapshot
+from tests.helpers.factory import make_ledger
 
 
 def _ledgers() -> list[tuple[str, dict]]:

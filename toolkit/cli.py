@@ -10,9 +10,9 @@ from typing import Any
 
 import click
 
-from . import __version__, cli_zh
-from .errors import ToolkitError
-from .findings import SEVERITY_ZH, Report
+from toolkit import __version__, cli_zh
+from toolkit.errors import ToolkitError
+from toolkit.findings import SEVERITY_ZH, Report
 
 cli_zh.install()
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
@@ -128,7 +128,7 @@ def check_cmd(
       zbtz check 台账.xlsx --annotate -o 台账-已标注.xlsx
       zbtz check 各单位台账/ --annotate --in-place
     """
-    from .check import check, expand_paths
+    from toolkit.checking import check, expand_paths
 
     targets = list(expand_paths(paths))
     if annotate and (output is None) == (not in_place):
@@ -150,8 +150,8 @@ def check_cmd(
 
 def _annotate_all(targets: list, report: Report, output: str | None, in_place: bool) -> bool:
     """Annotate each checked workbook; a workbook that cannot be written is reported and skipped."""
-    from .editing import EditError
-    from .writeback import annotate_file
+    from toolkit.errors import EditError
+    from toolkit.write.edit import annotate_file
 
     unreadable = {f.workbook for f in report.findings if f.rule == "S0"}
     failed = False
@@ -220,8 +220,8 @@ def rollup_cmd(ledger: str, as_of: dt.date | None, output: str | None, in_place:
       zbtz rollup 台账.xlsx --in-place
       zbtz rollup 台账.xlsm --in-place --format json
     """
-    from .editing import EditError
-    from .writeback import rollup_file
+    from toolkit.errors import EditError
+    from toolkit.write.edit import rollup_file
 
     if (output is None) == (not in_place):
         _usage("请用 -o 指定输出文件，或用 --in-place 写回原文件（二者选一）。", "rollup")
@@ -275,7 +275,7 @@ def rules_cmd(fmt: str) -> None:
       zbtz rules --format json
       zbtz rules --format markdown > docs/规则目录.md
     """
-    from .catalogue import catalogue_markdown, catalogue_rows
+    from toolkit.rules.catalogue import catalogue_markdown, catalogue_rows
 
     rows = catalogue_rows()
     if fmt == "json":
@@ -315,11 +315,11 @@ def report_cmd(path: str, outputs: tuple[str, ...], as_of: dt.date | None, fmt: 
     """
     from pathlib import Path
 
-    from .check import expand_paths
-    from .consolidate import consolidate, progress_bar
-    from .render_html import write_html
-    from .render_text_report import consolidation_text, stats_text
-    from .render_xlsx_report import write_attachment5, write_consolidation
+    from toolkit.checking import expand_paths
+    from toolkit.consolidation import consolidate, progress_bar
+    from toolkit.render.html import write_html
+    from toolkit.render.text import consolidation_text, stats_text
+    from toolkit.render.xlsx import write_attachment5, write_consolidation
 
     for out in outputs:
         if not out.lower().endswith(REPORT_SUFFIXES):
@@ -364,7 +364,7 @@ def excel_setup_cmd(ledger: str, output: str | None, vba: str | None) -> None:
     """
     from pathlib import Path
 
-    from .xlsm import make_xlsm
+    from toolkit.excel.xlsm import make_xlsm
 
     out = output or str(Path(ledger).with_suffix(".xlsm"))
     sheet = make_xlsm(ledger, out, vba)
@@ -386,7 +386,7 @@ def templates_cmd(folder: str) -> None:
     示例:
       zbtz templates 表样/
     """
-    from .templates import write_templates
+    from toolkit.forms.templates import write_templates
 
     for path in write_templates(folder):
         click.echo(f"已写出：{path}")
@@ -405,7 +405,8 @@ def new_cmd(path: str, unit: str, force: bool) -> None:
     示例:
       zbtz new 台账.xlsx --unit 某市数据资源管理局
     """
-    from .templates import TemplateError, new_ledger
+    from toolkit.errors import TemplateError
+    from toolkit.forms.templates import new_ledger
 
     if not unit.strip():
         raise click.BadParameter("单位名称不能为空。", param_hint="--unit")
@@ -442,7 +443,8 @@ def number_cmd(
       zbtz number 台账.xlsx --dry-run --format json
       zbtz number 台账.xlsx --in-place --pattern "{prefix}{n:04d}" --prefix 商业软件=RJ
     """
-    from .numbering import DEFAULT_PREFIXES, NumberFormat, number
+    from toolkit.plans.number import DEFAULT_PREFIXES, NumberFormat
+    from toolkit.write.edit import number
 
     if not dry_run and (out is None) == (not in_place):
         raise click.UsageError("请用 -o 指定输出文件，或用 --in-place 直接修改台账，二者选一（或用 --dry-run 只查看）。")
@@ -500,7 +502,7 @@ def print_cmd(ledger: str, outdir: str, forms: tuple[str, ...], pdf: bool | None
       zbtz print 台账.xlsx -o 打印/
       zbtz print 台账.xlsx -o 打印/ --form 附件2 --no-pdf
     """
-    from .printing import PRINTABLE, print_forms
+    from toolkit.forms.printing import PRINTABLE, print_forms
 
     done = print_forms(ledger, outdir, forms or PRINTABLE, pdf=pdf)
     if fmt == "json":

@@ -28,11 +28,11 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from .model import Ledger, Row, SummaryEntry
-from .normalize import norm_key
-from .products import edition_of, families_of, product_dictionary
-from .rollup import Rollup
-from .settings import DOWNGRADE_ALL, NO, Settings
+from toolkit.model import Ledger, Row, SummaryEntry
+from toolkit.normalize import norm_key
+from toolkit.products import edition_of, families_of, product_dictionary
+from toolkit.rollup import Rollup
+from toolkit.settings import DOWNGRADE_ALL, NO, Settings
 
 COMMERCIAL, OEM = "商业软件", "OEM软件"
 VOLUME = ("批量许可", "场地许可")

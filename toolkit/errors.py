@@ -1,8 +1,28 @@
-"""Exception classes of the library; ``cli.py`` turns them into one-line Chinese messages."""
+"""Every exception class of the library, each carrying the exit code the CLI gives it.
+
+``cli.py`` turns them into one Chinese line on stderr (a traceback only with ``--debug``).
+Exit codes: 0 no error, 1 errors found or a command failed, 2 a usage error (docs/cli.md).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+EXIT_OK = 0
+EXIT_FINDINGS = 1
+EXIT_USAGE = 2
 
 
 class ToolkitError(Exception):
     """Base of every error the toolkit raises on purpose; its message is for a person."""
+
+    exit_code = EXIT_FINDINGS
+
+
+class UsageError(ToolkitError):
+    """The command was asked for something it cannot do as given (a bad option or target)."""
+
+    exit_code = EXIT_USAGE
 
 
 class ReadError(ToolkitError):
@@ -11,3 +31,47 @@ class ReadError(ToolkitError):
     def __init__(self, message: str, kind: str = "damaged") -> None:
         super().__init__(message)
         self.kind = kind
+
+
+class PackageError(ToolkitError):
+    """The file cannot be opened or edited as a workbook package; the message is for a person."""
+
+    def __init__(self, message: str, kind: str = "damaged") -> None:
+        super().__init__(message)
+        self.kind = kind
+
+
+class WriteError(ToolkitError):
+    """A file could not be written; the original, if any, is unchanged."""
+
+
+class WorkbookLockedError(WriteError):
+    """The workbook is open in Excel, WPS or LibreOffice (a lock file lies beside it)."""
+
+    def __init__(self, message: str, lock: Path) -> None:
+        super().__init__(message)
+        self.lock = lock
+
+
+class EditError(UsageError):
+    """The edit cannot be written (bad target, locked workbook …)."""
+
+
+class RollupError(ToolkitError):
+    """The ledger cannot be rolled up (a form or a column the roll-up needs is missing)."""
+
+
+class NumberingError(ToolkitError):
+    """The ledger cannot be numbered (no 附件7, no 软件编号 column, a bad number format)."""
+
+
+class PrintError(ToolkitError):
+    """The forms cannot be printed (no output folder, PDF asked for without LibreOffice …)."""
+
+
+class TemplateError(ToolkitError):
+    """A template or a new ledger cannot be written."""
+
+
+class DuplicateRuleError(ValueError):
+    """A rule code was registered twice (a programming error, not a user's)."""

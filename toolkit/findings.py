@@ -1,110 +1,19 @@
-"""Rules, findings and the report.
+"""Findings and the report: what a check found, where, and the run's verdict.
 
-A :class:`Rule` is registered once under its stable code (rules.md) with its severity, Chinese
-title, description and message template; a :class:`Finding` carries only where it is and the
-values for the template, so severity and wording never drift between call sites.
+A :class:`Finding` carries a rule code, where it is and the values of the rule's message
+template; its severity and message come from the registry (:mod:`toolkit.rules.registry`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from .model import Ledger
-    from .rollup import Rollup
-    from .settings import Settings
+from toolkit.rules.registry import ERROR, REGISTRY, SEVERITY_ZH, WARNING
 
-ERROR = "error"
-WARNING = "warning"
-SEVERITY_ZH = {ERROR: "错误", WARNING: "警告"}
-
-
-@dataclass(frozen=True)
-class Rule:
-    """One rule of the catalogue."""
-
-    code: str
-    severity: str
-    title: str
-    description: str
-    template: str
-    source: str = ""  # what the rule rests on beyond the guide's clause its code names (a regulation, a licence term)
-
-    def render(self, values: dict[str, Any]) -> str:
-        """The Chinese message for one finding."""
-        try:
-            return self.template.format(**values)
-        except (KeyError, IndexError, ValueError):
-            return self.template
-
-
-class DuplicateRuleError(ValueError):
-    """A rule code was registered twice."""
-
-
-class Registry:
-    """The rules keyed by code, in registration order."""
-
-    def __init__(self) -> None:
-        self._rules: dict[str, Rule] = {}
-        self.checks: list[tuple[tuple[str, ...], Callable[[CheckContext], Iterable[Finding]]]] = []
-
-    def add(self, rule: Rule) -> Rule:
-        if rule.code in self._rules:
-            raise DuplicateRuleError(f"rule {rule.code} is registered twice")
-        if rule.severity not in (ERROR, WARNING):
-            raise ValueError(f"rule {rule.code}: severity must be error or warning")
-        self._rules[rule.code] = rule
-        return rule
-
-    def rule(
-        self, code: str, severity: str, title: str, template: str, description: str = "", source: str = ""
-    ) -> Callable[[Callable[[CheckContext], Iterable[Finding]]], Callable[[CheckContext], Iterable[Finding]]]:
-        """Decorator registering a check function under ``code``."""
-
-        def wrap(fn: Callable[[CheckContext], Iterable[Finding]]) -> Callable[[CheckContext], Iterable[Finding]]:
-            self.add(Rule(code, severity, title, description or (fn.__doc__ or title).strip(), template, source))
-            self.checks.append(((code,), fn))
-            return fn
-
-        return wrap
-
-    def checker(
-        self, *codes: str
-    ) -> Callable[[Callable[[CheckContext], Iterable[Finding]]], Callable[[CheckContext], Iterable[Finding]]]:
-        """Decorator registering a check function that emits several declared codes."""
-
-        def wrap(fn: Callable[[CheckContext], Iterable[Finding]]) -> Callable[[CheckContext], Iterable[Finding]]:
-            missing = [c for c in codes if c not in self._rules]
-            if missing:
-                raise KeyError(f"declare {missing} before registering {fn.__name__}")
-            self.checks.append((codes, fn))
-            return fn
-
-        return wrap
-
-    def declare(self, code: str, severity: str, title: str, template: str, description: str = "", source: str = "") -> Rule:
-        """Register a rule that another rule's check (or the reader) emits."""
-        return self.add(Rule(code, severity, title, description or title, template, source))
-
-    def __getitem__(self, code: str) -> Rule:
-        return self._rules[code]
-
-    def __contains__(self, code: object) -> bool:
-        return code in self._rules
-
-    def __iter__(self) -> Iterator[Rule]:
-        return iter(self._rules.values())
-
-    def __len__(self) -> int:
-        return len(self._rules)
-
-
-REGISTRY = Registry()
+__all__ = ["ERROR", "WARNING", "SEVERITY_ZH", "Finding", "Skip", "Report"]
 
 
 @dataclass
@@ -147,34 +56,6 @@ class Skip:
 
     def to_dict(self) -> dict[str, str]:
         return {"rule": self.rule, "workbook": self.workbook, "reason": self.reason}
-
-
-@dataclass
-class CheckContext:
-    """What a rule sees: the ledger, the check date and the roll-up of its logs."""
-
-    ledger: Ledger
-    as_of: dt.date
-    rollup: Rollup
-    skips: list[Skip] = field(default_factory=list)
-
-    @property
-    def workbook(self) -> str:
-        return self.ledger.path
-
-    @cached_property
-    def settings(self) -> Settings:
-        """The unit's settings (the 设置 sheet or 设置.toml), defaults where none is written."""
-        from .settings import unit_settings
-
-        return unit_settings(self.ledger)
-
-    def finding(self, rule: str, sheet: str | None, cell: str | None, row: int | None = None, **values: Any) -> Finding:
-        return Finding(rule, self.ledger.path, sheet, cell, values, row)
-
-    def skip(self, rule: str, reason: str) -> None:
-        if not any(s.rule == rule and s.reason == reason for s in self.skips):
-            self.skips.append(Skip(rule, self.ledger.path, reason))
 
 
 @dataclass

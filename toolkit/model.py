@@ -13,8 +13,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from functools import cache
 
-from .normalize import Term, norm_key
-from .schemas import FormSchema
+from toolkit.normalize import Term, norm_key
+from toolkit.schemas import FormSchema
 
 
 @cache

@@ -12,8 +12,8 @@ import tomllib
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
-from .normalize import norm_key
-from .schemas import schema_dir
+from toolkit.normalize import norm_key
+from toolkit.schemas import schema_dir
 
 
 def matches(pattern: str, key: str) -> bool:

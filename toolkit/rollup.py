@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from operator import itemgetter
 
-from .model import Computer, Ledger, LogEntry, SummaryEntry
-from .normalize import norm_key
+from toolkit.model import Computer, Ledger, LogEntry, SummaryEntry
+from toolkit.normalize import norm_key
 
 IN_USE = "在用"
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-from .normalize import header_key, norm_key
+from toolkit.normalize import header_key, norm_key
 
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
 _PACKAGED = Path(__file__).resolve().parent / "_schemas"
@@ -138,9 +138,13 @@ _KNOWN = {"form", "title", "sheet", "required", "header_rows", "columns", "count
 
 
 def load_schema(path: Path) -> FormSchema:
-    """Read one schema file."""
+    """Read one form schema file."""
     with path.open("rb") as fh:
         raw = tomllib.load(fh)
+    return _form_schema(raw)
+
+
+def _form_schema(raw: dict) -> FormSchema:
     return FormSchema(
         form=raw["form"],
         title=raw["title"],
@@ -160,7 +164,11 @@ def all_schemas() -> dict[str, FormSchema]:
     """Every form schema, keyed by form name (``附件7``, ``计算机清单`` …)."""
     out = {}
     for path in sorted(schema_dir().glob("*.toml")):
-        schema = load_schema(path)
+        with path.open("rb") as fh:
+            raw = tomllib.load(fh)
+        if "form" not in raw:  # other data beside the forms: rules, products, aliases
+            continue
+        schema = _form_schema(raw)
         if schema.title:
             out[schema.form] = schema
     return out

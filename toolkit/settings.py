@@ -12,10 +12,10 @@ import tomllib
 from dataclasses import dataclass, field
 from functools import cache
 
-from .model import Ledger, Setting
-from .normalize import header_key, to_int
-from .reader import SETTINGS_FILE
-from .schemas import schema_dir
+from toolkit.model import Ledger, Setting
+from toolkit.normalize import header_key, to_int
+from toolkit.read.reader import SETTINGS_FILE
+from toolkit.schemas import schema_dir
 
 DOWNGRADE_VOLUME_FREE = "非批量许可"
 DOWNGRADE_ALL = "全部"

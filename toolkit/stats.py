@@ -45,13 +45,13 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from .entitlements import NOT_GENUINE, Flag, licence_end, licence_flags
-from .model import Ledger, SummaryEntry
-from .normalize import norm_key, to_int
-from .products import product_dictionary
-from .rollup import Rollup, compute_rollup
-from .schemas import schema
-from .settings import unit_settings
+from toolkit.entitlements import NOT_GENUINE, Flag, licence_end, licence_flags
+from toolkit.model import Ledger, SummaryEntry
+from toolkit.normalize import norm_key, to_int
+from toolkit.products import product_dictionary
+from toolkit.rollup import Rollup, compute_rollup
+from toolkit.schemas import schema
+from toolkit.settings import unit_settings
 
 COMMERCIAL, OEM, FREE = "商业软件", "OEM软件", "免费软件"
 SITE, CONCURRENT, PER_USER = "场地许可", "并发许可", "用户许可"

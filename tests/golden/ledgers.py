@@ -10,7 +10,7 @@ AS_OF = dt.date(2026, 6, 30)
 
 
 def check_json(path: Path) -> dict:
-    from toolkit.check import check_file
+    from toolkit import check_file
 
     text = json.dumps(check_file(path, AS_OF).to_dict(), ensure_ascii=False, sort_keys=True)
     return json.loads(text.replace(str(path.parent), "<TMP>"))

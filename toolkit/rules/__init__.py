@@ -1,6 +1,5 @@
-"""The rule catalogue: importing this package registers every rule in ``REGISTRY``."""
+"""The rules: the registry (metadata from ``schemas/rules.toml``), the checks, the catalogue.
 
-from ..findings import REGISTRY
-from . import approvals, compliance, licences, logs, numbering, summary, workbook
-
-__all__ = ["REGISTRY", "approvals", "compliance", "licences", "logs", "numbering", "summary", "workbook"]
+Importing :mod:`toolkit.rules.builtin` registers every check; add a rule as described in
+``docs/architecture.md``.
+"""

@@ -10,10 +10,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
-from ..findings import REGISTRY, WARNING, CheckContext, Finding
-from ..model import Form, LogEntry, Row
-from ..normalize import norm_key
-from .numbering import by_number
+from toolkit.findings import Finding
+from toolkit.model import Form, LogEntry, Row
+from toolkit.normalize import norm_key
+from toolkit.rules.context import CheckContext
+from toolkit.rules.numbering import by_number
+from toolkit.rules.registry import check
 
 
 def _log_rows(ctx: CheckContext) -> Iterator[tuple[LogEntry, str]]:
@@ -52,14 +54,7 @@ def _names(ctx: CheckContext) -> dict[str, str]:
     return {nk: rows[0].key("name") or "" for nk, rows in by_number(ctx).items()}
 
 
-REGISTRY.declare(
-    "AZ1.2", WARNING, "安装维护没有申请",
-    "计算机 {computer} 于 {date} {op}软件 {no}，附件10 申请登记中没有此前的申请。请补登申请，或在备注注明“{unified}”（单位统一部署的无须申请）。",
-    "附件9 的安装、卸载记录在附件10 申请登记中找不到同一计算机、同一软件、申请日期不晚于该记录的申请（附件10 登记表有内容时才检查；备注含“统一部署”的记录除外，标记词见本单位设置）。",
-)
-
-
-@REGISTRY.checker("AZ1.2")
+@check("AZ1.2")
 def requested(ctx: CheckContext) -> Iterator[Finding]:
     """A log row with no matching 附件10 request (rows marked 统一部署 are exempt)."""
     if _register(ctx, "附件10", ctx.ledger.requests, "computer", "AZ1.2") is None:
@@ -79,14 +74,7 @@ def requested(ctx: CheckContext) -> Iterator[Finding]:
             yield ctx.finding("AZ1.2", e.sheet, e.cell("date"), e.row, computer=e.computer, date=e.date.isoformat() if e.date else "", op=e.op, no=ctx.rollup.number_text.get(nk, nk), unified=words[0])
 
 
-REGISTRY.declare(
-    "AZ1.4", WARNING, "安装维护没有确认",
-    "计算机 {computer} 于 {date} {op}软件 {no}，附件11 确认登记中没有对应的确认。请让计算机使用人在《软件安装维护确认单》上签字确认并补登。",
-    "附件9 的安装、卸载记录在附件11 确认登记中找不到同一计算机、同一软件、同一操作（或升级）、完成日期不早于该记录的确认（附件11 登记表有内容时才检查）。",
-)
-
-
-@REGISTRY.checker("AZ1.4")
+@check("AZ1.4")
 def confirmed(ctx: CheckContext) -> Iterator[Finding]:
     """A log row with no matching 附件11 confirmation."""
     if _register(ctx, "附件11", ctx.ledger.confirmations, "computer", "AZ1.4") is None:
@@ -103,14 +91,7 @@ def confirmed(ctx: CheckContext) -> Iterator[Finding]:
             yield ctx.finding("AZ1.4", e.sheet, e.cell("date"), e.row, computer=e.computer, date=e.date.isoformat() if e.date else "", op=e.op, no=ctx.rollup.number_text.get(nk, nk))
 
 
-REGISTRY.declare(
-    "ZR3", WARNING, "未签署承诺书",
-    "{person}（{dept}）使用计算机，但承诺书签署登记中没有其签署记录。请其签署《使用正版软件承诺书》（附件2，可用 zbtz print 打印）并登记。",
-    "附件8 中的工作人员在承诺书签署登记中没有记录（承诺书签署登记表有内容时才检查；按姓名对应）。",
-)
-
-
-@REGISTRY.checker("ZR3")
+@check("ZR3")
 def pledged(ctx: CheckContext) -> Iterator[Finding]:
     """A person on 附件8 with no signed 承诺书."""
     if _register(ctx, "承诺书签署登记", ctx.ledger.pledges, "person", "ZR3") is None:

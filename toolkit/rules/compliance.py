@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
-from ..entitlements import licence_end
-from ..findings import ERROR, REGISTRY, WARNING, CheckContext, Finding
-from ..normalize import norm_key
-from .numbering import COMMERCIAL, by_number
+from toolkit.entitlements import licence_end
+from toolkit.findings import Finding
+from toolkit.normalize import norm_key
+from toolkit.rules.context import CheckContext
+from toolkit.rules.numbering import COMMERCIAL, by_number
+from toolkit.rules.registry import check
 
 EXPIRY_WARNING_DAYS = 90
 
@@ -22,7 +24,7 @@ def _in_use(ctx: CheckContext) -> dict[str, list[str]]:
     return out
 
 
-@REGISTRY.rule("PZ1.1", ERROR, "安装数超过许可数量", "软件编号 {no}（{license}）许可数量为 {allowed}，截至 {as_of} 已安装在 {used} {unit}上。请卸载多余的安装或补充采购许可。", "商业软件安装的计算机数超过许可数量（场地许可不限；用户许可按不同使用人计；并发许可无法核对，说明后跳过）。")
+@check("PZ1.1")
 def over_deployed(ctx: CheckContext) -> Iterator[Finding]:
     """A commercial number is installed on more computers (or users) than 许可数量 allows."""
     in_use = _in_use(ctx)
@@ -54,11 +56,9 @@ def over_deployed(ctx: CheckContext) -> Iterator[Finding]:
             yield ctx.finding("PZ1.1", first.sheet, first.cell("license_count"), first.row, no=first.software_no, license=lt or "许可类型未填", allowed=allowed, used=used, unit=unit, as_of=ctx.as_of.isoformat())
 
 
-REGISTRY.declare("PZ1.1E", ERROR, "许可已过期仍在使用", "{what}。请停止使用并卸载，或续订许可后更新附件7。", "许可期限已过仍在使用，或在许可到期后还有安装记录；杀毒软件的许可期限写明年服务期（如“永久（含1年升级服务）”）时，服务期满即不再计为有效许可。", source="财行〔2013〕98号（防病毒软件价格含 1 年服务）")
-REGISTRY.declare("PZ1.1W", WARNING, "许可即将到期", "软件编号 {no} 的许可将于 {end} 到期（{days} 天后），目前仍安装在 {used} 台计算机上。请提前安排续订或卸载。", "在用商业软件的许可将在检查日后 90 天内到期。")
 
 
-@REGISTRY.checker("PZ1.1E", "PZ1.1W")
+@check("PZ1.1E", "PZ1.1W")
 def expiry(ctx: CheckContext) -> Iterator[Finding]:
     """A commercial number in use after (or within 90 days of) the end of its 许可期限."""
     in_use = _in_use(ctx)
@@ -86,7 +86,7 @@ def expiry(ctx: CheckContext) -> Iterator[Finding]:
                 yield ctx.finding("PZ1.1E", e.sheet, e.cell("date"), e.row, what=f"本行于 {e.date.isoformat()} 安装软件编号 {first.software_no}，而其{what}已于 {end.isoformat()} 到期")
 
 
-@REGISTRY.rule("PZ2.7", ERROR, "报废计算机上仍有软件", "{what}。报废计算机上的软件须先卸载并在附件9 登记。", "计算机清单标为报废的计算机上仍装有软件，或在报废日期之后还有安装记录。")
+@check("PZ2.7")
 def scrapped(ctx: CheckContext) -> Iterator[Finding]:
     """Software still installed on a computer that 计算机清单 marks 报废, or installed after its 报废日期."""
     if not ctx.ledger.has_computer_list:

@@ -5,13 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
-from ..findings import ERROR, REGISTRY, WARNING, CheckContext, Finding
-from ..model import DetailEntry, Log
-from ..normalize import add_years, norm_key
-from .numbering import COMMERCIAL, OEM, by_number
+from toolkit.findings import Finding
+from toolkit.model import DetailEntry, Log
+from toolkit.normalize import add_years, norm_key
+from toolkit.rules.context import CheckContext
+from toolkit.rules.numbering import COMMERCIAL, OEM, by_number
+from toolkit.rules.registry import check
 
 
-@REGISTRY.rule("TZ2.2", ERROR, "明细表与安装维护明细不符", "计算机 {computer} 的软件 {no}：{what}（截至 {as_of}）。请更新附件8（可用 zbtz rollup）。", "附件8 中某台计算机的软件与附件9 汇总结果不符（日志中已安装而附件8 未登记，或附件8 登记而日志中未安装）。")
+@check("TZ2.2")
 def detail_vs_logs(ctx: CheckContext) -> Iterator[Finding]:
     """A computer's software on 附件8 differs from what the 附件9 logs roll up to.
 
@@ -47,7 +49,7 @@ def detail_vs_logs(ctx: CheckContext) -> Iterator[Finding]:
             yield ctx.finding("TZ2.2", sheet, cell, r, computer=ru.computer_text.get(ck, ck), no=ru.number_text.get(nk, nk), what="按附件9 已安装，但附件8 中没有登记", as_of=ctx.as_of.isoformat())
 
 
-@REGISTRY.rule("TZ2.3", WARNING, "台账超过半年未更新", "{form} 的填表日期为 {date}，距检查日已超过六个月，而附件9 在此后还有登记（最晚 {latest}）。请至少每半年根据附件9 更新一次。", "附件7 或附件8 的填表日期早于检查日六个月以上，而附件9 在此后仍有登记；没有填表日期时不检查并说明。")
+@check("TZ2.3")
 def stale(ctx: CheckContext) -> Iterator[Finding]:
     """附件7 or 附件8 was not updated for six months although the logs moved on."""
     latest: dt.date | None = None
@@ -81,10 +83,9 @@ def add_months(day: dt.date, months: int) -> dt.date:
     return add_years(day, 0)
 
 
-REGISTRY.declare("TZ3.2", ERROR, "安装维护明细与汇总表不符", "{what}（附件7 为准）。请更正。", "附件9 的软件编号未在附件7 登记，或其信息栏的软件名称、版本与附件7 不同（以附件7 为准）。")
 
 
-@REGISTRY.checker("TZ3.2")
+@check("TZ3.2")
 def log_info(ctx: CheckContext) -> Iterator[Finding]:
     """A 附件9 log's number is not on 附件7, or its info block names another software."""
     if ctx.ledger.form("附件7") is None:
@@ -108,10 +109,9 @@ def log_info(ctx: CheckContext) -> Iterator[Finding]:
                 yield ctx.finding("TZ3.2", log.form.sheet, lab.cell, what=f"附件9 信息栏的{label}为“{lab.raw}”，而附件7 中编号 {log.software_no} 为“{rows[0].raw.get(key) or '（空）'}”")
 
 
-REGISTRY.declare("TZ3.3", ERROR, "安装维护明细缺失或重复", "{what}。每个软件编号须有且只有一份附件9。", "附件7 安装数量大于 0 的编号没有附件9，或同一编号有两份附件9。")
 
 
-@REGISTRY.checker("TZ3.3")
+@check("TZ3.3")
 def log_presence(ctx: CheckContext) -> Iterator[Finding]:
     """A number installed per 附件7 has no 附件9 log, or two logs carry one number."""
     logs: dict[str, list[Log]] = {}
@@ -128,7 +128,7 @@ def log_presence(ctx: CheckContext) -> Iterator[Finding]:
             yield ctx.finding("TZ3.3", dup.form.sheet, dup.number_cell if not dup.combined else dup.form.title_cell, what=f"软件编号 {dup.software_no} 有两份附件9（另一份在“{group[0].form.sheet}”）")
 
 
-@REGISTRY.rule("TZ3.4", ERROR, "安装卸载记录前后矛盾", "计算机 {computer} 的软件 {no}：{what}。请核对并更正此行。", "同一计算机上卸载时并未安装，或安装时已经安装（指出打断记录的那一行）。")
+@check("TZ3.4")
 def history_breaks(ctx: CheckContext) -> Iterator[Finding]:
     """On one computer, an uninstall with nothing installed, or an install of a number already there."""
     for b in ctx.rollup.breaks:
@@ -137,7 +137,7 @@ def history_breaks(ctx: CheckContext) -> Iterator[Finding]:
         yield ctx.finding("TZ3.4", e.sheet, e.cell("op"), e.row, computer=e.computer, no=b.number, what=what)
 
 
-@REGISTRY.rule("TZ3.5", ERROR, "升级未按卸载+安装登记", "本行{op}版本为“{version}”，而编号 {no} 的软件版本为“{expected}”：升级须在旧编号的附件9 登记卸载、在新编号的附件9 登记安装。", "商业或 OEM 软件的附件9 记录中安装/卸载版本与该编号的软件版本不同：升级须登记为旧编号卸载、新编号安装。")
+@check("TZ3.5")
 def upgrade_rows(ctx: CheckContext) -> Iterator[Finding]:
     """A commercial or OEM log row whose 安装/卸载版本 differs from its number's 软件版本."""
     known = by_number(ctx)

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..findings import ERROR, REGISTRY, WARNING, CheckContext, Finding
-from ..model import Row
-from ..normalize import norm_key, to_int
-from ..rollup import COUNT_KEYS, IN_USE, distinct_staff
-from .numbering import FREE, by_number
+from toolkit.findings import Finding
+from toolkit.model import Row
+from toolkit.normalize import norm_key, to_int
+from toolkit.rollup import COUNT_KEYS, IN_USE, distinct_staff
+from toolkit.rules.context import CheckContext
+from toolkit.rules.numbering import FREE, by_number
+from toolkit.rules.registry import check
 
 COUNT_ZH = {"servers": "服务器数", "desktops": "台式机数", "laptops": "便携机数"}
 
 
-@REGISTRY.rule("TZ1.1", ERROR, "使用计算机人数与明细表不符", "附件7 使用计算机人数为 {value}，附件8 中有 {actual} 名不同的人员（按部门+姓名计）。请更新。", "附件7 的使用计算机人数与附件8 中不同人员数（部门+姓名）不符。")
+@check("TZ1.1")
 def staff_count(ctx: CheckContext) -> Iterator[Finding]:
     """使用计算机人数 on 附件7 differs from the distinct staff on 附件8."""
     form, detail = ctx.ledger.form("附件7"), ctx.ledger.form("附件8")
@@ -28,10 +30,9 @@ def staff_count(ctx: CheckContext) -> Iterator[Finding]:
         yield ctx.finding("TZ1.1", form.sheet, lab.cell, value=lab.raw or "（空）", actual=actual)
 
 
-REGISTRY.declare("TZ1.10", ERROR, "编号未在汇总表登记", "软件编号 {no} 在{where}中使用，但附件7 中没有登记。请先在附件7 登记该软件。", "附件8 或附件9 中使用的软件编号未在附件7 登记。")
 
 
-@REGISTRY.checker("TZ1.10")
+@check("TZ1.10")
 def unregistered_numbers(ctx: CheckContext) -> Iterator[Finding]:
     """A number used on 附件8 or in a 附件9 log is not registered on 附件7.
 
@@ -59,7 +60,7 @@ def unregistered_numbers(ctx: CheckContext) -> Iterator[Finding]:
         yield ctx.finding("TZ1.10", sheet, cell, row, no=no, where=f"附件9（{sheet}）")
 
 
-@REGISTRY.rule("TZ1.11", ERROR, "计算机数与清单不符", "附件7 {label}为 {value}，{source}为 {actual}。请更新附件7。", "附件7 的服务器数、台式机数、便携机数与在用计算机不符（有计算机清单时按类型核对，否则只核对总数）。")
+@check("TZ1.11")
 def computer_counts(ctx: CheckContext) -> Iterator[Finding]:
     """服务器数/台式机数/便携机数 differ from the computers in use."""
     form = ctx.ledger.form("附件7")
@@ -109,11 +110,9 @@ def _whitelist_match(ctx: CheckContext):
     return _number_or_name(list(ctx.ledger.whitelist))
 
 
-REGISTRY.declare("TZ1.12", ERROR, "免费软件不在免费软件清单中", "免费软件“{name}”（编号 {no}）不在附件6 可使用免费软件清单中。请先经审批加入附件6，或停止使用。", "附件7 中（或已安装的）免费软件不在附件6 可使用免费软件清单中；已安装的同时报告 PZ1.2。")
-REGISTRY.declare("PZ1.2", ERROR, "安装了清单外的免费软件", "免费软件“{name}”（编号 {no}）已安装{where}，但不在附件6 可使用免费软件清单中。请卸载，或经审批加入附件6。", "已安装（附件8 或附件9）的免费软件不在附件6 清单中。")
 
 
-@REGISTRY.checker("TZ1.12", "PZ1.2")
+@check("TZ1.12", "PZ1.2")
 def free_not_whitelisted(ctx: CheckContext) -> Iterator[Finding]:
     """A free software on 附件7 (or installed) is not on 附件6; installed ones are PZ1.2 too."""
     if ctx.ledger.form("附件6") is None:
@@ -157,7 +156,7 @@ def free_not_whitelisted(ctx: CheckContext) -> Iterator[Finding]:
         yield ctx.finding("PZ1.2", d.sheet, d.cell("software_no"), d.row, name=name, no=no, where=f"（附件8 计算机 {d.computer}）")
 
 
-@REGISTRY.rule("TZ1.12W", WARNING, "免费软件清单更新后未更新汇总表", "附件6 中的“{name}”不在附件7 的免费软件中：调整免费软件清单后须更新附件7。", "附件6 中的软件不在附件7 的免费软件中：调整清单后未更新汇总表。")
+@check("TZ1.12W")
 def whitelist_not_in_summary(ctx: CheckContext) -> Iterator[Finding]:
     """A software on 附件6 is not on 附件7's free rows."""
     if ctx.ledger.form("附件7") is None:
@@ -169,7 +168,7 @@ def whitelist_not_in_summary(ctx: CheckContext) -> Iterator[Finding]:
         yield ctx.finding("TZ1.12W", w.sheet, w.cell("name"), w.row, name=w.raw.get("name") or "")
 
 
-@REGISTRY.rule("TZ1.13", ERROR, "安装数量与安装维护明细不符", "软件编号 {no} 的安装数量为 {value}，按附件9 截至 {as_of} 应为 {actual}。请更新（可用 zbtz rollup）。", "附件7 的安装数量与附件9 汇总结果（截至检查日）不符；没有附件9 的编号不报（见 TZ3.3）。")
+@check("TZ1.13")
 def installed_counts(ctx: CheckContext) -> Iterator[Finding]:
     """安装数量 of a number on 附件7 differs from what its 附件9 log rolls up to."""
     logged = {norm_key(log.software_no) for log in ctx.ledger.logs if log.software_no}

@@ -11,18 +11,18 @@ from collections.abc import Iterable, Iterator
 from itertools import groupby, repeat
 from operator import attrgetter, is_not, itemgetter
 
-from ..findings import ERROR, REGISTRY, WARNING, CheckContext, Finding
-from ..model import Form, Row, a1
-from ..schemas import Column, FormSchema, all_schemas
-
-REGISTRY.declare("S0", ERROR, "无法读取工作簿", "无法读取：{reason}", "文件不能作为工作簿读取（不是 xlsx/xlsm、已加密、已损坏、疑似压缩炸弹或 XML 炸弹）。")
+from toolkit.findings import Finding
+from toolkit.model import Form, Row, a1
+from toolkit.rules.context import CheckContext
+from toolkit.rules.registry import check
+from toolkit.schemas import Column, FormSchema, all_schemas
 
 _TYPE_ZH = {"int": "整数", "amount": "金额（不小于 0 的数）", "date": "日期", "term": "许可期限"}
 _TERM_HINT = "，应为“永久”、截止日期（如 2027-12-31）、起止日期（如 2024-01-01至2026-12-31）或年限（如 3年）"
 _OP_HINT = "；升级不是一种操作：请在旧编号的表中登记卸载、在新编号的表中登记安装"
 
 
-@REGISTRY.rule("S1", ERROR, "缺少必需的表", "台账中找不到《{title}》（{form}）。请按标准表样添加该表，标题须写在表的前 5 行内。", "台账中找不到检查所必需的表（附件6、附件7、附件8、附件9）。")
+@check("S1")
 def missing_forms(ctx: CheckContext) -> Iterator[Finding]:
     """A form required for check is not found in the ledger."""
     ledger = ctx.ledger
@@ -34,7 +34,7 @@ def missing_forms(ctx: CheckContext) -> Iterator[Finding]:
         yield ctx.finding("S1", None, None, form=sch.form, title=sch.title)
 
 
-@REGISTRY.rule("S2", ERROR, "缺少必需的列", "《{title}》的表头中找不到“{column}”列。请在表头添加该列（可用的列名：{names}）。", "表头中找不到必需的列。")
+@check("S2")
 def missing_columns(ctx: CheckContext) -> Iterator[Finding]:
     """A required column is not found in a form's header."""
     for form in ctx.ledger.forms:
@@ -54,9 +54,6 @@ def missing_columns(ctx: CheckContext) -> Iterator[Finding]:
             )
 
 
-REGISTRY.declare("S3", ERROR, "必填单元格为空", "“{column}”不能为空{why}。请填写。", "必填的单元格为空（如附件7 的软件名称、软件类型，附件9 的计算机编号和日期；采购的商业软件的采购时间、采购金额）。")
-REGISTRY.declare("S4", ERROR, "值无法识别", "“{column}”的值“{value}”不是有效的{type}{hint}。", "值不能按其类型读取（日期、整数、金额、许可期限）。")
-REGISTRY.declare("S5", ERROR, "值不在允许范围内", "“{column}”的值“{value}”不是允许的取值（{allowed}）{hint}。", "值不是允许的取值之一（软件类型、许可类型、获取方式、计算机类型；操作类型未打勾或勾了两项）。")
 
 
 def _conditions(col: Column, form: Form, derived: dict[str, tuple[str, str, frozenset]]):
@@ -194,7 +191,7 @@ def _rows_by_layout(ctx: CheckContext) -> list[tuple[Form, list[Row]]]:
     return list(out.values())
 
 
-@REGISTRY.checker("S3", "S4", "S5")
+@check("S3", "S4", "S5")
 def cell_checks(ctx: CheckContext) -> Iterator[Finding]:
     """Run the pandera cell checks of every form; yields S3, S4 and S5 findings."""
     import pandera.pandas as pa
@@ -213,8 +210,8 @@ def cell_checks(ctx: CheckContext) -> Iterator[Finding]:
             cases = exc.failure_cases
         seen: set[tuple[int, str]] = set()
         found = []
-        for check, index in zip(cases["check"], cases["index"], strict=True):
-            code, _, key = str(check).partition(":")
+        for failed, index in zip(cases["check"], cases["index"], strict=True):
+            code, _, key = str(failed).partition(":")
             if index is None or (int(index), code + key) in seen or code not in ("S3", "S4", "S5"):
                 continue
             seen.add((int(index), code + key))
@@ -247,7 +244,7 @@ def _cell_finding(ctx: CheckContext, form: Form, row: Row, code: str, key: str) 
     return ctx.finding("S5", form.sheet, row.cell(key), row.row, column=col.label, value=value, allowed="、".join(col.allowed), hint=hint)
 
 
-@REGISTRY.checker("S4")
+@check("S4")
 def term_without_purchase(ctx: CheckContext) -> Iterator[Finding]:
     """A 许可期限 in years (``3年``) needs 采购时间 to count from (rules.md, term arithmetic)."""
     for s in ctx.ledger.summary:
@@ -259,7 +256,7 @@ def term_without_purchase(ctx: CheckContext) -> Iterator[Finding]:
             )
 
 
-@REGISTRY.rule("S6", WARNING, "本单位设置无法使用", "设置项“{name}”：{reason}。请按 docs/本单位设置.md 更正。", "台账的“设置”工作表或旁边的 设置.toml 中，设置项名称不认识、值不可用或文件无法读取；该项按默认设置检查。")
+@check("S6")
 def settings_problems(ctx: CheckContext) -> Iterator[Finding]:
     """A setting the unit wrote that cannot be used (the default applies)."""
     for p in ctx.settings.problems:

@@ -1,0 +1,591 @@
+"""Read a ledger workbook into the typed model, however its staff laid the forms out.
+
+Forms are found by title (first five rows), columns by normalised header text and the aliases
+in ``schemas/`` (within ten rows of the title, one or two header rows), never by sheet name or
+column letter (forms.md, "What a reader accepts"). The reader reports nothing itself: what it
+could not find is recorded on the model (``Form.missing``, blank ``raw`` values) for the rules.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from functools import lru_cache
+from itertools import compress, repeat
+from operator import itemgetter, ne
+from pathlib import Path
+from typing import Any
+
+from toolkit.model import (
+    Computer,
+    Confirmation,
+    DetailEntry,
+    Form,
+    FreeEntry,
+    Labelled,
+    Ledger,
+    Log,
+    LogEntry,
+    Pledge,
+    Request,
+    Row,
+    Setting,
+    SummaryEntry,
+    a1,
+)
+from toolkit.normalize import clean, header_key, is_tick, text, to_date, to_int, to_number, to_term
+from toolkit.read.grid import Book, Grid, stream_book
+from toolkit.schemas import Column, FormSchema, all_schemas
+
+TITLE_ROWS = 5
+HEADER_WINDOW = 10
+RESULT_SHEET = "校验结果"
+ANNOTATION_LEDGER_SHEET = "_zbtz_标注记录"  # xlsxpkg.LEDGER_SHEET: the very hidden record of our fills
+_OWN_SHEETS = (RESULT_SHEET, ANNOTATION_LEDGER_SHEET)
+_TOTAL_WORDS = ("合计", "总计", "小计")
+_NOTE_PREFIXES = ("注", "说明", "填表说明", "备注：", "备注:")
+_DATE_IN_TEXT = re.compile(r"(\d{4})\s*[年./-]\s*(\d{1,2})\s*[月./-]\s*(\d{1,2})")
+
+_ROW_CLASS: dict[str, type[Row]] = {
+    "附件6": FreeEntry,
+    "附件7": SummaryEntry,
+    "附件8": DetailEntry,
+    "附件9": LogEntry,
+    "计算机清单": Computer,
+    "附件10": Request,
+    "附件11": Confirmation,
+    "承诺书签署登记": Pledge,
+}
+_REGISTERS = {"附件10": "requests", "附件11": "confirmations", "承诺书签署登记": "pledges"}
+SETTINGS_SHEET = "设置"
+SETTINGS_FILE = "设置.toml"
+_SETTING_HEADERS = (("设置项",), ("值", "设置值"))
+
+
+def read_ledger(path: str | Path, display: str | None = None) -> Ledger:
+    """Read a workbook file into a :class:`Ledger` (``ReadError`` when it is not readable).
+
+    A ``设置.toml`` beside the workbook gives the unit's settings; a 设置 sheet in the workbook wins over it.
+    """
+    ledger = read_book(stream_book(path), display or str(path))
+    for key, setting in read_settings_file(Path(path).with_name(SETTINGS_FILE)).items():
+        ledger.settings.setdefault(key, setting)
+    return ledger
+
+
+def read_book(book: Book, display: str | None = None) -> Ledger:
+    """Build the model from a :class:`Book` of any source."""
+    ledger = Ledger(display or book.path)
+    titles = _title_keys()
+    memos: dict[tuple[str, str], Any] = {}  # per form and column: parse memos shared across sheets
+    for grid in book.sheets:
+        if grid.name in _OWN_SHEETS:  # written by the toolkit, never a form
+            continue
+        found = _find_title(grid, titles)
+        if found is None:
+            _read_settings(grid, ledger)
+            continue
+        sch, r, c = found
+        form = Form(sch, grid.name, grid.index, r + 1, c + 1)
+        _locate_header(grid, form)
+        ledger.forms.append(form)
+        if form.header_row:
+            _read_rows(grid, form, ledger, memos)
+    return ledger
+
+
+# --- forms and headers ---------------------------------------------------------------------
+
+
+def _title_keys() -> list[tuple[str, FormSchema]]:
+    keys = [(header_key(s.title), s) for s in all_schemas().values() if s.title]
+    return sorted(keys, key=lambda t: -len(t[0]))
+
+
+def _find_title(grid: Grid, titles: list[tuple[str, FormSchema]]) -> tuple[FormSchema, int, int] | None:
+    best: tuple[int, FormSchema, int, int] | None = None
+    for r in range(min(TITLE_ROWS, grid.height)):
+        for c, v in enumerate(grid.rows[r]):
+            if not isinstance(v, str) or not v.strip():
+                continue
+            hk = header_key(v)
+            if len(hk) > 40:  # a sentence, not a title
+                continue
+            for tk, sch in titles:
+                if tk and tk in hk and (best is None or len(tk) > best[0]):
+                    best = (len(tk), sch, r, c)
+                    break
+        if best:
+            break
+    return (best[1], best[2], best[3]) if best else None
+
+
+def _column_keys(sch: FormSchema) -> tuple[dict[str, str], dict[str, str]]:
+    """Header key → column key, labels first then aliases (a label beats another's alias)."""
+    labels: dict[str, str] = {}
+    aliases: dict[str, str] = {}
+    for col in sch.columns:
+        labels.setdefault(header_key(col.label), col.key)
+        for al in col.aliases:
+            aliases.setdefault(header_key(al), col.key)
+    return labels, aliases
+
+
+def _cell_key(v: object) -> str:
+    return header_key(v) if isinstance(v, str) else ""
+
+
+def _locate_header(grid: Grid, form: Form) -> None:
+    sch = form.schema
+    labels, aliases = _column_keys(sch)
+    tick_parents = {k: c for c in sch.columns if c.ticks for k in c.header_keys}
+    start = form.title_row  # 0-based row after the title
+    best_r, best_score = -1, 1
+    for r in range(start, min(start + HEADER_WINDOW, grid.height)):
+        keys = {labels.get(k) or aliases.get(k) for v in grid.rows[r] if (k := _cell_key(v))}
+        keys.discard(None)
+        if len(keys) > best_score:
+            best_r, best_score = r, len(keys)
+    if best_r < 0:
+        form.missing = sch.required_keys
+        return
+    sub = best_r + 1 if _is_sub_header(grid, best_r, labels, aliases, tick_parents) else None
+    form.header_row = best_r + 1
+    form.data_start = (sub if sub is not None else best_r) + 2
+    top = grid.rows[best_r]
+    low = grid.rows[sub] if sub is not None else []
+    width = max(len(top), len(low))
+    parents = _parent_keys(top)
+    for lookup in (labels, aliases):
+        for c in range(width):
+            t = _cell_key(top[c]) if c < len(top) else ""
+            b = _cell_key(low[c]) if c < len(low) else ""
+            parent = tick_parents.get(parents[c]) if c < len(parents) else None
+            if parent is not None and b:
+                tick = parent.canonical_value(b)
+                if tick is not None and tick in parent.ticks:
+                    form.ticks.setdefault(parent.key, {})[c + 1] = tick
+                    continue
+                if sub is not None and b not in labels and b not in aliases:
+                    # a sub-column that is no allowed tick (操作类型 | 安装 | 卸载 | 升级): a tick there is S5
+                    form.ticks.setdefault(parent.key, {})[c + 1] = clean(low[c])
+                    continue
+            for cand in (b, t, t + b):
+                key = lookup.get(cand) if cand else None
+                if key is not None and key not in form.columns and key not in form.ticks:
+                    form.columns[key] = c + 1
+                    break
+    for key, cols in form.ticks.items():  # a tick group wins over a same-named text column
+        if form.columns.get(key) in cols:
+            del form.columns[key]
+    form.missing = tuple(k for k in sch.required_keys if not form.has(k))
+    if sch.counts:
+        form.labels.update(_pair_labels(grid, form, sch.counts))
+    if sch.info:
+        form.labels.update(_info_block(grid, form))
+    form.fill_date = _fill_date(grid, form)
+    form.unit = _unit_name(grid, form)
+
+
+def _parent_keys(upper: list) -> list[str]:
+    """Header keys of a top header row, a blank cell taking its left neighbour's: a parent such as
+    软件类型 is often centred across its tick sub-columns (跨列居中) rather than merged over them."""
+    out: list[str] = []
+    for v in upper:
+        k = _cell_key(v)
+        out.append(k or (out[-1] if out else ""))
+    return out
+
+
+def _is_sub_header(grid: Grid, top: int, labels: dict, aliases: dict, tick_parents: dict[str, Column]) -> bool:
+    """Row ``top + 1`` is a second header row: two tick labels under one parent, or two column labels."""
+    r = top + 1
+    if r >= grid.height:
+        return False
+    upper, lower = grid.rows[top], grid.rows[r]
+    parents = _parent_keys(upper)
+    ticks: dict[str, set[str]] = {}
+    for c, v in enumerate(lower):
+        k = _cell_key(v)
+        parent = tick_parents.get(parents[c]) if k and c < len(parents) else None
+        if parent is not None and parent.canonical_value(k) in parent.ticks:
+            ticks.setdefault(parent.key, set()).add(k)
+    if any(len(t) >= 2 for t in ticks.values()):
+        return True
+    return sum(1 for v in lower if (k := _cell_key(v)) and (k in labels or k in aliases)) >= 2
+
+
+def _right_value(grid: Grid, r: int, c: int, stop_keys: set[str]) -> tuple[object, int] | None:
+    row = grid.rows[r]
+    for cc in range(c + 1, min(c + 4, len(row))):
+        v = row[cc]
+        if v is None or v == "" or v == row[c]:
+            continue
+        if _cell_key(v) in stop_keys:
+            return None
+        return v, cc
+    return None
+
+
+def _pair_labels(grid: Grid, form: Form, specs) -> dict[str, Labelled]:
+    keys = {k: s.key for s in specs for k in s.header_keys}
+    out: dict[str, Labelled] = {}
+    for r in range(form.title_row, form.header_row - 1):
+        row = grid.rows[r]
+        for c, v in enumerate(row):
+            key = keys.get(_cell_key(v))
+            if key is None or (key in out and out[key].raw is not None):
+                continue
+            found = _right_value(grid, r, c, set(keys))
+            if found is None:
+                # a row label such as 单位人数 before 总人数 has no number of its own: a later label may
+                out.setdefault(key, Labelled(None, None, a1(r + 1, c + 2)))
+            else:
+                val, cc = found
+                out[key] = Labelled(text(val), val, a1(r + 1, cc + 1))
+    return out
+
+
+def _info_block(grid: Grid, form: Form) -> dict[str, Labelled]:
+    """附件9 info block: labels in one row and values below (or to the right)."""
+    keys = {k: s.key for s in form.schema.info for k in s.header_keys}
+    for r in range(form.title_row, form.header_row - 1):
+        row = grid.rows[r]
+        hits = [(c, keys[k]) for c, v in enumerate(row) if (k := _cell_key(v)) in keys]
+        if len({key for _, key in hits}) >= 2 and r + 1 < form.header_row - 1:
+            below = grid.rows[r + 1]
+            out = {}
+            for c, key in hits:
+                if key in out:
+                    continue
+                v = below[c] if c < len(below) else None
+                out[key] = Labelled(text(v), v, a1(r + 2, c + 1))
+            return out
+    return _pair_labels(grid, form, form.schema.info)
+
+
+_UNIT = re.compile(r"单位(?:名称)?\s*(?:[（(]\s*盖章\s*[）)])?\s*[:：]\s*(.*?)(?:\s{2,}|\s*填表人|\s*联系电话|\s*填表日期|$)")
+
+
+def _unit_name(grid: Grid, form: Form) -> str | None:
+    """单位名称 from the sign line (in the same cell, or the next cell to the right)."""
+    last = (form.header_row - 1) if form.header_row else min(form.title_row + 3, grid.height)
+    for r in range(form.title_row - 1, last):
+        for c, v in enumerate(grid.rows[r]):
+            if not isinstance(v, str) or "单位" not in v:
+                continue
+            m = _UNIT.search(clean(v))
+            if m is None:
+                continue
+            name = m[1].strip(" ＿_")
+            if not name:
+                nxt = _right_value(grid, r, c, set())
+                name = clean(nxt[0]).strip(" ＿_") if nxt else ""
+            if name and "填表" not in name:
+                return name
+    return None
+
+
+def _fill_date(grid: Grid, form: Form) -> Labelled | None:
+    last = (form.header_row - 1) if form.header_row else min(form.title_row + 3, grid.height)
+    for r in range(form.title_row - 1, last):
+        row = grid.rows[r]
+        for c, v in enumerate(row):
+            if not isinstance(v, str) or "填表日期" not in v:
+                continue
+            after = clean(v).split("填表日期", 1)[1].lstrip(":： ")
+            m = _DATE_IN_TEXT.search(after)
+            if m:
+                return Labelled(m[0], to_date(f"{m[1]}-{m[2]}-{m[3]}"), a1(r + 1, c + 1))
+            nxt = _right_value(grid, r, c, set())
+            if nxt is not None:
+                val, cc = nxt
+                return Labelled(text(val), to_date(val), a1(r + 1, cc + 1))
+            return Labelled(None, None, a1(r + 1, c + 1))
+    return None
+
+
+# --- rows ----------------------------------------------------------------------------------
+
+Parser = Callable[[object], tuple[str | None, object]]
+
+
+def _parser(col: Column) -> Parser:
+    typ = col.type
+    allow = set(col.allow_text)
+
+    def parse_with(fn: Callable[[object], object]) -> Parser:
+        def parse(v: object) -> tuple[str | None, object]:
+            t = text(v)
+            if t is None or t in allow:
+                return t, None
+            return t, fn(v)
+
+        return parse
+
+    if typ == "int":
+        return parse_with(to_int)
+    if typ == "amount":
+        return parse_with(lambda v: n if (n := to_number(v)) is not None and n >= 0 else None)
+    if typ == "date":
+        return parse_with(to_date)
+    if typ == "term":
+        return parse_with(to_term)
+    if typ in ("enum", "ticks"):
+        return parse_with(lambda v: col.canonical_value(clean(v)))
+    return _parse_text
+
+
+def _parse_text(v: object) -> tuple[str | None, object]:
+    t = text(v)
+    return t, t
+
+
+Memo = tuple[dict[object, str | None], dict[object, object]]
+_BLANK_PAIR: tuple[str | None, object] = (None, None)
+_MARKER_STARTS = frozenset(w[0] for w in (*_TOTAL_WORDS, *_NOTE_PREFIXES))
+
+
+def _parsed_column(column, parse: Parser, memo: Memo) -> tuple[list[str | None], list[object]]:
+    """Parse a column once per distinct value (ledgers repeat names, dates and numbers a lot).
+
+    ``memo`` is a pair of dicts (text, value) shared by every sheet of one form and column.
+    """
+    raw_memo, val_memo = memo
+    try:
+        for v in set(column).difference(raw_memo):
+            raw_memo[v], val_memo[v] = _BLANK_PAIR if v is None or v == "" else parse(v)
+        raws = list(map(raw_memo.__getitem__, column))
+        if parse is _parse_text:  # a text column's value is its text: share the list
+            return raws, raws  # type: ignore[return-value]  # read-only from here on
+        return raws, list(map(val_memo.__getitem__, column))
+    except TypeError:  # an unhashable value from an exotic source: parse cell by cell
+        pairs = [_BLANK_PAIR if v is None or v == "" else parse(v) for v in column]
+        return list(map(_first, pairs)), list(map(_second, pairs))
+
+
+_first, _second = itemgetter(0), itemgetter(1)
+
+
+def _label_text(v: object) -> str | None:
+    """A row label's text: numbers are just numbering, only words (合计, 注：…) matter."""
+    return text(v) if isinstance(v, str) else None
+
+
+def _label_column(column: list) -> list[str | None]:
+    """:func:`_label_text` of each cell; a 序号 column is mostly numbers, so only its distinct words are read."""
+    try:
+        words = {v: _label_text(v) for v in set(column) if isinstance(v, str)}
+        return list(map(words.get, column))
+    except TypeError:  # an unhashable value from an exotic source
+        return [_label_text(v) for v in column]
+
+
+def _columns(body: list[list], indexes: list[int]) -> list[list]:
+    """The cells of the given 0-based columns, one list per column, short rows padded."""
+    if not indexes or not body:
+        return [[] for _ in indexes]
+    need = max(indexes) + 1
+    if min(map(len, body)) < need:
+        body = [row if len(row) >= need else [*row, *([None] * (need - len(row)))] for row in body]
+    return [list(map(itemgetter(i), body)) for i in indexes]
+
+
+@lru_cache(maxsize=64)
+def _dict_builder(keys: tuple[str, ...]) -> Callable[..., dict[str, object]]:
+    """A function of one value per key returning ``{key: value, ...}``.
+
+    Built once per column layout, like a namedtuple's methods: a dict display with constant keys
+    is about twice as fast as ``dict(zip(keys, values))``, and a large ledger builds two dicts
+    for each of its 170,000 rows.
+    """
+    args = ", ".join(f"_{i}" for i in range(len(keys)))
+    items = ", ".join(f"{k!r}: _{i}" for i, k in enumerate(keys))
+    return eval(f"lambda {args}: {{{items}}}", {})  # noqa: S307  # keys are repr'd literals
+
+
+def _read_rows(grid: Grid, form: Form, ledger: Ledger, memos: dict[tuple[str, str], Any] | None = None) -> None:
+    """Read the form's data rows column by column, then assemble one :class:`Row` per data row."""
+    sch = form.schema
+    cls = _ROW_CLASS.get(sch.form, Row)
+    memos = {} if memos is None else memos
+    body = grid.rows[form.data_start - 1 :]
+    n = len(body)
+    keys = list(form.columns)
+    raw_cols: list[list[str | None]] = []
+    val_keys: list[str] = []  # typed columns only: a text column's value is its text (model.Row)
+    val_cols: list[list[object]] = []
+    presence: list[list] = []  # the columns that make a row a data row: all but row labels, ticked groups
+    for key, column in zip(keys, _columns(body, [form.columns[k] - 1 for k in keys]), strict=True):
+        col = sch.column(key)
+        if col.type == "label":  # a row label (序号): read, never counted as data
+            raw_cols.append(_label_column(column))
+            continue
+        raw_col, val_col = _parsed_column(column, _parser(col), memos.setdefault((sch.form, key), ({}, {})))
+        raw_cols.append(raw_col)
+        presence.append(raw_col)
+        if col.typed:
+            val_keys.append(key)
+            val_cols.append(val_col)
+    all_keys = list(keys)
+    for key, cols in form.ticks.items():
+        shown_col, val_col = _tick_group(body, sch.column(key), cols, memos.setdefault((sch.form, "tick:" + key), {}))
+        presence.append(shown_col)
+        # no tick, but maybe a word written in a tick cell ("升级"): keep it for the S5 message
+        all_keys.append(key)
+        raw_cols.append(_with_tick_words(body, cols, shown_col, memos.setdefault((sch.form, "ticktext:" + key), ({}, {}))))
+        val_keys.append(key)
+        val_cols.append(val_col)
+    keep = _data_rows(raw_cols, presence, keys, form, n)
+    if keep is not None:
+        raw_cols = [list(compress(c, keep)) for c in raw_cols]
+        val_cols = [list(compress(c, keep)) for c in val_cols]
+        rownums = list(compress(range(form.data_start, form.data_start + n), keep))
+    else:
+        rownums = list(range(form.data_start, form.data_start + n))
+    raws, vals = _dicts(all_keys, raw_cols, len(rownums)), _dicts(val_keys, val_cols, len(rownums))
+    rows_out: list[Row] = list(map(cls, repeat(form), rownums, raws, vals))
+    _attach(form, rows_out, ledger)
+
+
+def _dicts(keys: list[str], columns: list[list], n: int) -> Iterable[dict]:
+    """One ``{key: value}`` dict per row from the columns."""
+    if not keys:
+        return map(dict, repeat((), n))
+    return map(_dict_builder(tuple(keys)), *columns)
+
+
+def _tick_group(body: list[list], col: Column, cols: dict[int, str], flags_memo: dict[object, bool]) -> tuple[list, list]:
+    """A tick group's columns read as one value per row: the ticked labels (``安装+卸载``), the value."""
+    ordered = sorted(cols.items())
+    flag_cols = []
+    for column in _columns(body, [c - 1 for c, _ in ordered]):
+        try:
+            for v in set(column).difference(flags_memo):
+                flags_memo[v] = is_tick(v)
+            flag_cols.append(list(map(flags_memo.__getitem__, column)))
+        except TypeError:  # an unhashable value from an exotic source
+            flag_cols.append([is_tick(v) for v in column])
+    labels = [t for _, t in ordered]
+    allowed = set(col.ticks)
+    combos: dict[tuple[bool, ...], tuple[str | None, object]] = {}
+    flag_rows = list(zip(*flag_cols, strict=True))
+    for combo in set(flag_rows):
+        ticked = [t for on, t in zip(combo, labels, strict=True) if on]
+        combos[combo] = ("+".join(ticked) or None, ticked[0] if len(ticked) == 1 and ticked[0] in allowed else None)
+    pairs = list(map(combos.__getitem__, flag_rows))
+    return list(map(_first, pairs)), list(map(_second, pairs))
+
+
+def _with_tick_words(body: list[list], cols: dict[int, str], shown: list, memo: Memo) -> list:
+    """The shown tick labels, or where nothing is ticked the words written in the tick cells."""
+    if None not in shown:
+        return shown
+    texts = [_parsed_column(c, _parse_text, memo)[0] for c in _columns(body, [c - 1 for c in sorted(cols)])]
+    return [
+        s if s is not None else ("+".join(tx for tx in words if tx is not None) or None)
+        for s, words in zip(shown, zip(*texts, strict=True) if texts else repeat(()))  # noqa: B905
+    ]
+
+
+def _data_rows(raw_cols: list[list], presence: list[list], keys: list[str], form: Form, n: int) -> list[bool] | None:
+    """Which body rows are data: some cell filled, and not a 合计 row or a note; ``None`` for all of them."""
+    if not presence:
+        return [False] * n
+    blank = (None,) * len(presence)
+    keep = list(map(ne, zip(*presence, strict=True), repeat(blank)))
+    marker_idx = [keys.index(k) for k, _ in sorted(form.columns.items(), key=lambda kv: kv[1])[:3]]
+    if "seq" in form.columns and keys.index("seq") not in marker_idx:
+        marker_idx.append(keys.index("seq"))
+    for j in marker_idx:  # markers are rare: look at each column's distinct texts first
+        col = raw_cols[j]
+        starts = {t for t in set(col) if t and t[0] in _MARKER_STARTS}
+        if not starts:
+            continue
+        for i, t in enumerate(col):
+            if t in starts and keep[i]:
+                filled = sum(c[i] is not None for c in presence)
+                keep[i] = not _is_total_or_note([c[i] for c in raw_cols], marker_idx, filled)
+    return None if all(keep) else keep
+
+
+def _is_total_or_note(raw: list, marker_idx: list[int], filled: int) -> bool:
+    """A 合计/总计/小计 row, or a lone note (注：…, 说明：…) below the table."""
+    for j in marker_idx:
+        t = raw[j]
+        if isinstance(t, str):
+            t = t.replace(" ", "")
+            if t.startswith(_TOTAL_WORDS):
+                return True
+            if filled == 1 and t.startswith(_NOTE_PREFIXES):
+                return True
+    return False
+
+
+def _attach(form: Form, rows: list[Row], ledger: Ledger) -> None:
+    name = form.form
+    if name == "附件6":
+        ledger.whitelist.extend(rows)  # type: ignore[arg-type]
+    elif name == "附件7":
+        ledger.summary.extend(rows)  # type: ignore[arg-type]
+    elif name == "附件8":
+        ledger.details.extend(rows)  # type: ignore[arg-type]
+    elif name == "计算机清单":
+        ledger.computers.extend(rows)  # type: ignore[arg-type]
+    elif name in _REGISTERS:
+        getattr(ledger, _REGISTERS[name]).extend(rows)
+    elif name == "附件9":
+        entries: list[LogEntry] = rows  # type: ignore[assignment]
+        info_no = form.labels.get("software_no")
+        if form.has("software_no") and (info_no is None or info_no.raw is None):
+            by_no: dict[str | None, list[LogEntry]] = {}
+            for e in entries:
+                by_no.setdefault(e.raw.get("software_no"), []).append(e)
+            for no, es in by_no.items():
+                ledger.logs.append(Log(form, no, es, combined=True))
+            if not entries:
+                ledger.logs.append(Log(form, None, [], combined=True))
+        else:
+            ledger.logs.append(Log(form, info_no.raw if info_no else None, entries))
+
+
+# --- the unit's settings -------------------------------------------------------------------
+
+
+def _read_settings(grid: Grid, ledger: Ledger) -> None:
+    """A 设置 sheet: a header 设置项 | 值 in its first rows (or, on a sheet named 设置, columns A and B)."""
+    names, values = ({header_key(h) for h in hs} for hs in _SETTING_HEADERS)
+    start, key_col, val_col = -1, 0, 1
+    for r in range(min(HEADER_WINDOW, grid.height)):
+        keys = [_cell_key(v) for v in grid.rows[r]]
+        k = next((c for c, t in enumerate(keys) if t in names), None)
+        v = next((c for c, t in enumerate(keys) if t in values), None)
+        if k is not None and v is not None:
+            start, key_col, val_col = r + 1, k, v
+            break
+    if start < 0:
+        if header_key(grid.name) != header_key(SETTINGS_SHEET):
+            return
+        start = 0
+    for r in range(start, grid.height):
+        row = grid.rows[r]
+        key = text(row[key_col]) if key_col < len(row) else None
+        if key is None or key.startswith(_NOTE_PREFIXES):
+            continue
+        value = text(row[val_col]) if val_col < len(row) else None
+        ledger.settings.setdefault(key, Setting(value, grid.name, a1(r + 1, val_col + 1)))
+
+
+def read_settings_file(path: Path) -> dict[str, Setting]:
+    """``设置.toml`` beside a ledger: ``设置项 = 值`` lines; nothing when absent, one entry keyed by the file's
+    name (holding the reason) when it cannot be read."""
+    import tomllib
+
+    try:
+        with path.open("rb") as fh:
+            raw = tomllib.load(fh)
+    except FileNotFoundError:
+        return {}
+    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:  # reported by the settings rule
+        return {SETTINGS_FILE: Setting(str(exc), path.name, None)}
+    return {str(k): Setting(text(v) if not isinstance(v, bool) else ("是" if v else "否"), path.name, None) for k, v in raw.items()}

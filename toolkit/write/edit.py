@@ -1,0 +1,193 @@
+"""Edit an existing ledger workbook safely: one path for every command that changes a user's file.
+
+:func:`edit_workbook` opens the workbook as a :class:`~toolkit.write.package.Package` (never through
+openpyxl, which would drop what it does not model), lets the caller change it, and saves it
+atomically to ``-o OUT`` or over the ledger itself after keeping a backup copy (cli.md, "Writing
+safety"). A workbook that Excel, WPS or LibreOffice has open is refused before anything is read.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from toolkit.errors import EditError, RollupError
+from toolkit.files import backup, check_not_open
+from toolkit.findings import Report
+from toolkit.model import Ledger
+from toolkit.plans.annotate import plan_annotation
+from toolkit.plans.number import NumberFormat, NumberPlan, plan_numbers
+from toolkit.plans.rollup import RollupPlan, plan_rollup
+from toolkit.read.reader import read_ledger
+from toolkit.rollup import compute_rollup
+from toolkit.write.apply import apply_annotation_to_package, apply_numbers, apply_rollup_to_package
+from toolkit.write.package import Package
+
+
+@dataclass(frozen=True)
+class Edited:
+    """Where the edit went: the file written (``None`` when nothing needed writing) and the backup."""
+
+    target: Path | None
+    backup: Path | None = None
+
+
+def edit_workbook(
+    path: str | Path,
+    edit: Callable[[Package], bool],
+    *,
+    out: str | Path | None = None,
+    in_place: bool = False,
+) -> Edited:
+    """Apply ``edit`` to the workbook at ``path`` and save it to ``out`` or, with ``in_place``, over it.
+
+    ``edit(pkg)`` returns whether it changed anything. In place, an unchanged workbook is not
+    rewritten and no backup is made; with ``out`` the file is always written (a copy when
+    nothing changed), so the output exists after every successful run. Raises
+    :class:`EditError` for a bad target and the :mod:`toolkit.files` errors for a locked,
+    unwritable or full target; the ledger is never changed then.
+    """
+    src = Path(path)
+    target, in_place = edit_target(src, out, in_place)
+    check_not_open(target)  # reading a workbook Excel holds open is fine; writing it is not
+    pkg = Package.open(src)
+    changed = edit(pkg)
+    if in_place and not changed:
+        return Edited(None)
+    saved = backup(src) if in_place else None
+    pkg.save(target)
+    return Edited(target, saved)
+
+
+def edit_target(src: Path, out: str | Path | None, in_place: bool) -> tuple[Path, bool]:
+    """The file to write and whether it is the ledger itself (``-o`` naming the ledger means in place)."""
+    if out is None and not in_place:
+        raise EditError("请用 -o 指定输出文件，或用 --in-place 直接修改台账（会先备份），二者选一。")
+    if out is not None and in_place:
+        raise EditError("-o 与 --in-place 不能同时使用。")
+    if in_place:
+        return src, True
+    target = Path(out)  # type: ignore[arg-type]
+    if target.suffix.lower() != src.suffix.lower():
+        raise EditError(f"输出文件“{target.name}”的扩展名应与台账相同（{src.suffix}）。")
+    same = target.exists() and src.exists() and target.resolve() == src.resolve()
+    return target, same
+
+
+# --------------------------------------------------------------------------- the commands that edit
+
+
+@dataclass
+class RollupResult:
+    """What :func:`rollup_file` did."""
+
+    path: Path
+    written: Path
+    backup: Path | None
+    plan: RollupPlan
+
+    def to_dict(self) -> dict:
+        return {
+            "workbook": str(self.path),
+            "written": str(self.written),
+            "backup": str(self.backup) if self.backup else None,
+            **self.plan.to_dict(),
+        }
+
+
+def require_rollup_forms(ledger: Ledger) -> None:
+    missing = [f for f in ("附件7", "附件8") if ledger.form(f) is None]
+    if missing:
+        raise RollupError(f"台账中找不到{'、'.join(missing)}，无法汇总。请先按规定的表头建立该表。")
+    s, d = ledger.form("附件7"), ledger.form("附件8")
+    assert s is not None and d is not None
+    problems = []
+    if not s.has("installed") or not s.has("software_no"):
+        problems.append(f"“{s.sheet}”缺少“软件编号”或“安装数量”列")
+    need = [k for k in ("dept", "person", "computer", "software_no") if not d.has(k)]
+    if need:
+        labels = {"dept": "部门", "person": "姓名", "computer": "计算机编号", "software_no": "软件编号"}
+        problems.append(f"“{d.sheet}”缺少{'、'.join('“' + labels[k] + '”' for k in need)}列")
+    if problems:
+        raise RollupError("；".join(problems) + "，无法汇总。请补齐表头后再试。")
+
+
+def rollup_file(
+    path: str | Path, as_of: dt.date | None = None, out: str | Path | None = None, in_place: bool = False
+) -> RollupResult:
+    """Roll the 附件9 logs up into 附件7 and 附件8 of the workbook at ``path`` as of ``as_of``.
+
+    Writes into ``out``, or into the ledger itself with ``in_place`` (a backup copy first).
+    Raises :class:`RollupError` when the ledger lacks what the roll-up needs, and the
+    :mod:`toolkit.files` errors when the target is open, not writable or the disk is full;
+    the original is never changed then.
+    """
+    src = Path(path)
+    edit_target(src, out, in_place)  # usage errors before any reading
+    day = as_of or dt.date.today()
+    ledger = read_ledger(src)
+    require_rollup_forms(ledger)
+    plan = plan_rollup(ledger, compute_rollup(ledger, day))
+
+    def edit(pkg: Package) -> bool:
+        apply_rollup_to_package(pkg, plan)
+        return True
+
+    edited = edit_workbook(src, edit, out=out, in_place=in_place)
+    return RollupResult(src, edited.target or src, edited.backup, plan)
+
+
+def annotate_file(
+    path: str | Path,
+    report: Report,
+    out: str | Path | None = None,
+    in_place: bool = False,
+    workbook: str | None = None,
+) -> Path:
+    """Write the findings of ``report`` about this workbook into it (cli.md, "Annotation").
+
+    ``workbook`` is the name the report gives the file (default: the only workbook of the
+    report). Returns the path written.
+    """
+    if workbook is None and len(report.workbooks) > 1:
+        workbook = str(path)
+
+    def edit(pkg: Package) -> bool:
+        apply_annotation_to_package(pkg, plan_annotation(report, workbook, set(pkg.sheet_names())))
+        return True
+
+    edited = edit_workbook(path, edit, out=out, in_place=in_place)
+    return edited.target or Path(path)
+
+
+@dataclass(frozen=True)
+class NumberResult:
+    """What ``number`` did."""
+
+    plan: NumberPlan
+    edited: Edited | None  # None on a dry run
+
+
+def number(
+    path: str | Path,
+    fmt: NumberFormat | None = None,
+    *,
+    out: str | Path | None = None,
+    in_place: bool = False,
+    dry_run: bool = False,
+) -> NumberResult:
+    """Number the ledger at ``path`` and write it to ``out`` or in place (``dry_run``: plan only)."""
+    ledger = read_ledger(path)
+    plan_holder: list[NumberPlan] = []
+
+    def edit(pkg: Package) -> bool:
+        plan = plan_numbers(ledger, fmt, pkg.sheet_names())
+        plan_holder.append(plan)
+        return apply_numbers(pkg, plan)
+
+    if dry_run:
+        return NumberResult(plan_numbers(ledger, fmt, Package.open(path).sheet_names()), None)
+    edited = edit_workbook(path, edit, out=out, in_place=in_place)
+    return NumberResult(plan_holder[0], edited)
