@@ -90,7 +90,7 @@ def unit_settings(ledger: Ledger) -> Settings:
     values: dict[str, object] = {spec.key: _value(spec, spec.default) for spec in setting_specs()}
     problems: list[Problem] = []
     for name, setting in ledger.settings.items():
-        if name == SETTINGS_FILE and setting.cell is None:
+        if name == SETTINGS_FILE and setting.cell is None:  # the file could not be read
             problems.append(Problem(setting, name, f"文件无法读取（{setting.raw}），全部按默认设置"))
             continue
         spec = by_name.get(header_key(name))

@@ -240,6 +240,25 @@ def write_computers(wb, data: dict, variant: bool = False) -> None:
         ws.append([r.get(k, i if k == "seq" else None) for k in COMPUTER_KEYS])
 
 
+REGISTERS = {"requests": "附件10", "confirmations": "附件11", "pledges": "承诺书签署登记"}
+
+
+def write_registers(wb, data: dict, variant: bool = False) -> None:
+    """The optional registers (附件10, 附件11, 承诺书签署登记) given as lists of rows keyed by schema column keys."""
+    from toolkit.schemas import schema
+
+    for key, form in REGISTERS.items():
+        if data.get(key) is None:
+            continue
+        sch = schema(form)
+        ws = wb.create_sheet(sch.sheet)
+        ws.append([sch.title])
+        _sign(ws, data["unit"], data.get("fill_date"), len(sch.columns))
+        ws.append([c.label for c in sch.columns])
+        for i, row in enumerate(data[key], 1):
+            ws.append([row.get(c.key, i if c.key == "seq" else None) for c in sch.columns])
+
+
 def write_settings(wb, data: dict, variant: bool = False) -> None:
     """The unit's 设置 sheet: 设置项 | 值."""
     ws = wb.create_sheet("设置")
@@ -254,7 +273,7 @@ def make_ledger(tmp_path: Path, name: str = "台账.xlsx", variant: bool = False
     data.update(changes)
     wb = openpyxl.Workbook()
     wb.remove(wb.active)
-    writers = [("附件6", write_whitelist), ("附件7", write_summary), ("附件8", write_detail), ("计算机清单", write_computers), ("附件9", write_logs), ("设置", write_settings)]
+    writers = [("附件6", write_whitelist), ("附件7", write_summary), ("附件8", write_detail), ("计算机清单", write_computers), ("附件9", write_logs), ("登记", write_registers), ("设置", write_settings)]
     if variant:
         writers = writers[::-1]  # sheet order does not matter
     for form, fn in writers:

@@ -278,3 +278,43 @@ def test_the_sample_ledger_against_a_hand_count():
     assert st.category("杀毒软件").rate == pytest.approx(62 / 64)
     assert [n.software_no for n in st.over_deployed] == ["SY-007"] and st.expired == []
     assert (st.purchase_count, st.purchase_amount) == (0, 0.0)  # nothing bought in 2026
+
+
+# --- installs the licence rules flag are not 正版 ----------------------------------------------
+
+
+def _stats(tmp_path, **changes):
+    from tests.helpers.factory import make_ledger
+
+    return compute_stats(read_ledger(make_ledger(tmp_path, **changes)), AS_OF)
+
+
+def _number(st, no):
+    return next(n for n in st.numbers if n.software_no == no)
+
+
+def test_consumer_edition_is_not_genuine(tmp_path):
+    st = _stats(tmp_path, summary=[office(), windows(name="Windows 10 家庭中文版"), sevenzip()])
+    n = _number(st, "OEM-001")
+    assert (n.installed, n.genuine, n.flags) == (2, 0, ["PZ1.1H"])
+    assert n.reason == "Windows 家庭版不属于单位正版序列，不计为正版"
+    assert st.category("操作系统").genuine == 0
+    assert layout().licence_text(st) == "其中 1 个软件编号有安装因许可类型不符不计为正版：OEM-001（Windows 家庭版不属于单位正版序列，不计为正版）"
+
+
+def test_unlicensed_upgrade_is_not_genuine_and_a_clean_ledger_has_no_flags(tmp_path):
+    lg = default_data()["logs"]
+    lg["SY-001"] = [dict(r, version=None) for r in lg["SY-001"]]
+    st = _stats(tmp_path, summary=[office(version="2021", usable_version="2019"), windows(), sevenzip()], logs=lg)
+    assert (_number(st, "SY-001").genuine, _number(st, "SY-001").flags) == (0, ["PZ1.1U"])
+    (tmp_path / "clean").mkdir()
+    clean = _stats(tmp_path / "clean")
+    assert clean.licence_flagged == [] and layout().licence_text(clean) is None
+
+
+def test_oem_on_the_wrong_computer_is_not_genuine(tmp_path):
+    lg = default_data()["logs"]
+    lg["OEM-001"][1] = install("PC-002", D1, user="李四", version="10", remark="由 PC-009 迁移")
+    n = _number(_stats(tmp_path, logs=lg), "OEM-001")
+    assert (n.installed, n.genuine, n.flags) == (2, 1, ["PZ1.1O"])
+    assert n.reason.startswith("OEM 预装软件；其中 1 套OEM 软件不随原计算机使用")

@@ -577,15 +577,26 @@ def _read_settings(grid: Grid, ledger: Ledger) -> None:
 
 
 def read_settings_file(path: Path) -> dict[str, Setting]:
-    """``设置.toml`` beside a ledger: ``设置项 = 值`` lines; nothing when absent, one entry keyed by the file's
-    name (holding the reason) when it cannot be read."""
-    import tomllib
+    """``设置.toml`` beside a ledger: one ``设置项 = 值`` a line (quotes optional, ``#`` starts a comment line).
 
+    TOML proper needs quotes around a Chinese key; people write it bare, so the lines are read as
+    simple pairs. Nothing when the file is absent; one entry keyed by the file's name (holding the
+    reason) when it cannot be read.
+    """
     try:
-        with path.open("rb") as fh:
-            raw = tomllib.load(fh)
+        lines = path.read_text(encoding="utf-8-sig").splitlines()
     except FileNotFoundError:
         return {}
-    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:  # reported by the settings rule
+    except (OSError, UnicodeDecodeError) as exc:  # reported by the settings rule (S6)
         return {SETTINGS_FILE: Setting(str(exc), path.name, None)}
-    return {str(k): Setting(text(v) if not isinstance(v, bool) else ("是" if v else "否"), path.name, None) for k, v in raw.items()}
+    out: dict[str, Setting] = {}
+    for n, line in enumerate(lines, 1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        key, sep, value = line.partition("=")
+        key, value = key.strip().strip("\"'"), value.strip().strip("\"'")
+        if not sep or not key:
+            return {SETTINGS_FILE: Setting(f"第 {n} 行“{line}”不是“设置项 = 值”", path.name, None)}
+        out.setdefault(key, Setting(value or None, path.name, None))
+    return out
