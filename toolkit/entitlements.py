@@ -14,9 +14,11 @@ software on the wrong computer as not 正版 — one judgement, two readers. Fac
   A version above the licence is an unlicensed upgrade; below it a downgrade, accepted for volume
   licences (批量许可, 场地许可) and otherwise only when 备注 records it (``降级``), as the unit's
   setting 降级须登记 says.
-* **OEM binding**: an OEM number's first install on a computer that had been in use (logged) for
-  more than the grace days, replacing software of the same 软件类别 there or arriving while the
-  same number left another computer; or an install whose 备注 says it was moved (迁移, 移机 …).
+* **OEM binding**: an OEM install whose 备注 says it was moved (迁移, 移机 …); or an OEM number's
+  first install on a computer that had been in use (logged) for more than the grace days, replacing
+  software of the same 软件类别 there, within the grace days after the same number came off a
+  computer that 计算机清单 marks 报废 at its 报废日期. All three together: install dates alone cannot tell
+  a moved licence from a reinstall, and a ledger whose dates are only approximate must stay clean.
 * **Volume Windows** (批量许可/场地许可) on a computer that never had an OEM or retail (单机许可)
   Windows per the logs or 附件8.
 """
@@ -239,6 +241,10 @@ def _oem_moved(ledger: Ledger, ru: Rollup, numbers: dict[str, list[SummaryEntry]
                 events.append((d, e.op, norm_key(computer), norm_key(no), e))
     events.sort(key=lambda t: t[0])
     grace = dt.timedelta(days=settings.oem_grace_days)
+    scrapped = {  # computer -> 报废日期
+        norm_key(c.computer): day for c in ledger.computers
+        if c.computer and c.status == "报废" and isinstance(day := c.val.get("scrap_date"), dt.date)
+    }
     first_seen: dict[str, dt.date] = {}
     had: dict[str, set[str]] = {}  # computer -> categories installed there so far
     held: dict[tuple[str, str], bool] = {}  # (computer, number) ever installed
@@ -254,8 +260,8 @@ def _oem_moved(ledger: Ledger, ru: Rollup, numbers: dict[str, list[SummaryEntry]
             remark = e.raw.get("remark") or ""
             late = d - first_seen[ck] > grace
             replaced = category.get(nk) is not None and category[nk] in had.get(ck, set())
-            moved = any(c != ck and d - grace <= when <= d for when, c in left.get(nk, ()))
-            if MOVED.search(remark) or (late and (replaced or moved)):
+            moved = any(c != ck and abs(when - scrapped.get(c, dt.date.min)) <= grace and when <= d <= when + grace for when, c in left.get(nk, ()))
+            if MOVED.search(remark) or (late and replaced and moved):
                 reason = "OEM 软件不随原计算机使用（从别的计算机移来或后补安装）"
                 days = (d - first_seen[ck]).days
                 why = f"备注为“{remark}”" if MOVED.search(remark) else f"该计算机此前已使用 {days} 天"

@@ -551,7 +551,7 @@ def _apply_flags(ns: NumberStats, flags: list[Flag], holders: list[Holder]) -> N
     ns.genuine = max(0, min(ns.genuine, ns.installed - bad))
     ns.flags = sorted({f.code for f in reasons.values()})
     whys = "、".join(sorted({f.reason for f in reasons.values()}))
-    ns.reason = f"{ns.reason}；其中 {bad} 套{whys}，不计为正版"
+    ns.reason = f"{ns.reason}；其中 {bad} 套：{whys}，不计为正版"
 
 
 def combine(parts: list[Stats], unit: str, as_of: dt.date) -> Stats:

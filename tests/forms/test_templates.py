@@ -130,7 +130,8 @@ def test_templates_command(tmp_path):
 
 
 def test_new_forms_do_not_change_check(make_ledger, tmp_path):
-    """附件1–4, 附件10/11 and the 承诺书 register are recognised as forms but never cause findings."""
+    """附件1–4 and the printed forms are recognised but never cause findings; the registers (附件10/11,
+    承诺书签署登记) are read like the other forms and feed the approval rules (AZ1.2, AZ1.4, ZR3)."""
     path = make_ledger()
     before = check_file(path, AS_OF).to_dict()
     wb = openpyxl.load_workbook(path)
@@ -148,6 +149,13 @@ def test_new_forms_do_not_change_check(make_ledger, tmp_path):
     write_letter_sheet(wb.create_sheet("附件2 承诺书"), schema("附件2"), unit="测试局", dept="办公室", person="张三")
     write_printout_sheet(wb.create_sheet("申请表 1"), schema("附件10"), rows["附件10"][0])
     wb.save(path)
-    ledger_forms = {f.form for f in read_ledger(path).forms}
-    assert {"附件1", "附件2", "附件3", "附件4", "附件10", "附件11", "承诺书签署登记"} <= ledger_forms
-    assert check_file(path, AS_OF).to_dict() == before
+    ledger = read_ledger(path)
+    assert {"附件1", "附件2", "附件3", "附件4", "附件10", "附件11", "承诺书签署登记"} <= {f.form for f in ledger.forms}
+    assert [f.sheet for f in ledger.forms_of("附件10")] == ["附件10 申请登记"]  # the printed 申请表 1 is no register
+    after = check_file(path, AS_OF)
+    new = [f for f in after.findings if f.to_dict() not in before["findings"]]
+    # 附件11's 完成日期 “三月” and 操作类型 “重装” are read like any form's cells; every log row lacks a
+    # matching request and confirmation, and 李四 has not signed
+    assert sorted({(f.rule, f.sheet) for f in new if f.rule in ("S4", "S5")}) == [("S4", "附件11 确认登记"), ("S5", "附件11 确认登记")]
+    assert {f.rule for f in new} == {"S4", "S5", "AZ1.2", "AZ1.4", "ZR3"}
+    assert [f.values["person"] for f in new if f.rule == "ZR3"] == ["李四"]

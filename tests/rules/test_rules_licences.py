@@ -124,20 +124,22 @@ def test_pz1_1d_every_downgrade_needs_a_record_when_the_unit_says_so(make_ledger
 
 
 def _oem_swap(day: dt.date, remark: str | None = None) -> dict:
-    """PC-002 trades its Windows 10 OEM for a Windows 11 OEM (OEM-002) on ``day``."""
+    """PC-002 trades its Windows 10 OEM for the Windows 11 OEM (OEM-002) of PC-003, scrapped on ``day``."""
     data = default_data()
     lg = data["logs"]
     lg["OEM-001"].append(install("PC-002", day, user="李四", op="卸载", version="10"))
-    lg["OEM-002"] = [install("PC-002", day, user="李四", version="11", remark=remark)]
+    lg["OEM-002"] = [install("PC-003", D1, user="王五", version="11"), install("PC-003", day, user="王五", op="卸载", version="11"),
+                     install("PC-002", day, user="李四", version="11", remark=remark)]
     details = [d for d in data["details"] if (d["computer"], d["software_no"]) != ("PC-002", "OEM-001")]
     details.append(dict(dept="办公室", person="李四", computer="PC-002", brand="联想", software_no="OEM-002", name="Windows 11 专业版", version="11", sw_type="OEM软件", install_date=day))
     summary = [office(), windows(installed=1), sevenzip(), windows("OEM-002", name="Windows 11 专业版", version="11", installed=1)]
-    return dict(summary=summary, logs=lg, details=details)
+    computers = [*data["computers"], dict(computer="PC-003", ctype="台式机", user="王五", dept="办公室", status="报废", scrap_date=day)]
+    return dict(summary=summary, logs=lg, details=details, computers=computers)
 
 
-def test_pz1_1o_oem_installed_long_after_the_computer_came(make_ledger, check_one):
+def test_pz1_1o_oem_from_a_scrapped_computer_onto_one_in_use(make_ledger, check_one):
     report = check_one(make_ledger(**_oem_swap(dt.date(2025, 6, 1))))
-    assert found(report) == [["PZ1.1O", "附件9 OEM-002", "D7"]]
+    assert found(report) == [["PZ1.1O", "附件9 OEM-002", "D9"]]
 
 
 def test_pz1_1o_remark_says_it_was_moved(make_ledger, check_one):
@@ -149,6 +151,13 @@ def test_pz1_1o_remark_says_it_was_moved(make_ledger, check_one):
 @pytest.mark.parametrize("day, settings", [(dt.date(2024, 3, 20), unit()), (dt.date(2025, 6, 1), unit(OEM补装宽限天数="1000"))])
 def test_pz1_1o_within_the_grace_days_is_clean(make_ledger, check_one, day, settings):
     assert found(check_one(make_ledger(**_oem_swap(day), settings=settings))) == []
+
+
+def test_pz1_1o_a_late_oem_install_alone_is_not_enough(make_ledger, check_one):
+    # dates only: PC-003 is not scrapped, so nothing says the licence left a computer
+    kw = _oem_swap(dt.date(2025, 6, 1))
+    kw["computers"][-1] = dict(kw["computers"][-1], status="停用", scrap_date=None)
+    assert found(check_one(make_ledger(**kw))) == []
 
 
 # --- PZ1.1V volume Windows needs a base licence ----------------------------------------------

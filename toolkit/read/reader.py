@@ -57,6 +57,7 @@ _ROW_CLASS: dict[str, type[Row]] = {
     "承诺书签署登记": Pledge,
 }
 _REGISTERS = {"附件10": "requests", "附件11": "confirmations", "承诺书签署登记": "pledges"}
+REGISTER_MIN_COLUMNS = 3
 SETTINGS_SHEET = "设置"
 SETTINGS_FILE = "设置.toml"
 _SETTING_HEADERS = (("设置项",), ("值", "设置值"))
@@ -88,6 +89,8 @@ def read_book(book: Book, display: str | None = None) -> Ledger:
         sch, r, c = found
         form = Form(sch, grid.name, grid.index, r + 1, c + 1)
         _locate_header(grid, form)
+        if sch.form in _REGISTERS and len(form.columns) < REGISTER_MIN_COLUMNS:
+            continue  # a one-page printed request or confirmation (label | value pairs), not the register
         ledger.forms.append(form)
         if form.header_row:
             _read_rows(grid, form, ledger, memos)
