@@ -2,7 +2,7 @@
 
 Run ``python samples/make_sample.py [OUT]``. The same seed gives the same workbook, byte for
 byte. 附件7's 安装数量, 附件8 and the counts are rolled up from the 附件9 logs as of
-2026-06-30 the way rollup.md says (the roll-up here is the script's own, not the toolkit's),
+2026-06-30 the way docs/rollup.md says (the roll-up here is the script's own, not the toolkit's),
 and then the few deliberate defects listed in ``samples/README.md`` (and in :data:`DEFECTS`)
 are put in. Everything else is meant to pass ``zbtz check --as-of 2026-06-30``.
 """
@@ -629,7 +629,7 @@ class Sample:
         self.log("安装", "OEM-001", "BJ-16", day, remark="由报废的 TS-012 迁移")
 
 
-# --- the roll-up (rollup.md), done here independently of the toolkit -------------------------
+# --- the roll-up (docs/rollup.md), done here independently of the toolkit -------------------------
 
 
 def roll_up(sample: Sample, as_of: dt.date) -> tuple[dict[tuple[str, str], int], dict[tuple[str, str], dt.date]]:

@@ -8,7 +8,7 @@ import gc
 import pytest
 
 from tests.helpers.factory import make_ledger as _make_ledger
-from toolkit.checking import check_file
+from toolkit import check_file
 
 AS_OF = dt.date(2026, 6, 30)
 

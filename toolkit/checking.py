@@ -4,35 +4,50 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
-import os
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from toolkit.errors import ReadError
+from toolkit.files import expand_paths
 from toolkit.findings import Finding, Report
 from toolkit.model import Ledger
 from toolkit.read.grid import Book
 from toolkit.read.reader import read_book, read_ledger
-from toolkit.rollup import compute_rollup
+from toolkit.rollup import Rollup, compute_rollup
 from toolkit.rules.builtin import REGISTRY
 from toolkit.rules.context import CheckContext
 
-WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+MISSING_RUNTIME = "运行环境缺少"
 
 
-def check_ledger(ledger: Ledger, as_of: dt.date) -> Report:
-    """Run every registered rule over one ledger model."""
-    ctx = CheckContext(ledger, as_of, compute_rollup(ledger, as_of))
+def check_ledger(ledger: Ledger, as_of: dt.date, rollup: Rollup | None = None, degrade: bool = False) -> Report:
+    """Run every registered rule over one ledger model (``rollup``: reuse one already computed).
+
+    ``degrade`` (xlwings Lite) runs every check whose packages import and reports the others as
+    not run, instead of failing when one is missing.
+    """
+    ctx = CheckContext(ledger, as_of, rollup if rollup is not None else compute_rollup(ledger, as_of))
     findings: list[Finding] = []
-    for _codes, fn in REGISTRY.checks:
-        findings.extend(fn(ctx))
+    for codes, fn in REGISTRY.checks:
+        try:
+            findings.extend(list(fn(ctx)))
+        except ImportError as exc:
+            if not degrade:
+                raise
+            for code in codes:
+                ctx.skip(code, f"{MISSING_RUNTIME} {exc.name or exc}，此项未检查")
     return Report(as_of, findings, ctx.skips, [ledger.path])
 
 
-def check_book(book: Book, as_of: dt.date, display: str | None = None) -> Report:
-    """Check a workbook of any source (a file's grid, or one open in Excel)."""
-    return check_ledger(read_book(book, display), as_of)
+def unreadable(shown: str, reason: str) -> Finding:
+    """The S0 finding of a file that cannot be read as a workbook."""
+    return Finding("S0", shown, None, None, {"reason": reason})
+
+
+def check_book(book: Book, as_of: dt.date, display: str | None = None, degrade: bool = False) -> Report:
+    """Check a workbook of any source (a file's grid, or one open in Excel); ``degrade``: see :func:`check_ledger`."""
+    return check_ledger(read_book(book, display), as_of, degrade=degrade)
 
 
 @contextmanager
@@ -65,35 +80,22 @@ def _check_file(path: str | Path, as_of: dt.date, shown: str) -> Report:
     try:
         ledger = read_ledger(path, shown)
     except ReadError as exc:
-        return Report(as_of, [Finding("S0", shown, None, None, {"reason": str(exc)})], [], [shown])
+        return Report(as_of, [unreadable(shown, str(exc))], [], [shown])
     return check_ledger(ledger, as_of)
 
 
-def expand_paths(paths: Iterable[str | Path]) -> Iterator[tuple[Path, str]]:
-    """Each workbook named or found below a folder, with its display path; ``~$`` lock files skipped."""
-    for p in paths:
-        path = Path(p)
-        if path.is_dir():
-            for root, dirs, files in os.walk(path):
-                dirs.sort()
-                for name in sorted(files):
-                    if name.lower().endswith(WORKBOOK_SUFFIXES) and not name.startswith("~$"):
-                        full = Path(root) / name
-                        yield full, str(full)
-        else:
-            yield path, str(p)
-
-
-def check(
-    paths: Iterable[str | Path],
-    as_of: dt.date | None = None,
-    progress: Callable[[str], None] | None = None,
+def check_targets(
+    targets: Iterable[tuple[Path, str]], as_of: dt.date, progress: Callable[[str], None] | None = None
 ) -> Report:
-    """Check workbooks and folders of workbooks; one report for all of them."""
-    day = as_of or dt.date.today()
-    report = Report(day)
-    for path, shown in expand_paths(paths):
-        report.extend(check_file(path, day, shown))
+    """Check workbooks already found by :func:`toolkit.files.expand_paths`; one report for all."""
+    report = Report(as_of)
+    for path, shown in targets:
+        report.extend(check_file(path, as_of, shown))
         if progress is not None:
             progress(shown)
     return report
+
+
+def check(paths: Iterable[str | Path], as_of: dt.date, progress: Callable[[str], None] | None = None) -> Report:
+    """Check workbooks and folders of workbooks as of ``as_of``; one report for all of them."""
+    return check_targets(expand_paths(paths), as_of, progress)

@@ -11,11 +11,10 @@ from typing import Any
 import click
 
 from toolkit import __version__, cli_zh
-from toolkit.errors import ToolkitError
+from toolkit.errors import EXIT_FINDINGS, EXIT_OK, ToolkitError, UsageError
 from toolkit.findings import SEVERITY_ZH, Report
 
 cli_zh.install()
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
@@ -34,7 +33,11 @@ class DateType(click.ParamType):
 
 
 def as_of_option(fn: Callable) -> Callable:
-    return click.option("--as-of", "as_of", type=DateType(), default=None, help="检查（汇总）日期，默认今天。")(fn)
+    """--as-of, decided here once: the library is always given a date (today when not given)."""
+    return click.option(
+        "--as-of", "as_of", type=DateType(), default=None, help="检查（汇总）日期，默认今天。",
+        callback=lambda _ctx, _param, value: value or dt.date.today(),
+    )(fn)
 
 
 def format_option(fn: Callable) -> Callable:
@@ -44,7 +47,7 @@ def format_option(fn: Callable) -> Callable:
 
 
 class ZbtzGroup(click.Group):
-    """Turns library errors into one Chinese line on stderr (tracebacks only with --debug)."""
+    """Turns library errors into one Chinese line on stderr and their exit code (tracebacks only with --debug)."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -52,8 +55,11 @@ class ZbtzGroup(click.Group):
         except ToolkitError as exc:
             if ctx.obj and ctx.obj.get("debug"):
                 raise
-            click.echo(f"错误：{exc}", err=True)
-            ctx.exit(EXIT_FINDINGS)
+            if isinstance(exc, UsageError):
+                click.echo(f"用法错误：{exc}（查看帮助：zbtz {ctx.invoked_subcommand} --help）", err=True)
+            else:
+                click.echo(f"错误：{exc}", err=True)
+            ctx.exit(exc.exit_code)
 
 
 @click.group(cls=ZbtzGroup, context_settings=CONTEXT)
@@ -72,27 +78,6 @@ def main(ctx: click.Context, debug: bool) -> None:
     ctx.obj["debug"] = debug
 
 
-def _progress(total_hint: int):
-    """A progress bar on stderr for batches; a no-op for a single file."""
-    from contextlib import nullcontext
-
-    if total_hint <= 1:
-        return nullcontext(None)
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
-    return Progress(
-        TextColumn("检查台账"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-        console=Console(stderr=True), transient=True,
-    )
-
-
-def _usage(message: str, command: str) -> None:
-    """A usage error: one Chinese line on stderr, exit status 2."""
-    click.echo(f"用法错误：{message}（查看帮助：zbtz {command} --help）", err=True)
-    sys.exit(EXIT_USAGE)
-
-
 def output_options(fn: Callable) -> Callable:
     """-o/--output and --in-place, shared by the commands that write a workbook."""
     fn = click.option("--in-place", "in_place", is_flag=True, help="直接写回原工作簿（先在旁边保存一份备份）。")(fn)
@@ -109,7 +94,7 @@ def output_options(fn: Callable) -> Callable:
 @click.option("--annotate", is_flag=True, help="把检查结果写入工作簿：“校验结果”表、问题单元格的底色和批注。需配合 -o 或 --in-place。")
 @output_options
 def check_cmd(
-    paths: tuple[str, ...], as_of: dt.date | None, fmt: str, annotate: bool, output: str | None, in_place: bool
+    paths: tuple[str, ...], as_of: dt.date, fmt: str, annotate: bool, output: str | None, in_place: bool
 ) -> None:
     """检查台账工作簿（或文件夹中的全部台账）是否符合指南的各项规定。
 
@@ -128,29 +113,30 @@ def check_cmd(
       zbtz check 台账.xlsx --annotate -o 台账-已标注.xlsx
       zbtz check 各单位台账/ --annotate --in-place
     """
-    from toolkit.checking import check, expand_paths
+    from toolkit.checking import check_targets
+    from toolkit.files import expand_paths
+    from toolkit.render.progress import progress_bar
+    from toolkit.render.text import report_text
 
-    targets = list(expand_paths(paths))
+    targets = expand_paths(paths)
     if annotate and (output is None) == (not in_place):
-        _usage("--annotate 需要且只能配合 -o 输出文件 或 --in-place 之一。", "check")
+        raise UsageError("--annotate 需要且只能配合 -o 输出文件 或 --in-place 之一。")
     if not annotate and (output is not None or in_place):
-        _usage("-o 和 --in-place 只能与 --annotate 一起使用。", "check")
+        raise UsageError("-o 和 --in-place 只能与 --annotate 一起使用。")
     if output is not None and len(targets) != 1:
-        _usage(f"-o 只能用于一个台账，而这里有 {len(targets)} 个；多个台账请用 --in-place。", "check")
-    with _progress(len(targets)) as bar:
-        task = bar.add_task("check", total=len(targets)) if bar is not None else None
-        report = check(paths, as_of, (lambda _p: bar.advance(task)) if bar is not None else None)
+        raise UsageError(f"-o 只能用于一个台账，而这里有 {len(targets)} 个；多个台账请用 --in-place。")
+    with progress_bar(len(targets), "检查台账") as advance:
+        report = check_targets(targets, as_of, advance)
     if fmt == "json":
         click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     else:
-        click.echo(render_text(report))
+        click.echo(report_text(report))
     failed = _annotate_all(targets, report, output, in_place) if annotate else False
     sys.exit(EXIT_OK if report.valid and not failed else EXIT_FINDINGS)
 
 
 def _annotate_all(targets: list, report: Report, output: str | None, in_place: bool) -> bool:
     """Annotate each checked workbook; a workbook that cannot be written is reported and skipped."""
-    from toolkit.errors import EditError
     from toolkit.write.edit import annotate_file
 
     unreadable = {f.workbook for f in report.findings if f.rule == "S0"}
@@ -162,8 +148,8 @@ def _annotate_all(targets: list, report: Report, output: str | None, in_place: b
             continue
         try:
             written = annotate_file(path, report, out=output, in_place=in_place, workbook=shown)
-        except EditError as exc:
-            _usage(str(exc), "check")
+        except UsageError:
+            raise
         except ToolkitError as exc:
             click.echo(f"错误：{shown}：{exc}", err=True)
             failed = True
@@ -172,41 +158,12 @@ def _annotate_all(targets: list, report: Report, output: str | None, in_place: b
     return failed
 
 
-def render_text(report: Report) -> str:
-    """Findings grouped by workbook and sheet, one line each, then skipped rules and a summary."""
-    lines: list[str] = []
-    by_book: dict[str, dict[str | None, list]] = {}
-    for f in report.findings:
-        by_book.setdefault(f.workbook, {}).setdefault(f.sheet, []).append(f)
-    for book in report.workbooks:
-        sheets = by_book.get(book)
-        if not sheets:
-            lines.append(f"{book}：未发现问题")
-            continue
-        lines.append(f"{book}")
-        for sheet, items in sheets.items():
-            lines.append(f"  [{sheet or '整个工作簿'}]")
-            for f in items:
-                cell = f.cell or "—"
-                lines.append(f"    {cell:<7} {f.rule:<7} {SEVERITY_ZH[f.severity]}  {f.message}")
-    skipped: dict[tuple[str, str], list[str]] = {}
-    for s in report.skipped:
-        skipped.setdefault((s.rule, s.reason), []).append(s.workbook)
-    for (rule, reason), books in skipped.items():
-        where = f"（{len(books)} 个台账）" if len(report.workbooks) > 1 else ""
-        lines.append(f"未执行 {rule}：{reason}{where}")
-    st = report.stats
-    verdict = "通过" if report.valid else "未通过"
-    lines.append(f"共检查 {st['workbooks']} 个台账：错误 {st['errors']} 个，警告 {st['warnings']} 个 —— {verdict}")
-    return "\n".join(lines)
-
-
 @main.command("rollup", context_settings=CONTEXT)
 @click.argument("ledger", type=click.Path(exists=True, dir_okay=False, path_type=str))
 @as_of_option
 @output_options
 @format_option
-def rollup_cmd(ledger: str, as_of: dt.date | None, output: str | None, in_place: bool, fmt: str) -> None:
+def rollup_cmd(ledger: str, as_of: dt.date, output: str | None, in_place: bool, fmt: str) -> None:
     """按附件9 安装维护记录重新汇总附件7 和附件8，写入工作簿并列出改动。
 
     附件7：每个软件编号的安装数量、使用计算机人数、（有计算机清单时）服务器数/台式机数/便携机数、
@@ -220,46 +177,16 @@ def rollup_cmd(ledger: str, as_of: dt.date | None, output: str | None, in_place:
       zbtz rollup 台账.xlsx --in-place
       zbtz rollup 台账.xlsm --in-place --format json
     """
-    from toolkit.errors import EditError
+    from toolkit.render.text import rollup_text
     from toolkit.write.edit import rollup_file
 
     if (output is None) == (not in_place):
-        _usage("请用 -o 指定输出文件，或用 --in-place 写回原文件（二者选一）。", "rollup")
-    try:
-        result = rollup_file(ledger, as_of, out=output, in_place=in_place)
-    except EditError as exc:
-        _usage(str(exc), "rollup")
+        raise UsageError("请用 -o 指定输出文件，或用 --in-place 写回原文件（二者选一）。")
+    result = rollup_file(ledger, as_of, out=output, in_place=in_place)
     if fmt == "json":
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
     else:
-        click.echo(render_rollup(result))
-
-
-def render_rollup(result: Any) -> str:
-    """What a roll-up changed, for a person."""
-    plan = result.plan
-    lines = [f"已汇总（截至 {plan.as_of.isoformat()}），写入：{result.written}"]
-    if result.backup:
-        lines.append(f"原文件已备份为：{result.backup}")
-    if plan.installed:
-        lines.append("附件7 安装数量：")
-        for c in plan.installed:
-            old = "（空）" if c.old is None else c.old
-            lines.append(f"  {c.number:<12} {old} → {c.new}")
-    for c in plan.counts:
-        lines.append(f"附件7 {c.label}：{c.old if c.old is not None else '（空）'} → {c.new}")
-    rows = len(plan.detail.rows) if plan.detail else 0
-    lines.append(f"附件8：共 {rows} 行，新增 {len(plan.added)} 行，删除 {len(plan.removed)} 行")
-    for sign, items in (("+", plan.added), ("-", plan.removed)):
-        for computer, number in items:
-            lines.append(f"  {sign} {computer}  {number or '（无软件）'}")
-    if plan.fill_dates:
-        lines.append(f"填表日期：{plan.as_of.year}年{plan.as_of.month}月{plan.as_of.day}日")
-    for note in plan.notes:
-        lines.append(f"注意：{note}")
-    if not plan.changed:
-        lines.append("安装数量、人数和附件8 明细均无变化。")
-    return "\n".join(lines)
+        click.echo(rollup_text(result))
 
 
 @main.command("rules", context_settings=CONTEXT)
@@ -299,7 +226,7 @@ REPORT_SUFFIXES = (".xlsx", ".html")
 @as_of_option
 @format_option
 @click.option("-j", "--workers", type=click.IntRange(min=1), default=None, help="汇总文件夹时并行的进程数，默认为 CPU 核数。")
-def report_cmd(path: str, outputs: tuple[str, ...], as_of: dt.date | None, fmt: str, workers: int | None) -> None:
+def report_cmd(path: str, outputs: tuple[str, ...], as_of: dt.date, fmt: str, workers: int | None) -> None:
     """生成附件5《软件正版化工作信息统计表》，或汇总文件夹中各单位的台账。
 
     PATH 为一个台账时，-o 附件5.xlsx 写出附件5 及其明细；PATH 为文件夹时，-o 汇总.xlsx 写出主管部门的
@@ -315,9 +242,10 @@ def report_cmd(path: str, outputs: tuple[str, ...], as_of: dt.date | None, fmt: 
     """
     from pathlib import Path
 
-    from toolkit.checking import expand_paths
-    from toolkit.consolidation import consolidate, progress_bar
+    from toolkit.consolidation import consolidate_targets
+    from toolkit.files import expand_paths
     from toolkit.render.html import write_html
+    from toolkit.render.progress import progress_bar
     from toolkit.render.text import consolidation_text, stats_text
     from toolkit.render.xlsx import write_attachment5, write_consolidation
 
@@ -325,8 +253,9 @@ def report_cmd(path: str, outputs: tuple[str, ...], as_of: dt.date | None, fmt: 
         if not out.lower().endswith(REPORT_SUFFIXES):
             raise click.BadParameter(f"“{out}”的扩展名应为 .xlsx 或 .html。", param_hint="-o/--output")
     folder = Path(path).is_dir()
-    with progress_bar(len(list(expand_paths([path]))) if folder else 1) as advance:
-        cons = consolidate([path], as_of, workers if folder else 1, advance)
+    targets = expand_paths([path])
+    with progress_bar(len(targets), "汇总台账") as advance:
+        cons = consolidate_targets(targets, as_of, workers if folder else 1, advance)
     if not folder and not cons.results[0].readable:
         raise ToolkitError(cons.results[0].findings[0].message)
     stats = cons.results[0].stats if not folder else None

@@ -18,18 +18,19 @@ import datetime as dt
 import os
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from toolkit.checking import check_ledger, expand_paths
+from toolkit.checking import check_ledger, unreadable
 from toolkit.errors import ReadError
+from toolkit.files import expand_paths
 from toolkit.findings import Finding, Report, Skip
+from toolkit.model import COMMERCIAL
 from toolkit.normalize import norm_key
 from toolkit.read.reader import read_ledger
 from toolkit.rollup import compute_rollup
-from toolkit.stats import COMMERCIAL, CategoryStats, Stats, combine, compute_stats
+from toolkit.stats import CategoryStats, Stats, combine, compute_stats
 
 
 @dataclass
@@ -87,8 +88,9 @@ def analyse_file(path: str | Path, as_of: dt.date, display: str | None = None) -
     shown = display or str(path)
     try:
         ledger = read_ledger(path, shown)
-        report = check_ledger(ledger, as_of)
-        stats = compute_stats(ledger, as_of, compute_rollup(ledger, as_of))
+        rollup = compute_rollup(ledger, as_of)  # one roll-up serves the checks and the figures
+        report = check_ledger(ledger, as_of, rollup)
+        stats = compute_stats(ledger, as_of, rollup)
     except ReadError as exc:
         return _unreadable(shown, as_of, str(exc))
     except Exception as exc:  # a toolkit bug on one odd file must not stop the batch; it is reported
@@ -99,7 +101,7 @@ def analyse_file(path: str | Path, as_of: dt.date, display: str | None = None) -
 
 
 def _unreadable(shown: str, as_of: dt.date, reason: str) -> LedgerResult:
-    return LedgerResult(shown, as_of, None, [Finding("S0", shown, None, None, {"reason": reason})])
+    return LedgerResult(shown, as_of, None, [unreadable(shown, reason)])
 
 
 @dataclass
@@ -212,13 +214,21 @@ def default_workers() -> int:
 
 def consolidate(
     paths: Iterable[str | Path],
-    as_of: dt.date | None = None,
+    as_of: dt.date,
     workers: int | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> Consolidation:
     """Analyse every ledger named or found below a folder; ``workers`` processes (default: cores)."""
-    day = as_of or dt.date.today()
-    targets = list(expand_paths(paths))
+    return consolidate_targets(expand_paths(paths), as_of, workers, progress)
+
+
+def consolidate_targets(
+    targets: list[tuple[Path, str]],
+    day: dt.date,
+    workers: int | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> Consolidation:
+    """:func:`consolidate` for workbooks already found by :func:`toolkit.files.expand_paths`."""
     n = max(1, workers or default_workers())
     results: list[LedgerResult | None] = [None] * len(targets)
     for i, result in _run(targets, day, min(n, len(targets))):
@@ -246,24 +256,3 @@ def _run(targets: list[tuple[Path, str]], day: dt.date, workers: int) -> Iterato
                         shown, day, f"处理此文件的进程异常退出（{type(exc).__name__}），请将此文件报告给工具维护人员"
                     ),
                 )
-
-
-@contextmanager
-def progress_bar(total: int, label: str = "汇总台账") -> Iterator[Callable[[str], None] | None]:
-    """A rich progress bar on stderr for batches of more than one file; yields the callback."""
-    if total <= 1:
-        yield None
-        return
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
-    with Progress(
-        TextColumn(label),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=Console(stderr=True),
-        transient=True,
-    ) as bar:
-        task = bar.add_task(label, total=total)
-        yield lambda _path: bar.advance(task)

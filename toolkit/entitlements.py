@@ -30,13 +30,12 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from toolkit.model import Ledger, Row, SummaryEntry
+from toolkit.model import COMMERCIAL, OEM, Ledger, Row, SummaryEntry
 from toolkit.normalize import norm_key
 from toolkit.products import edition_of, families_of, product_dictionary
 from toolkit.rollup import Rollup
 from toolkit.settings import DOWNGRADE_ALL, NO, Settings
 
-COMMERCIAL, OEM = "商业软件", "OEM软件"
 VOLUME = ("批量许可", "场地许可")
 RETAIL = ("单机许可",)
 ANTIVIRUS = "杀毒软件"

@@ -17,13 +17,23 @@ import errno
 import os
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import BinaryIO
 
 from toolkit.errors import WorkbookLockedError, WriteError
 
-__all__ = ["WriteError", "WorkbookLockedError", "atomic_write", "check_not_open", "backup", "lock_files"]
+__all__ = [
+    "WriteError",
+    "WorkbookLockedError",
+    "atomic_write",
+    "temp_beside",
+    "install",
+    "check_not_open",
+    "backup",
+    "lock_files",
+    "expand_paths",
+]
 
 _DISK_FULL = {errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)}
 
@@ -63,6 +73,40 @@ def _explain(exc: OSError, target: Path) -> WriteError:
     return WriteError(f"写入“{name}”失败：{exc.strerror or exc}。原文件未改动；请检查磁盘和路径后重试。")
 
 
+def temp_beside(target: Path | str) -> Path:
+    """A new, empty temporary file in ``target``'s folder (so the final rename stays on one file system)."""
+    target = Path(target)
+    directory = target.parent if str(target.parent) else Path(".")
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=".tmp", dir=directory)
+    except OSError as exc:
+        raise _explain(exc, target) from exc
+    os.close(fd)
+    return Path(tmp_name)
+
+
+def new_file_mode() -> int:
+    """The mode a new file gets from the user's umask (mkstemp's own is 0600)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+def install(tmp: Path, target: Path | str) -> None:
+    """Rename the finished ``tmp`` over ``target``: the target's mode is kept, a new file gets the umask's.
+
+    On failure ``tmp`` is removed and the target is unchanged; OS errors become :class:`WriteError`.
+    """
+    target = Path(target)
+    try:
+        tmp.chmod(target.stat().st_mode & 0o7777 if target.exists() else new_file_mode())
+        os.replace(tmp, target)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise _explain(exc, target) from exc
+    _fsync_dir(target.parent if str(target.parent) else Path("."))
+
+
 def atomic_write(target: Path | str, write_fn: Callable[[BinaryIO], None]) -> None:
     """Write ``target`` atomically: ``write_fn(fh)`` fills a temporary file that then replaces it.
 
@@ -70,32 +114,19 @@ def atomic_write(target: Path | str, write_fn: Callable[[BinaryIO], None]) -> No
     keeps its old content until the final rename; on any failure the temporary file is removed.
     OS errors become :class:`WriteError`; other exceptions from ``write_fn`` propagate unchanged.
     """
-    target = Path(target)
-    directory = target.parent if str(target.parent) else Path(".")
+    tmp = temp_beside(target)
     try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=".tmp", dir=directory)
-    except OSError as exc:
-        raise _explain(exc, target) from exc
-    tmp = Path(tmp_name)
-    done = False
-    try:
-        with os.fdopen(fd, "wb") as fh:
+        with tmp.open("wb") as fh:
             write_fn(fh)
             fh.flush()
             os.fsync(fh.fileno())
-        if target.exists():
-            shutil.copymode(target, tmp)
-        os.replace(tmp, target)
-        done = True
-        _fsync_dir(directory)
     except OSError as exc:
-        raise _explain(exc, target) from exc
-    finally:
-        if not done:
-            try:
-                tmp.unlink()
-            except FileNotFoundError:
-                pass
+        tmp.unlink(missing_ok=True)
+        raise _explain(exc, Path(target)) from exc
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    install(tmp, target)
 
 
 def _fsync_dir(directory: Path) -> None:
@@ -138,3 +169,23 @@ def backup(path: Path | str, now: dt.datetime | None = None) -> Path:
     except OSError as exc:
         raise _explain(exc, dest) from exc
     return dest
+
+
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+
+
+def expand_paths(paths: Iterable[str | Path]) -> list[tuple[Path, str]]:
+    """Each workbook named or found below a folder, with its display path; ``~$`` lock files skipped."""
+    out: list[tuple[Path, str]] = []
+    for p in paths:
+        path = Path(p)
+        if path.is_dir():
+            for root, dirs, files in os.walk(path):
+                dirs.sort()
+                for name in sorted(files):
+                    if name.lower().endswith(WORKBOOK_SUFFIXES) and not name.startswith("~$"):
+                        full = Path(root) / name
+                        out.append((full, str(full)))
+        else:
+            out.append((path, str(p)))
+    return out

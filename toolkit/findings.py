@@ -89,7 +89,7 @@ class Report:
         self.workbooks.extend(other.workbooks)
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON object of cli.md."""
+        """The JSON object of docs/cli.md."""
         return {
             "valid": self.valid,
             "as_of": self.as_of.isoformat(),

@@ -11,25 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from functools import cache
 
+from toolkit.cellref import a1
 from toolkit.normalize import Term, norm_key
 from toolkit.schemas import FormSchema
 
-
-@cache
-def col_letter(col: int) -> str:
-    """1-based column number to its letters (1 → A, 28 → AB)."""
-    out = ""
-    while col > 0:
-        col, rem = divmod(col - 1, 26)
-        out = chr(65 + rem) + out
-    return out
-
-
-def a1(row: int, col: int) -> str:
-    """A1 address of a 1-based (row, col)."""
-    return f"{col_letter(col)}{row}"
+# The three software types of 附件7 (台账管理规定 一.1): each is numbered by its own rules.
+COMMERCIAL, OEM, FREE = "商业软件", "OEM软件", "免费软件"
 
 
 @dataclass(frozen=True)
@@ -87,9 +75,6 @@ class Form:
             col = min(self.ticks[key])
         return a1(row, col) if col else None
 
-    def header_cell(self, key: str) -> str:
-        return self.cell(key, self.header_row) or self.title_cell
-
 
 @dataclass(slots=True)
 class Row:
@@ -112,7 +97,7 @@ class Row:
         return self.raw.get(key)
 
     def key(self, key: str) -> str | None:
-        """Comparison key (rules.md normalisation) of a text column, ``None`` when blank."""
+        """Comparison key (docs/rules.md normalisation) of a text column, ``None`` when blank."""
         t = self.raw.get(key)
         return norm_key(t) if t is not None else None
 
@@ -172,10 +157,6 @@ class DetailEntry(Row):
     @property
     def software_no(self) -> str | None:
         return self.raw.get("software_no")
-
-    @property
-    def has_software(self) -> bool:
-        return any(self.raw.get(k) is not None for k in ("software_no", "name", "version"))
 
 
 class LogEntry(Row):

@@ -2,7 +2,7 @@
 
 Every function here is pure and total: it never raises on odd input, it returns ``None``
 (or a sentinel) and lets the caller decide whether that is a finding. The rules in
-``rules.md`` compare text after :func:`norm_key`; the reader displays :func:`clean`.
+``docs/rules.md`` compare text after :func:`norm_key`; the reader displays :func:`clean`.
 """
 
 from __future__ import annotations
@@ -79,7 +79,7 @@ def text(value: object) -> str | None:
 
 @lru_cache(maxsize=65536)
 def norm_key(value: str) -> str:
-    """Comparison key of rules.md: cleaned and case-folded."""
+    """Comparison key of docs/rules.md: cleaned and case-folded."""
     return _clean_str(value).casefold()
 
 
@@ -146,7 +146,7 @@ def serial_to_date(serial: float) -> dt.date | None:
 
 
 def to_date(value: object) -> dt.date | None:
-    """A date from an Excel date, an Excel serial, or text in the forms listed in forms.md."""
+    """A date from an Excel date, an Excel serial, or text in the forms listed in docs/forms.md."""
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):

@@ -1,4 +1,4 @@
-"""The roll-up of the 附件9 logs into 附件7 and 附件8 (rollup.md), as a pure function.
+"""The roll-up of the 附件9 logs into 附件7 and 附件8 (docs/rollup.md), as a pure function.
 
 ``compute_rollup(ledger, as_of)`` replays every log row dated on or before ``as_of`` per
 (computer, number) and returns the state, the figures 附件7 should show and the rows 附件8
@@ -71,10 +71,6 @@ class Rollup:
     def staff_using(self) -> int:
         """使用计算机人数: distinct (部门, 姓名) on the rebuilt 附件8."""
         return distinct_staff((r.dept, r.person) for r in self.detail)
-
-    def installed_on(self, computer_key: str) -> set[str]:
-        """Number keys installed on one computer as of the date."""
-        return {n for (c, n), s in self.state.items() if c == computer_key and s > 0}
 
 
 COUNT_KEYS = {"服务器": "servers", "台式机": "desktops", "便携机": "laptops"}

@@ -106,6 +106,16 @@ class FormSchema:
                 return col
         raise KeyError(f"{self.form} has no column {key!r}")
 
+    def label_of(self, key: str) -> str:
+        """The form's own words for a column or a count (``amount`` → ``采购金额``)."""
+        for col in self.columns:
+            if col.key == key:
+                return col.label
+        for lab in (*self.counts, *self.info):
+            if lab.key == key:
+                return lab.label
+        raise KeyError(f"{self.form} has no column or label {key!r}")
+
     @property
     def required_keys(self) -> tuple[str, ...]:
         return tuple(c.key for c in self.columns if c.required)
@@ -135,13 +145,6 @@ def _label(raw: dict) -> Label:
 
 
 _KNOWN = {"form", "title", "sheet", "required", "header_rows", "columns", "counts", "info", "landscape"}
-
-
-def load_schema(path: Path) -> FormSchema:
-    """Read one form schema file."""
-    with path.open("rb") as fh:
-        raw = tomllib.load(fh)
-    return _form_schema(raw)
 
 
 def _form_schema(raw: dict) -> FormSchema:

@@ -11,7 +11,7 @@ Design decisions (the guide names 附件5 but publishes no layout or definitions
   the model (:attr:`Ledger.unit`, 附件7 first); ``None`` when no sign line carries one (renderers
   then show the file name).
 * **Staff and computers** – 总人数 is what 附件7 says (nothing else records it). 使用计算机人数 is
-  the roll-up's figure (distinct 部门+姓名 on the rebuilt 附件8, rollup.md) when the ledger has
+  the roll-up's figure (distinct 部门+姓名 on the rebuilt 附件8, docs/rollup.md) when the ledger has
   附件9 logs, else 附件7's. 服务器/台式机/便携机 are the computers in use on 计算机清单 when it
   exists (as the roll-up writes them), else 附件7's. ``Stats.sources`` says which was used.
 * **Installed count (安装数量)** – the roll-up's installs as of the date: for every number, the
@@ -45,15 +45,15 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
+from toolkit.dates import DATE_FORMAT, date_text
 from toolkit.entitlements import NOT_GENUINE, Flag, licence_end, licence_flags
-from toolkit.model import Ledger, SummaryEntry
+from toolkit.model import COMMERCIAL, FREE, OEM, Ledger, SummaryEntry
 from toolkit.normalize import norm_key, to_int
 from toolkit.products import product_dictionary
 from toolkit.rollup import Rollup, compute_rollup
 from toolkit.schemas import schema
 from toolkit.settings import unit_settings
 
-COMMERCIAL, OEM, FREE = "商业软件", "OEM软件", "免费软件"
 SITE, CONCURRENT, PER_USER = "场地许可", "并发许可", "用户许可"
 PURCHASE = "采购"
 
@@ -81,9 +81,7 @@ class Layout:
     detail_columns: tuple[dict[str, str], ...]
 
     def date_text(self, day: dt.date | None) -> str:
-        if day is None:
-            return "＿＿年＿＿月＿＿日"
-        return self.date_format.format(year=day.year, month=day.month, day=day.day)
+        return date_text(day, self.date_format)
 
     def licence_text(self, stats: Stats) -> str | None:
         """The note naming the numbers whose installs the licence rules count as not 正版, if any."""
@@ -111,7 +109,7 @@ def layout() -> Layout:
         title=sch.title,
         sheet=sch.sheet,
         sign_line=x["sign_line"],
-        date_format=x.get("date_format", "{year}年{month}月{day}日"),
+        date_format=x.get("date_format", DATE_FORMAT),
         categories=tuple(x["categories"]),
         fold_into=x.get("fold_into", "其他"),
         known_categories=tuple(x.get("known_categories", x["categories"])),

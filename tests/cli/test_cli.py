@@ -1,4 +1,4 @@
-"""The ``check`` command (cli.md): JSON equals the library's report, exit codes, folders, text output, help."""
+"""The ``check`` command (docs/cli.md): JSON equals the library's report, exit codes, folders, text output, help."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from tests.helpers.factory import default_data, office, sevenzip, windows
-from toolkit.checking import check_file
+from toolkit import check_file
 from toolkit.cli import main
 
 AS_OF = dt.date(2026, 6, 30)

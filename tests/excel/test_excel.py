@@ -15,8 +15,8 @@ import pytest
 
 from tests.helpers import ROOT
 from tests.helpers.excel_fake import FakeBook
-from toolkit import excel
-from toolkit.checking import check_book, check_file
+from toolkit import check_file, excel
+from toolkit.checking import check_book
 from toolkit.plans.annotate import AUTHOR, FILLS, RESULT_SHEET
 from toolkit.read.grid import load_book
 from toolkit.write.package import LEDGER_SHEET, Package
@@ -225,7 +225,7 @@ def test_a_workbook_without_findings_gets_the_no_problem_row(make_ledger):
 
 def test_degraded_check_equals_the_full_check_when_everything_imports(sample):
     book = excel.book_from_xlwings(FakeBook.from_file(sample, "台账示例.xlsx"))
-    assert excel._check_degraded(book, AS_OF).to_dict() == excel._check(book, AS_OF).to_dict()
+    assert check_book(book, AS_OF, book.path, degrade=True).to_dict() == check_book(book, AS_OF, book.path).to_dict()
 
 
 def test_without_pandera_the_cell_checks_are_skipped_and_said_so(make_ledger, monkeypatch):

@@ -19,9 +19,8 @@ from lxml import etree
 
 from tests.excel.test_excel import AS_OF, SAMPLE
 from tests.helpers import ROOT
-from toolkit.checking import check_file
+from toolkit import PackageError, check_file
 from toolkit.cli import main
-from toolkit.errors import PackageError
 from toolkit.excel.vbaproject import Module, _encrypt, build_vba_project, compress, document_module
 from toolkit.excel.xlsm import BUTTONS, VBA_PART, make_xlsm
 from toolkit.plans.annotate import AUTHOR, FILLS, RESULT_SHEET, plan_annotation

@@ -17,7 +17,7 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 from tests.helpers import ROOT
-from toolkit.checking import check_file
+from toolkit import check_file
 from toolkit.forms.layout import NA, TICK, LedgerData, data_cell, sheet_name, write_form_sheet, write_ledger
 from toolkit.normalize import header_key
 from toolkit.schemas import schema
@@ -26,7 +26,7 @@ ROOT = ROOT
 SAMPLE = ROOT / "samples" / "台账示例.xlsx"
 AS_OF = dt.date(2026, 6, 30)
 
-# Header rows as forms.md writes them (compared after the reader's header normalisation).
+# Header rows as docs/forms.md writes them (compared after the reader's header normalisation).
 HEADERS = {
     "附件6 免费软件清单": (3, "序号 软件编号 软件名称 软件版本 软件来源 软件厂商 使用部门 使用原因 备注"),
     "附件7 汇总表": (

@@ -10,8 +10,8 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
+from toolkit import PrintError
 from toolkit.cli import main
-from toolkit.errors import PrintError
 from toolkit.forms.layout import sheet_name, write_form_sheet
 from toolkit.forms.printing import print_forms
 from toolkit.schemas import schema

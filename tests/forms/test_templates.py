@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from tests.helpers import ROOT
-from toolkit.checking import check_file
+from toolkit import check_file
 from toolkit.cli import main
 from toolkit.forms.layout import sheet_name, sign_line, write_form_sheet
 from toolkit.forms.templates import TEMPLATES, write_letter_sheet, write_printout_sheet, write_templates

@@ -17,7 +17,7 @@ import openpyxl
 from openpyxl.comments import Comment
 from openpyxl.styles import PatternFill
 
-from toolkit.plans.annotate import parse_a1
+from toolkit.cellref import parse_a1
 
 
 def _hex(color: Any) -> str | None:

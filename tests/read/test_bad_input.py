@@ -18,7 +18,7 @@ import pytest
 from click.testing import CliRunner
 
 from tests.helpers.factory import make_ledger
-from toolkit.checking import check_file
+from toolkit import check_file
 from toolkit.cli import main
 
 AS_OF = dt.date(2026, 6, 30)

@@ -8,7 +8,7 @@ from toolkit.read.grid import Grid
 
 
 def _naive(rows: list[list], merges) -> list[list]:
-    """Reference: cell by cell, as forms.md words it."""
+    """Reference: cell by cell, as docs/forms.md words it."""
     out = [list(r) for r in rows]
     for r1, c1, r2, c2 in merges:
         if r1 >= len(out):

@@ -1,4 +1,4 @@
-"""The reader's normalisation (forms.md, "What a reader accepts"): dates, numbers, blanks, headers, terms, ticks."""
+"""The reader's normalisation (docs/forms.md, "What a reader accepts"): dates, numbers, blanks, headers, terms, ticks."""
 
 from __future__ import annotations
 

@@ -15,8 +15,8 @@ from click.testing import CliRunner
 from openpyxl.chart import BarChart
 
 from tests.helpers.factory import install, make_ledger, office, sevenzip, windows
+from toolkit import consolidate
 from toolkit.cli import main
-from toolkit.consolidation import consolidate
 from toolkit.render.xlsx import (
     CHARTS_SHEET,
     FINDINGS_SHEET,

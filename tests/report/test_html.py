@@ -13,7 +13,7 @@ from PIL import Image
 
 from tests.helpers.factory import make_ledger
 from tests.report.test_consolidate import generate
-from toolkit.consolidation import consolidate
+from toolkit import consolidate
 from toolkit.render.html import render_html, write_html
 
 AS_OF = dt.date(2026, 6, 30)

@@ -1,4 +1,4 @@
-"""Compliance (rules.md: PZ1.1, PZ1.1E, PZ1.1W, PZ2.7; guide 软件配置管理规定).
+"""Compliance (docs/rules.md: PZ1.1, PZ1.1E, PZ1.1W, PZ2.7; guide 软件配置管理规定).
 
 The default ledger has Office (SY-001, 批量许可 ×10, 永久) on PC-001 (张三) and PC-002 (李四).
 """

@@ -1,4 +1,4 @@
-"""The summary, the detail and the logs against each other (rules.md: TZ1.1, TZ1.10–TZ1.13,
+"""The summary, the detail and the logs against each other (docs/rules.md: TZ1.1, TZ1.10–TZ1.13,
 PZ1.2, TZ2.2, TZ2.3, TZ3.2–TZ3.5).
 
 The default factory ledger is consistent; each test changes one thing and asserts the exact
@@ -92,7 +92,7 @@ def test_tz1_10_number_on_detail_not_registered(make_ledger, check_one):
 
 
 def test_tz1_10_number_in_a_log_not_registered(make_ledger, check_one):
-    # rules.md: "a number used on 附件8 or in a 附件9 log"; the log is also TZ3.2, and its
+    # docs/rules.md: "a number used on 附件8 or in a 附件9 log"; the log is also TZ3.2, and its
     # install is missing on 附件8 (TZ2.2)
     path = make_ledger(logs=logs(SY_999=[install("PC-001", D1)]))
     assert found(check_one(path)) == [["TZ1.10", "附件9 SY-999", "A4"], ["TZ2.2", S8, "D5"], ["TZ3.2", "附件9 SY-999", "A4"]]
@@ -172,7 +172,7 @@ def test_tz1_12_whitelisted_by_name_or_number_is_clean(make_ledger, check_one, e
 
 
 def test_tz1_12_numbers_on_both_sides_must_match(make_ledger, check_one):
-    # rules.md: software is matched by 软件编号 where both sides carry one, else by name; 附件6
+    # docs/rules.md: software is matched by 软件编号 where both sides carry one, else by name; 附件6
     # registers 7-Zip as MF-009 while 附件7 has it as MF-001: neither side finds the other
     report = check_one(make_ledger(whitelist=[dict(software_no="MF-009", name="7-Zip")]))
     assert found(report) == [["PZ1.2", S8, "F7"], ["TZ1.12", S7, "C8"], ["TZ1.12W", S6, "C4"]]

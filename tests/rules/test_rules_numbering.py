@@ -1,4 +1,4 @@
-"""Numbering rules on 附件7 (rules.md, TZ1.0 and TZ1.2–TZ1.9; guide 台账管理规定 一.2–9).
+"""Numbering rules on 附件7 (docs/rules.md, TZ1.0 and TZ1.2–TZ1.9; guide 台账管理规定 一.2–9).
 
 Each rule has a test that triggers it (exact code, sheet and cell) and a near miss that must
 stay clean. Extra 附件7 rows carry 安装数量 0 so that only the numbering rule under test fires.
@@ -197,7 +197,7 @@ def test_tz1_7_two_free_names_under_one_number(make_ledger, check_one):
 
 def test_tz1_8_one_free_name_under_two_numbers(make_ledger, check_one):
     report = check_one(make_ledger(summary=[office(), windows(), sevenzip(), sevenzip("MF-002", installed=0)]))
-    # 附件6 lists 7-Zip as MF-001: MF-002 is not on it either (matched by number, rules.md)
+    # 附件6 lists 7-Zip as MF-001: MF-002 is not on it either (matched by number, docs/rules.md)
     assert found(report) == [["TZ1.8", S7, "B9"], ["TZ1.12", S7, "C9"]]
     assert "B8" in report.findings[0].message and "MF-001" in report.findings[0].message
 

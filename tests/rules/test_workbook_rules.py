@@ -1,4 +1,4 @@
-"""S1–S5: forms present, columns present, required cells filled, values readable and allowed (rules.md)."""
+"""S1–S5: forms present, columns present, required cells filled, values readable and allowed (docs/rules.md)."""
 
 from __future__ import annotations
 

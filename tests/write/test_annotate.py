@@ -11,11 +11,9 @@ from click.testing import CliRunner
 from python_calamine import CalamineWorkbook
 
 from tests.helpers.preserve import SUMMARY, feature_ledger, parts
-from toolkit.checking import check_file
+from toolkit import Report, annotate_file, check_file
 from toolkit.cli import main
-from toolkit.findings import Report
 from toolkit.plans.annotate import AUTHOR, FILLS, RESULT_SHEET, plan_annotation
-from toolkit.write.edit import annotate_file
 from toolkit.write.package import LEDGER_SHEET, Package, _fill_color
 
 AS_OF = dt.date(2026, 6, 30)
@@ -37,7 +35,7 @@ def _values(path: Path) -> dict[str, list]:
 
 
 def _fill(pkg: Package, sheet: str, ref: str) -> str | None:
-    from toolkit.write.package import split_ref
+    from toolkit.cellref import split_ref
 
     r, c = split_ref(ref)
     cell = pkg._sheet(sheet).cell(r, c)

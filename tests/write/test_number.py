@@ -11,13 +11,11 @@ import pytest
 from click.testing import CliRunner
 
 from tests.helpers.factory import office, sevenzip, windows
-from toolkit.checking import check_file
+from toolkit import NumberingError, check_file, number
 from toolkit.cli import main
-from toolkit.errors import NumberingError
 from toolkit.forms.templates import new_ledger
 from toolkit.plans.number import NumberFormat, plan_numbers
 from toolkit.read.reader import read_ledger
-from toolkit.write.edit import number
 from toolkit.write.package import Package
 
 AS_OF = dt.date(2026, 6, 30)

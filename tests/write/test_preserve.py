@@ -11,9 +11,8 @@ from python_calamine import CalamineWorkbook
 
 from tests.helpers.factory import install
 from tests.helpers.preserve import DETAIL, SUMMARY, assert_preserved, convert_to_pdf, feature_ledger, parts
-from toolkit.checking import check_file
+from toolkit import annotate_file, check_file, rollup_file
 from toolkit.plans.annotate import RESULT_SHEET
-from toolkit.write.edit import annotate_file, rollup_file
 from toolkit.write.package import LEDGER_SHEET
 
 AS_OF = dt.date(2026, 6, 30)

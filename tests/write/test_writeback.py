@@ -15,14 +15,11 @@ from python_calamine import CalamineWorkbook
 
 from tests.helpers import ROOT
 from tests.helpers.factory import default_data, install
-from toolkit import files
-from toolkit.checking import check_file
+from toolkit import RollupError, check_file, files, rollup_file
 from toolkit.cli import main
-from toolkit.errors import RollupError
 from toolkit.plans.rollup import FillDate, plan_rollup, sign_line_text
 from toolkit.read.reader import read_ledger
 from toolkit.rollup import compute_rollup
-from toolkit.write.edit import rollup_file
 
 AS_OF = dt.date(2026, 6, 30)
 ROLLUP_RULES = {"TZ1.1", "TZ1.13", "TZ2.2"}

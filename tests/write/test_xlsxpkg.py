@@ -28,8 +28,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from python_calamine import CalamineWorkbook
 
 from tests.helpers import ROOT
-from toolkit import files
-from toolkit.errors import PackageError, WorkbookLockedError, WriteError
+from toolkit import PackageError, WorkbookLockedError, WriteError, files
 from toolkit.files import atomic_write, backup, check_not_open
 from toolkit.write.package import LEDGER_SHEET, Package
 

@@ -29,14 +29,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from toolkit.findings import Report, Skip
+from toolkit.cellref import a1
+from toolkit.findings import Report
+from toolkit.ooxml import LEDGER_HEADER, LEDGER_SHEET, NS
 from toolkit.plans.annotate import AUTHOR, FILLS, RESULT_SHEET, AnnotationPlan, plan_annotation
 from toolkit.read.grid import Book, Merge, book_from_sheets
 
-LEDGER_SHEET = "_zbtz_标注记录"  # the same sheet as toolkit.write.package.LEDGER_SHEET (not imported: it needs lxml)
-LEDGER_HEADER = ["工作表", "单元格", "原填充", "原applyFill", "标注颜色"]
 XL_SHEET_VERY_HIDDEN = 2
-_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _OUR_NOTE = re.compile(r"^【\S+ (?:错误|警告)】")  # every note a plan writes starts so (annotate.plan_annotation)
 
 
@@ -117,7 +116,7 @@ def apply_annotation_xlwings(xw_book: Any, plan: AnnotationPlan) -> None:
             if mark.sheet not in names:
                 continue
             cell = xw_book.sheets[mark.sheet].range((mark.row, mark.col))
-            key = (mark.sheet, _ref(mark.row, mark.col))
+            key = (mark.sheet, a1(mark.row, mark.col))
             if key not in ledger:
                 ledger[key] = (_fill_xml(cell.color), "", mark.fill)
             else:
@@ -251,17 +250,17 @@ def _fill_xml(color: Any) -> str:
     """A cell's current fill as the ``<fill>`` XML the file writer records (solid colour or none)."""
     argb = _argb(color)
     if argb is None:
-        return f'<fill xmlns="{_NS}"><patternFill patternType="none"/></fill>'
-    return f'<fill xmlns="{_NS}"><patternFill patternType="solid"><fgColor rgb="{argb}"/><bgColor indexed="64"/></patternFill></fill>'
+        return f'<fill xmlns="{NS}"><patternFill patternType="none"/></fill>'
+    return f'<fill xmlns="{NS}"><patternFill patternType="solid"><fgColor rgb="{argb}"/><bgColor indexed="64"/></patternFill></fill>'
 
 
 def _restore_fill(cell: Any, fill_xml: str) -> None:
     """Give a cell back a recorded fill: none, an RGB colour, or (COM only) a theme colour with tint."""
     try:
-        pf = ET.fromstring(fill_xml).find(f"{{{_NS}}}patternFill")
+        pf = ET.fromstring(fill_xml).find(f"{{{NS}}}patternFill")
     except ET.ParseError:
         pf = None
-    fg = pf.find(f"{{{_NS}}}fgColor") if pf is not None else None
+    fg = pf.find(f"{{{NS}}}fgColor") if pf is not None else None
     if pf is None or pf.get("patternType", "none") == "none" or fg is None:
         cell.color = None
     elif fg.get("rgb"):
@@ -297,14 +296,6 @@ def _argb(color: Any) -> str | None:
     return f"FF{r:02X}{g:02X}{b:02X}"
 
 
-def _ref(row: int, col: int) -> str:
-    letters = ""
-    while col:
-        col, rem = divmod(col - 1, 26)
-        letters = chr(65 + rem) + letters
-    return f"{letters}{row}"
-
-
 # --------------------------------------------------------------------------- the library calls
 
 
@@ -332,41 +323,15 @@ def check_workbook(xw_book: Any, as_of: dt.date | None = None, degrade: bool = F
     ``degrade`` (xlwings Lite) runs every rule whose packages import and reports the others as
     not run, instead of failing when one is missing.
     """
+    from toolkit.checking import MISSING_RUNTIME, check_book
+
     day = as_of or dt.date.today()
     book = book_from_xlwings(xw_book)
-    report = _check_degraded(book, day) if degrade else _check(book, day)
+    report = check_book(book, day, book.path, degrade=degrade)
     plan = plan_annotation(report, sheets={s.name for s in book.sheets})
     apply_annotation_xlwings(xw_book, plan)
-    skipped = [f"{s.rule}（{s.reason}）" for s in report.skipped if s.reason.startswith(_MISSING)]
+    skipped = [f"{s.rule}（{s.reason}）" for s in report.skipped if s.reason.startswith(MISSING_RUNTIME)]
     return CheckOutcome(report, plan, skipped)
-
-
-def _check(book: Book, day: dt.date) -> Report:
-    from toolkit.checking import check_book
-
-    return check_book(book, day, book.path)
-
-
-_MISSING = "运行环境缺少"
-
-
-def _check_degraded(book: Book, day: dt.date) -> Report:
-    """``check_book`` with each checker run on its own: one whose import fails is recorded as a skip."""
-    from toolkit.read.reader import read_book
-    from toolkit.rollup import compute_rollup
-    from toolkit.rules.builtin import REGISTRY
-    from toolkit.rules.context import CheckContext
-
-    ledger = read_book(book, book.path)
-    ctx = CheckContext(ledger, day, compute_rollup(ledger, day))
-    findings = []
-    for codes, fn in REGISTRY.checks:
-        try:
-            findings.extend(list(fn(ctx)))
-        except ImportError as exc:
-            for code in codes:
-                ctx.skips.append(Skip(code, ledger.path, f"{_MISSING} {exc.name or exc}，此项未检查"))
-    return Report(day, findings, ctx.skips, [ledger.path])
 
 
 # --------------------------------------------------------------------------- entry points (RunPython)

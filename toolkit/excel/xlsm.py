@@ -19,18 +19,12 @@ from pathlib import Path
 
 from lxml import etree
 
+from toolkit.cellref import col_number
 from toolkit.errors import PackageError
 from toolkit.excel.vbaproject import Module, build_vba_project, document_module
+from toolkit.ooxml import CT_MACRO_MAIN, CT_NS, CT_PLAIN_MAIN, CT_VBA, REL_VBA
 from toolkit.write.package import SHEET_ORDER, Package, _insert_ordered, q
 
-REL_VBA = "http://schemas.microsoft.com/office/2006/relationships/vbaProject"
-REL_VML = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/vmlDrawing"
-CT_VBA = "application/vnd.ms-office.vbaProject"
-CT_VML = "application/vnd.openxmlformats-officedocument.vmlDrawing"
-CT_MACRO_MAIN = "application/vnd.ms-excel.sheet.macroEnabled.main+xml"
-CT_PLAIN_MAIN = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
-CT_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
-R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 VBA_PART = "xl/vbaProject.bin"
 MACRO_MODULE = "ZbtzMacros"
 BUTTONS = (("校验", "ZbtzCheck"), ("汇总", "ZbtzRollup"))
@@ -172,10 +166,7 @@ def _last_column(root: etree._Element) -> int:
     for c in root.iter(q("c")):
         m = re.match(r"([A-Z]+)", c.get("r", ""))
         if m:
-            n = 0
-            for ch in m[1]:
-                n = n * 26 + ord(ch) - 64
-            last = max(last, n)
+            last = max(last, col_number(m[1]))
     return last
 
 
@@ -184,19 +175,7 @@ def _add_buttons(pkg: Package, sheet: str) -> None:
     col = _last_column(sh.root) + 1  # 0-based anchor column: one empty column right of the form
     _, vpart, _ = pkg._comment_parts(sh)
     if vpart is None:
-        vpart = pkg._free_name("xl/drawings/vmlDrawing%d.vml")
-        idmap = pkg._free_idmap()
-        head = (
-            '<xml xmlns:v="urn:schemas-microsoft-com:vml"\r\n xmlns:o="urn:schemas-microsoft-com:office:office"\r\n'
-            ' xmlns:x="urn:schemas-microsoft-com:office:excel">\r\n'
-            f' <o:shapelayout v:ext="edit">\r\n  <o:idmap v:ext="edit" data="{idmap}"/>\r\n </o:shapelayout>'
-        )
-        pkg._set_bytes(vpart, (head + "</xml>\r\n").encode("ascii"))
-        pkg._ensure_default("vml", CT_VML)
-        rid = pkg._add_rel(sh.part, REL_VML, vpart)
-        ld = etree.Element(q("legacyDrawing"))
-        ld.set(f"{{{R_NS}}}id", rid)
-        _insert_ordered(sh.root, ld, SHEET_ORDER)
+        vpart = pkg._attach_vml(sh)
     vml = pkg.read_part(vpart)
     vml = re.sub(rb"<v:shape\b(?:(?!<v:shape\b).)*?\[0\]!Zbtz\w+</x:FmlaMacro>.*?</v:shape>", b"", vml, flags=re.S)
     ids = [int(x) for x in re.findall(rb"_x0000_s(\d+)", vml)]

@@ -1,4 +1,4 @@
-"""The canonical layout of the ledger forms, written into new workbooks (forms.md).
+"""The canonical layout of the ledger forms, written into new workbooks (docs/forms.md).
 
 One code path lays out every form, whether for an empty template, the sample ledger or a
 benchmark with a hundred thousand log rows: :func:`write_form_sheet` turns a form's schema and
@@ -7,15 +7,13 @@ openpyxl worksheet or into a sheet of a :class:`StreamBook` (xlsxwriter in const
 mode, the fast path). :func:`write_ledger` writes a whole ledger from a :class:`LedgerData`.
 
 Header texts, titles and sheet names come from ``schemas/``; the sign line, whose wording
-forms.md gives once for every form, is a default here that a schema's ``sign_line`` overrides.
+docs/forms.md gives once for every form, is a default here that a schema's ``sign_line`` overrides.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
-import tempfile
 import zipfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -28,12 +26,13 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from toolkit.model import col_letter
+from toolkit.cellref import col_letter
+from toolkit.dates import BLANK_LINE, date_text
+from toolkit.files import install, temp_beside
 from toolkit.schemas import Column, FormSchema, schema
 
 TICK = "√"
 NA = "--"
-BLANK_LINE = "＿＿"
 SIGN_LINE = "单位名称（盖章）：{unit}  填表人：＿＿  联系电话：＿＿  填表日期：{date}"
 DATE_FORMAT = "yyyy-mm-dd"
 DROPDOWN_TITLE = "请从下拉列表中选择"
@@ -194,10 +193,8 @@ class StreamBook:
 
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".~zbtz-", suffix=".xlsx", dir=self.path.parent)
-        os.close(fd)
-        self._tmp = Path(tmp)
-        self.wb = xlsxwriter.Workbook(tmp, {"constant_memory": True})
+        self._tmp = temp_beside(self.path)
+        self.wb = xlsxwriter.Workbook(str(self._tmp), {"constant_memory": True})
         self.formats = {}
         for kind, spec in _STYLES.items():
             fmt = {
@@ -224,7 +221,7 @@ class StreamBook:
             self.wb.close()
             if stamp is not None:
                 _restamp(self._tmp, stamp)
-            _install(self._tmp, self.path)
+            install(self._tmp, self.path)
         except BaseException:
             self._tmp.unlink(missing_ok=True)
             raise
@@ -330,12 +327,8 @@ def sheet_name(form: FormSchema, software_no: str = "", taken: Iterable[str] = (
 
 
 def sign_line(unit: str = "", fill_date: dt.date | None = None, form: FormSchema | None = None) -> str:
-    """The sign line under a form's title (forms.md; a schema may word its own), blanks where unknown."""
-    date = (
-        f"{fill_date.year}年{fill_date.month}月{fill_date.day}日"
-        if fill_date
-        else f"{BLANK_LINE}年{BLANK_LINE}月{BLANK_LINE}日"
-    )
+    """The sign line under a form's title (docs/forms.md; a schema may word its own), blanks where unknown."""
+    date = date_text(fill_date)
     template = form.extra.get("sign_line", SIGN_LINE) if form else SIGN_LINE
     return template.format(unit=unit or BLANK_LINE, date=date)
 
@@ -631,28 +624,15 @@ def save_workbook(wb: Workbook, path: str | Path, stamp: dt.datetime | None = No
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".~zbtz-", suffix=".xlsx", dir=path.parent)
-    os.close(fd)
+    tmp = temp_beside(path)
     try:
         wb.save(tmp)
         if stamp is not None:
-            _restamp(Path(tmp), stamp)
-        _install(Path(tmp), path)
+            _restamp(tmp, stamp)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
-
-
-def _install(tmp: Path, path: Path) -> None:
-    """Rename the finished file over ``path``, with the mode a new file would get (not mkstemp's 0600)."""
-    if path.exists():
-        mode = path.stat().st_mode & 0o777
-    else:
-        umask = os.umask(0)
-        os.umask(umask)
-        mode = 0o666 & ~umask
-    tmp.chmod(mode)
-    os.replace(tmp, path)
+    install(tmp, path)
 
 
 _MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")

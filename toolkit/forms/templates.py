@@ -21,6 +21,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.worksheet.worksheet import Worksheet
 
+from toolkit.cellref import col_letter
+from toolkit.dates import DATE_FORMAT, date_text
 from toolkit.errors import TemplateError
 from toolkit.files import check_not_open
 from toolkit.forms.layout import (
@@ -29,10 +31,8 @@ from toolkit.forms.layout import (
     label_width,
     save_workbook,
     sheet_name,
-    sign_line,
     write_form_sheet,
 )
-from toolkit.model import col_letter
 from toolkit.schemas import FormSchema, schema
 
 BLANK_ROWS = 20  # bordered rows to fill in by hand
@@ -127,10 +127,8 @@ def _shown(form: FormSchema, key: str, value: object) -> str:
     if col.values:  # every choice with a box, the chosen one filled
         chosen = col.canonical_value(str(value)) if value not in (None, "") else None
         return "　".join(f"{CHECKED if v == chosen else UNCHECKED} {v}" for v in col.values)
-    if isinstance(value, dt.date):
-        return f"{value.year}年{value.month}月{value.day}日"
-    if col.type == "date" and value in (None, ""):
-        return f"{BLANK_LINE}年{BLANK_LINE}月{BLANK_LINE}日"
+    if isinstance(value, dt.date) or (col.type == "date" and value in (None, "")):
+        return date_text(value if isinstance(value, dt.date) else None)
     return "" if value is None else str(value)
 
 
@@ -195,7 +193,7 @@ def write_attachment5_template(ws: Worksheet, form: FormSchema) -> None:
     width = 7
     _put(ws, 1, 1, form.title, size=16, bold=True, align="center", span=width)
     ws.row_dimensions[1].height = 30
-    date = x.get("date_format", "{year}年{month}月{day}日").format(year=BLANK_LINE, month=BLANK_LINE, day=BLANK_LINE)
+    date = date_text(None, x.get("date_format", DATE_FORMAT))
     _put(ws, 2, 1, x["sign_line"].format(unit=BLANK_LINE, date=date), size=10, span=width)
     r = 2
     for block in x["blocks"]:
@@ -315,8 +313,3 @@ def new_ledger(path: str | Path, unit: str, *, overwrite: bool = False) -> Path:
     wb.properties.creator = "正版台账工具箱"
     save_workbook(wb, target)
     return target
-
-
-def unit_sign_line(unit: str) -> str:
-    """The sign line a new ledger carries (for messages and tests)."""
-    return sign_line(unit)

@@ -1,4 +1,4 @@
-"""What ``check --annotate`` writes into a workbook, as data (cli.md, "Annotation").
+"""What ``check --annotate`` writes into a workbook, as data (docs/cli.md, "Annotation").
 
 :func:`plan_annotation` turns a :class:`Report` into an :class:`AnnotationPlan`: the rows of the
 ``校验结果`` sheet with a hyperlink per located finding, and one :class:`Mark` (fill colour and
@@ -9,9 +9,9 @@ both write the same thing.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
+from toolkit.cellref import parse_a1, sheet_ref
 from toolkit.findings import ERROR, SEVERITY_ZH, Finding, Report
 
 RESULT_SHEET = "校验结果"
@@ -19,23 +19,6 @@ AUTHOR = "正版台账工具箱"
 FILLS = {"error": "FFFFC7CE", "warning": "FFFFEB9C"}  # light red, light yellow
 RESULT_HEADER = ["序号", "规则", "级别", "工作表", "单元格", "说明"]
 RESULT_WIDTHS = {1: 6, 2: 9, 3: 6, 4: 20, 5: 8, 6: 90}
-_A1 = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)$")
-
-
-def parse_a1(cell: str) -> tuple[int, int] | None:
-    """``B12`` → (12, 2); ``None`` for anything that is not a single cell."""
-    m = _A1.match(cell or "")
-    if not m:
-        return None
-    col = 0
-    for ch in m[1].upper():
-        col = col * 26 + ord(ch) - 64
-    return int(m[2]), col
-
-
-def sheet_ref(sheet: str, cell: str) -> str:
-    """An internal hyperlink location: ``'附件7 汇总表'!B12``."""
-    return "'" + sheet.replace("'", "''") + "'!" + cell
 
 
 @dataclass(frozen=True)

@@ -22,9 +22,8 @@ from dataclasses import dataclass, field
 
 from toolkit.errors import NumberingError
 from toolkit.forms.layout import sheet_name
-from toolkit.model import Ledger, SummaryEntry
+from toolkit.model import COMMERCIAL, FREE, OEM, Ledger, SummaryEntry
 from toolkit.normalize import norm_key
-from toolkit.rules.numbering import COMMERCIAL, FREE, OEM
 from toolkit.schemas import schema
 
 DEFAULT_PATTERN = "{prefix}-{n:03d}"

@@ -1,4 +1,4 @@
-"""Writing the roll-up and the annotation back into a ledger workbook (rollup.md, cli.md).
+"""Writing the roll-up and the annotation back into a ledger workbook (docs/rollup.md, docs/cli.md).
 
 The data flows one way: :func:`plan_rollup` turns a :class:`~toolkit.model.Ledger` and its
 :class:`~toolkit.rollup.Rollup` into a :class:`RollupPlan` -- pure data, no file access: the
@@ -19,9 +19,11 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
+from toolkit.cellref import split_ref
+from toolkit.dates import date_text
 from toolkit.model import Form, Ledger, Row
 from toolkit.normalize import norm_key
-from toolkit.rollup import Rollup
+from toolkit.rollup import COUNT_KEYS, Rollup
 
 __all__ = [
     "FillDate",
@@ -32,7 +34,6 @@ __all__ = [
     "date_text",
 ]
 
-COUNT_LABELS = {"servers": "服务器数", "desktops": "台式机数", "laptops": "便携机数"}
 
 
 
@@ -40,11 +41,6 @@ COUNT_LABELS = {"servers": "服务器数", "desktops": "台式机数", "laptops"
 
 
 # --------------------------------------------------------------------------- 填表日期
-
-
-def date_text(day: dt.date) -> str:
-    """``2026年6月30日``: how the forms write a date in a sign line."""
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 _GAP = r"[\s＿_]*"
@@ -165,15 +161,6 @@ def _put(plan: RollupPlan, sheet: str, cell: tuple[int, int], value: object) -> 
     plan.cells.setdefault(sheet, {})[cell] = value
 
 
-def _a1_pos(ref: str) -> tuple[int, int]:
-    from toolkit.plans.annotate import parse_a1
-
-    pos = parse_a1(ref)
-    if pos is None:
-        raise ValueError(ref)
-    return pos
-
-
 def _as_int(value: object) -> int | None:
     if isinstance(value, bool):
         return None
@@ -185,7 +172,7 @@ def _as_int(value: object) -> int | None:
 
 
 def plan_rollup(ledger: Ledger, rollup: Rollup) -> RollupPlan:
-    """What the roll-up writes into this ledger (rollup.md, "Output on 附件7/附件8")."""
+    """What the roll-up writes into this ledger (docs/rollup.md, "Output on 附件7/附件8")."""
     plan = RollupPlan(rollup.as_of)
     summary = ledger.form("附件7")
     detail = ledger.form("附件8")
@@ -201,7 +188,7 @@ def plan_rollup(ledger: Ledger, rollup: Rollup) -> RollupPlan:
         if lab is None or lab.cell is None:
             plan.notes.append(f"“{form.sheet}”中找不到填表日期，未写入。")
             continue
-        _put(plan, form.sheet, _a1_pos(lab.cell), FillDate(rollup.as_of))
+        _put(plan, form.sheet, split_ref(lab.cell), FillDate(rollup.as_of))
         plan.fill_dates.append((form.sheet, lab.cell))
     return plan
 
@@ -227,11 +214,12 @@ def _plan_installed(ledger: Ledger, rollup: Rollup, plan: RollupPlan) -> None:
 
 
 def _plan_counts(form: Form, ledger: Ledger, rollup: Rollup, plan: RollupPlan) -> None:
-    wanted: dict[str, tuple[str, int]] = {"staff_using": ("使用计算机人数", rollup.staff_using)}
+    wanted: dict[str, int] = {"staff_using": rollup.staff_using}
     if rollup.computer_counts is not None:
-        for k, label in COUNT_LABELS.items():
-            wanted[k] = (label, rollup.computer_counts.get(k, 0))
-    for key, (label, new) in wanted.items():
+        for k in COUNT_KEYS.values():
+            wanted[k] = rollup.computer_counts.get(k, 0)
+    for key, new in wanted.items():
+        label = form.schema.label_of(key)
         lab = form.labels.get(key)
         if lab is None or lab.cell is None:
             plan.notes.append(f"“{form.sheet}”中找不到“{label}”，未写入。")
@@ -242,7 +230,7 @@ def _plan_counts(form: Form, ledger: Ledger, rollup: Rollup, plan: RollupPlan) -
 
             old = to_int(lab.value)
         if old != new or not isinstance(lab.value, int | float):
-            _put(plan, form.sheet, _a1_pos(lab.cell), new)
+            _put(plan, form.sheet, split_ref(lab.cell), new)
         if old != new:
             plan.counts.append(CountChange(key, label, lab.raw, new, lab.cell))
 

@@ -41,7 +41,7 @@ class Grid:
         return None
 
     def fill_merges(self) -> None:
-        """Give every cell of a merged range its top-left value (forms.md: merged cells).
+        """Give every cell of a merged range its top-left value (docs/forms.md: merged cells).
 
         A 附件8 of 5,000 computers has tens of thousands of merged 使用人/计算机编号 ranges, so
         each row of a range is filled by one slice assignment, not cell by cell.

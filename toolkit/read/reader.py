@@ -2,7 +2,7 @@
 
 Forms are found by title (first five rows), columns by normalised header text and the aliases
 in ``schemas/`` (within ten rows of the title, one or two header rows), never by sheet name or
-column letter (forms.md, "What a reader accepts"). The reader reports nothing itself: what it
+column letter (docs/forms.md, "What a reader accepts"). The reader reports nothing itself: what it
 could not find is recorded on the model (``Form.missing``, blank ``raw`` values) for the rules.
 """
 
@@ -34,14 +34,14 @@ from toolkit.model import (
     a1,
 )
 from toolkit.normalize import clean, header_key, is_tick, text, to_date, to_int, to_number, to_term
+from toolkit.ooxml import LEDGER_SHEET
 from toolkit.read.grid import Book, Grid, stream_book
 from toolkit.schemas import Column, FormSchema, all_schemas
 
 TITLE_ROWS = 5
 HEADER_WINDOW = 10
 RESULT_SHEET = "校验结果"
-ANNOTATION_LEDGER_SHEET = "_zbtz_标注记录"  # xlsxpkg.LEDGER_SHEET: the very hidden record of our fills
-_OWN_SHEETS = (RESULT_SHEET, ANNOTATION_LEDGER_SHEET)
+_OWN_SHEETS = (RESULT_SHEET, LEDGER_SHEET)
 _TOTAL_WORDS = ("合计", "总计", "小计")
 _NOTE_PREFIXES = ("注", "说明", "填表说明", "备注：", "备注:")
 _DATE_IN_TEXT = re.compile(r"(\d{4})\s*[年./-]\s*(\d{1,2})\s*[月./-]\s*(\d{1,2})")

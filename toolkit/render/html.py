@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from toolkit import __version__
+from toolkit.dates import date_text
 from toolkit.findings import SEVERITY_ZH
 from toolkit.render.xlsx import TOP_PRODUCTS, write_atomic
 from toolkit.stats import CategoryStats, Stats, layout
@@ -260,7 +261,7 @@ def _findings(results: list[LedgerResult], open_all: bool) -> str:
 def render_html(cons: Consolidation) -> str:
     """The whole report as one HTML document (a single ledger gets its 附件5 and detail too)."""
     day = cons.as_of
-    date_text = f"{day.year}年{day.month}月{day.day}日"
+    shown_date = date_text(day)
     single = len(cons.results) == 1 and cons.results[0].stats is not None
     combined = cons.combined()
     t = cons.totals
@@ -278,7 +279,7 @@ def render_html(cons: Consolidation) -> str:
     ]
     body = [
         f"<h1>{escape(title)}</h1>",
-        f'<p class="sub">截至 {date_text} · 共 {t["units"]} 个台账 · 由 zbtz {__version__} 生成</p>',
+        f'<p class="sub">截至 {shown_date} · 共 {t["units"]} 个台账 · 由 zbtz {__version__} 生成</p>',
         '<section class="cards">'
         + "".join(f"<div class=card><b>{_num(v)}</b><span>{escape(k)}</span></div>" for k, v in cards)
         + "</section>",
@@ -312,7 +313,7 @@ def render_html(cons: Consolidation) -> str:
     return (
         '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{escape(title)}（截至 {date_text}）</title><style>{CSS}</style></head><body>"
+        f"<title>{escape(title)}（截至 {shown_date}）</title><style>{CSS}</style></head><body>"
         + "\n".join(body)
         + "</body></html>\n"
     )

@@ -1,13 +1,16 @@
-"""Plain-text renderings of 附件5 figures and of a consolidation, for the terminal."""
+"""Plain-text renderings for the terminal: a check report, a roll-up, 附件5 figures, a consolidation."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from toolkit.dates import date_text
+from toolkit.findings import SEVERITY_ZH, Report
 from toolkit.stats import Stats, layout
 
 if TYPE_CHECKING:
     from toolkit.consolidation import Consolidation
+    from toolkit.write.edit import RollupResult
 
 
 def _pct(rate: float | None) -> str:
@@ -60,4 +63,60 @@ def consolidation_text(cons: Consolidation) -> str:
         f"共 {t['units']} 个台账：通过 {t['passed']}，无法读取 {t['unreadable']}；错误 {t['errors']} 个，"
         f"警告 {t['warnings']} 个；计算机 {t['computers']} 台，总体正版率 {_pct(cons.total.rate)}"
     )
+    return "\n".join(lines)
+
+
+def report_text(report: Report) -> str:
+    """Findings grouped by workbook and sheet, one line each, then skipped rules and a summary."""
+    lines: list[str] = []
+    by_book: dict[str, dict[str | None, list]] = {}
+    for f in report.findings:
+        by_book.setdefault(f.workbook, {}).setdefault(f.sheet, []).append(f)
+    for book in report.workbooks:
+        sheets = by_book.get(book)
+        if not sheets:
+            lines.append(f"{book}：未发现问题")
+            continue
+        lines.append(f"{book}")
+        for sheet, items in sheets.items():
+            lines.append(f"  [{sheet or '整个工作簿'}]")
+            for f in items:
+                cell = f.cell or "—"
+                lines.append(f"    {cell:<7} {f.rule:<7} {SEVERITY_ZH[f.severity]}  {f.message}")
+    skipped: dict[tuple[str, str], list[str]] = {}
+    for s in report.skipped:
+        skipped.setdefault((s.rule, s.reason), []).append(s.workbook)
+    for (rule, reason), books in skipped.items():
+        where = f"（{len(books)} 个台账）" if len(report.workbooks) > 1 else ""
+        lines.append(f"未执行 {rule}：{reason}{where}")
+    st = report.stats
+    verdict = "通过" if report.valid else "未通过"
+    lines.append(f"共检查 {st['workbooks']} 个台账：错误 {st['errors']} 个，警告 {st['warnings']} 个 —— {verdict}")
+    return "\n".join(lines)
+
+
+def rollup_text(result: RollupResult) -> str:
+    """What a roll-up changed, for a person."""
+    plan = result.plan
+    lines = [f"已汇总（截至 {plan.as_of.isoformat()}），写入：{result.written}"]
+    if result.backup:
+        lines.append(f"原文件已备份为：{result.backup}")
+    if plan.installed:
+        lines.append("附件7 安装数量：")
+        for c in plan.installed:
+            old = "（空）" if c.old is None else c.old
+            lines.append(f"  {c.number:<12} {old} → {c.new}")
+    for count in plan.counts:
+        lines.append(f"附件7 {count.label}：{count.old if count.old is not None else '（空）'} → {count.new}")
+    rows = len(plan.detail.rows) if plan.detail else 0
+    lines.append(f"附件8：共 {rows} 行，新增 {len(plan.added)} 行，删除 {len(plan.removed)} 行")
+    for sign, items in (("+", plan.added), ("-", plan.removed)):
+        for computer, number in items:
+            lines.append(f"  {sign} {computer}  {number or '（无软件）'}")
+    if plan.fill_dates:
+        lines.append(f"填表日期：{date_text(plan.as_of)}")
+    for note in plan.notes:
+        lines.append(f"注意：{note}")
+    if not plan.changed:
+        lines.append("安装数量、人数和附件8 明细均无变化。")
     return "\n".join(lines)

@@ -21,6 +21,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
+from toolkit.dates import date_text
 from toolkit.files import atomic_write, check_not_open
 from toolkit.findings import SEVERITY_ZH
 from toolkit.stats import Layout, Stats, layout
@@ -296,7 +297,7 @@ def _summary_sheet(ws: Worksheet, cons: Consolidation, first_finding: dict[int, 
     t = cons.totals
     _title(
         ws,
-        f"软件正版化工作汇总表（截至 {day.year}年{day.month}月{day.day}日）",
+        f"软件正版化工作汇总表（截至 {date_text(day)}）",
         len(cols),
         f"共 {t['units']} 个单位：通过 {t['passed']} 个，未通过 {t['units'] - t['passed'] - t['unreadable']} 个，"
         f"无法读取 {t['unreadable']} 个",

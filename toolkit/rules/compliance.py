@@ -7,9 +7,10 @@ from collections.abc import Iterator
 
 from toolkit.entitlements import licence_end
 from toolkit.findings import Finding
+from toolkit.model import COMMERCIAL
 from toolkit.normalize import norm_key
 from toolkit.rules.context import CheckContext
-from toolkit.rules.numbering import COMMERCIAL, by_number
+from toolkit.rules.numbering import by_number
 from toolkit.rules.registry import check
 
 EXPIRY_WARNING_DAYS = 90

@@ -6,10 +6,10 @@ import datetime as dt
 from collections.abc import Iterator
 
 from toolkit.findings import Finding
-from toolkit.model import DetailEntry, Log
+from toolkit.model import COMMERCIAL, OEM, DetailEntry, Log
 from toolkit.normalize import add_years, norm_key
 from toolkit.rules.context import CheckContext
-from toolkit.rules.numbering import COMMERCIAL, OEM, by_number
+from toolkit.rules.numbering import by_number
 from toolkit.rules.registry import check
 
 
@@ -17,7 +17,7 @@ from toolkit.rules.registry import check
 def detail_vs_logs(ctx: CheckContext) -> Iterator[Finding]:
     """A computer's software on 附件8 differs from what the 附件9 logs roll up to.
 
-    A number with no log rolls up to nothing (rollup.md), so its 附件8 rows are reported too:
+    A number with no log rolls up to nothing (docs/rollup.md), so its 附件8 rows are reported too:
     otherwise a number with 安装数量 0 on 附件7, no log and rows on 附件8 passes unnoticed.
     """
     form = ctx.ledger.form("附件8")

@@ -8,24 +8,19 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from toolkit.findings import Finding
-from toolkit.model import SummaryEntry
+from toolkit.model import COMMERCIAL, FREE, OEM, SummaryEntry
 from toolkit.normalize import norm_key
 from toolkit.rules.context import CheckContext
 from toolkit.rules.registry import check
+from toolkit.schemas import schema
 
-COMMERCIAL, OEM, FREE = "商业软件", "OEM软件", "免费软件"
 IDENTITY = ("purchase_date", "amount", "license_type", "license_count", "usable_version", "term", "serial")
-LABELS = {
-    "purchase_date": "采购时间",
-    "amount": "采购金额",
-    "license_type": "许可类型",
-    "license_count": "许可数量",
-    "usable_version": "可使用版本",
-    "term": "许可期限",
-    "serial": "序列号",
-    "version": "软件版本",
-    "name": "软件名称",
-}
+
+
+def _label(key: str) -> str:
+    return schema("附件7").label_of(key)
+
+
 _COMPARED_ALWAYS = ("name", "version", "sw_type", "category", "acquisition", *IDENTITY)
 
 
@@ -80,7 +75,7 @@ def _name_version_rule(ctx: CheckContext, code: str, sw_type: str, keys: tuple[s
         if k is not None:
             yield ctx.finding(
                 code, later.sheet, later.cell(k), later.row,
-                no=no, field=LABELS[k], value=later.raw.get(k) or "（空）", other=first.raw.get(k) or "（空）", first=first.cell(k),
+                no=no, field=_label(k), value=later.raw.get(k) or "（空）", other=first.raw.get(k) or "（空）", first=first.cell(k),
             )
 
 
@@ -100,7 +95,7 @@ def commercial_identity(ctx: CheckContext) -> Iterator[Finding]:
         if k is not None:
             yield ctx.finding(
                 "TZ1.3", later.sheet, later.cell(k), later.row,
-                no=no, field=LABELS[k], value=later.raw.get(k) or "（空）", other=first.raw.get(k) or "（空）", first=first.cell(k),
+                no=no, field=_label(k), value=later.raw.get(k) or "（空）", other=first.raw.get(k) or "（空）", first=first.cell(k),
             )
 
 
@@ -125,7 +120,7 @@ def donated_purchase(ctx: CheckContext) -> Iterator[Finding]:
         if s.sw_type == COMMERCIAL and s.acquisition in ("受赠", "调剂"):
             for k in ("purchase_date", "amount"):
                 if s.raw.get(k) is not None:
-                    yield ctx.finding("TZ1.4", s.sheet, s.cell(k), s.row, how=s.acquisition, field=LABELS[k], value=s.raw[k])
+                    yield ctx.finding("TZ1.4", s.sheet, s.cell(k), s.row, how=s.acquisition, field=_label(k), value=s.raw[k])
 
 
 @check("TZ1.5")
@@ -140,7 +135,7 @@ def _filled_identity(ctx: CheckContext, code: str, sw_type: str, keys: tuple[str
             continue
         for k in keys:
             if s.raw.get(k) is not None and s.form.has(k):
-                yield ctx.finding(code, s.sheet, s.cell(k), s.row, field=LABELS[k], value=s.raw[k])
+                yield ctx.finding(code, s.sheet, s.cell(k), s.row, field=_label(k), value=s.raw[k])
 
 
 @check("TZ1.6")

@@ -5,14 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from toolkit.findings import Finding
-from toolkit.model import Row
+from toolkit.model import FREE, Row
 from toolkit.normalize import norm_key, to_int
 from toolkit.rollup import COUNT_KEYS, IN_USE, distinct_staff
 from toolkit.rules.context import CheckContext
-from toolkit.rules.numbering import FREE, by_number
+from toolkit.rules.numbering import by_number
 from toolkit.rules.registry import check
-
-COUNT_ZH = {"servers": "服务器数", "desktops": "台式机数", "laptops": "便携机数"}
 
 
 @check("TZ1.1")
@@ -36,7 +34,7 @@ def staff_count(ctx: CheckContext) -> Iterator[Finding]:
 def unregistered_numbers(ctx: CheckContext) -> Iterator[Finding]:
     """A number used on 附件8 or in a 附件9 log is not registered on 附件7.
 
-    rules.md names both places: the summary was not updated after a software was added
+    docs/rules.md names both places: the summary was not updated after a software was added
     (台账管理规定 一.10). A log's number is TZ3.2 as well (the log was not built from 附件7).
     """
     if ctx.ledger.form("附件7") is None:
@@ -66,9 +64,9 @@ def computer_counts(ctx: CheckContext) -> Iterator[Finding]:
     form = ctx.ledger.form("附件7")
     if form is None:
         return
-    labels = {k: form.labels.get(k) for k in COUNT_ZH}
+    labels = {k: form.labels.get(k) for k in COUNT_KEYS.values()}
     if ctx.ledger.has_computer_list:
-        counts = dict.fromkeys(COUNT_ZH, 0)
+        counts = dict.fromkeys(COUNT_KEYS.values(), 0)
         for c in ctx.ledger.computers:
             if c.status == IN_USE and c.ctype in COUNT_KEYS:
                 counts[COUNT_KEYS[c.ctype]] += 1
@@ -76,7 +74,7 @@ def computer_counts(ctx: CheckContext) -> Iterator[Finding]:
             if lab is None:
                 continue
             if to_int(lab.value) != counts[k]:
-                yield ctx.finding("TZ1.11", form.sheet, lab.cell, label=COUNT_ZH[k], value=lab.raw or "（空）", source="计算机清单中在用的" + k.replace("servers", "服务器").replace("desktops", "台式机").replace("laptops", "便携机"), actual=counts[k])
+                yield ctx.finding("TZ1.11", form.sheet, lab.cell, label=form.schema.label_of(k), value=lab.raw or "（空）", source="计算机清单中在用的" + k.replace("servers", "服务器").replace("desktops", "台式机").replace("laptops", "便携机"), actual=counts[k])
         return
     ctx.skip("TZ1.11", "没有计算机清单：只核对计算机总数与附件8 中的计算机数，不分类型")
     if ctx.ledger.form("附件8") is None:
@@ -92,7 +90,7 @@ def computer_counts(ctx: CheckContext) -> Iterator[Finding]:
 
 
 def _number_or_name(entries: list[Row]):
-    """``matches(no, name)``: rules.md matching against ``entries`` — by 软件编号 where both
+    """``matches(no, name)``: docs/rules.md matching against ``entries`` — by 软件编号 where both
     sides carry one, else by normalised 软件名称."""
     numbers = {norm_key(e.raw["software_no"]) for e in entries if e.raw.get("software_no")}
     unnumbered = {e.key("name") for e in entries if e.raw.get("name") and not e.raw.get("software_no")}

@@ -120,7 +120,7 @@ def _schema_for(form: Form):
         if col.type in ("int", "amount", "date", "term"):
             needed.add(k)
             # the words allowed instead of a number (许可数量 不限) stand only where the cell may be blank:
-            # forms.md, "blank or 不限 only with 场地许可"
+            # docs/forms.md, "blank or 不限 only with 场地许可"
             where = _conditions(col, form, derived) if col.required_if else None
             if where is not None:
                 needed.update(col.required_if)
@@ -246,7 +246,7 @@ def _cell_finding(ctx: CheckContext, form: Form, row: Row, code: str, key: str) 
 
 @check("S4")
 def term_without_purchase(ctx: CheckContext) -> Iterator[Finding]:
-    """A 许可期限 in years (``3年``) needs 采购时间 to count from (rules.md, term arithmetic)."""
+    """A 许可期限 in years (``3年``) needs 采购时间 to count from (docs/rules.md, term arithmetic)."""
     for s in ctx.ledger.summary:
         term = s.term
         if term is not None and term.years is not None and s.purchase_date is None:

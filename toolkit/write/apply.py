@@ -11,12 +11,13 @@ import io
 
 from openpyxl import Workbook
 
+from toolkit.cellref import split_ref
 from toolkit.forms.templates import write_table_sheet
 from toolkit.plans.annotate import AUTHOR, FILLS, RESULT_SHEET, AnnotationPlan
 from toolkit.plans.number import NumberPlan
 from toolkit.plans.rollup import FillDate, RollupPlan
 from toolkit.schemas import schema
-from toolkit.write.package import Package, split_ref
+from toolkit.write.package import Package
 from toolkit.write.sheetcopy import SourceBook, transplant
 
 

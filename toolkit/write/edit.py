@@ -2,7 +2,7 @@
 
 :func:`edit_workbook` opens the workbook as a :class:`~toolkit.write.package.Package` (never through
 openpyxl, which would drop what it does not model), lets the caller change it, and saves it
-atomically to ``-o OUT`` or over the ledger itself after keeping a backup copy (cli.md, "Writing
+atomically to ``-o OUT`` or over the ledger itself after keeping a backup copy (docs/cli.md, "Writing
 safety"). A workbook that Excel, WPS or LibreOffice has open is refused before anything is read.
 """
 
@@ -108,14 +108,13 @@ def require_rollup_forms(ledger: Ledger) -> None:
         problems.append(f"“{s.sheet}”缺少“软件编号”或“安装数量”列")
     need = [k for k in ("dept", "person", "computer", "software_no") if not d.has(k)]
     if need:
-        labels = {"dept": "部门", "person": "姓名", "computer": "计算机编号", "software_no": "软件编号"}
-        problems.append(f"“{d.sheet}”缺少{'、'.join('“' + labels[k] + '”' for k in need)}列")
+        problems.append(f"“{d.sheet}”缺少{'、'.join('“' + d.schema.label_of(k) + '”' for k in need)}列")
     if problems:
         raise RollupError("；".join(problems) + "，无法汇总。请补齐表头后再试。")
 
 
 def rollup_file(
-    path: str | Path, as_of: dt.date | None = None, out: str | Path | None = None, in_place: bool = False
+    path: str | Path, as_of: dt.date, out: str | Path | None = None, in_place: bool = False
 ) -> RollupResult:
     """Roll the 附件9 logs up into 附件7 and 附件8 of the workbook at ``path`` as of ``as_of``.
 
@@ -126,10 +125,9 @@ def rollup_file(
     """
     src = Path(path)
     edit_target(src, out, in_place)  # usage errors before any reading
-    day = as_of or dt.date.today()
     ledger = read_ledger(src)
     require_rollup_forms(ledger)
-    plan = plan_rollup(ledger, compute_rollup(ledger, day))
+    plan = plan_rollup(ledger, compute_rollup(ledger, as_of))
 
     def edit(pkg: Package) -> bool:
         apply_rollup_to_package(pkg, plan)
@@ -146,7 +144,7 @@ def annotate_file(
     in_place: bool = False,
     workbook: str | None = None,
 ) -> Path:
-    """Write the findings of ``report`` about this workbook into it (cli.md, "Annotation").
+    """Write the findings of ``report`` about this workbook into it (docs/cli.md, "Annotation").
 
     ``workbook`` is the name the report gives the file (default: the only workbook of the
     report). Returns the path written.

@@ -49,33 +49,33 @@ from typing import BinaryIO
 
 from lxml import etree
 
+from toolkit.cellref import a1, col_letter, col_number, split_ref
 from toolkit.errors import PackageError, ReadError
 from toolkit.files import atomic_write, check_not_open
+from toolkit.ooxml import (
+    CT_COMMENTS,
+    CT_NS,
+    CT_VML,
+    CT_WORKSHEET,
+    LEDGER_HEADER,
+    LEDGER_SHEET,
+    MC_NS,
+    NS,
+    PR_NS,
+    R_NS,
+    REL_CALC_CHAIN,
+    REL_COMMENTS,
+    REL_OFFICE_DOC,
+    REL_SHARED_STRINGS,
+    REL_STYLES,
+    REL_VML,
+    REL_WORKSHEET,
+    STRICT_NS,
+    XML_NS,
+)
 
 __all__ = ["Package", "PackageError", "LEDGER_SHEET"]
 
-NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-PR_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
-CT_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
-MC_NS = "http://schemas.openxmlformats.org/markup-compatibility/2006"
-XML_NS = "http://www.w3.org/XML/1998/namespace"
-STRICT_NS = "http://purl.oclc.org/ooxml/spreadsheetml/main"
-
-REL_OFFICE_DOC = R_NS + "/officeDocument"
-REL_WORKSHEET = R_NS + "/worksheet"
-REL_COMMENTS = R_NS + "/comments"
-REL_VML = R_NS + "/vmlDrawing"
-REL_CALC_CHAIN = R_NS + "/calcChain"
-REL_SHARED_STRINGS = R_NS + "/sharedStrings"
-REL_STYLES = R_NS + "/styles"
-
-CT_WORKSHEET = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
-CT_COMMENTS = "application/vnd.openxmlformats-officedocument.spreadsheetml.comments+xml"
-CT_VML = "application/vnd.openxmlformats-officedocument.vmlDrawing"
-
-LEDGER_SHEET = "_zbtz_标注记录"
-LEDGER_HEADER = ["工作表", "单元格", "原填充", "原applyFill", "标注颜色"]
 
 # CT_Worksheet's child sequence; new children are inserted where the schema wants them.
 SHEET_ORDER = [
@@ -158,7 +158,6 @@ FIXED_DATE = (1980, 1, 1, 0, 0, 0)  # zip date of parts we create: deterministic
 _PARSER = etree.XMLParser(
     resolve_entities=False, no_network=True, huge_tree=False, remove_blank_text=False, collect_ids=False
 )
-_REF_RE = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)$")
 _ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 _DECL_RE = re.compile(rb"^\s*(<\?xml[^>]*\?>\s*)")
 
@@ -176,51 +175,6 @@ C, ROW, V, F, IS, T = q("c"), q("row"), q("v"), q("f"), q("is"), q("t")
 # --------------------------------------------------------------------------- cell references
 
 
-def col_letters(col: int) -> str:
-    """1 -> ``A``, 28 -> ``AB``."""
-    if col < len(_LETTERS):
-        return _LETTERS[col]
-    out = ""
-    while col > 0:
-        col, rem = divmod(col - 1, 26)
-        out = chr(65 + rem) + out
-    return out
-
-
-def col_number(letters: str) -> int:
-    """``A`` -> 1, ``ab`` -> 28."""
-    n = _NUMBERS.get(letters)
-    if n is not None:
-        return n
-    n = 0
-    for ch in letters.upper():
-        n = n * 26 + ord(ch) - 64
-    return n
-
-
-_LETTERS = [""]
-for _i in range(1, 703):
-    _n, _out = _i, ""
-    while _n > 0:
-        _n, _rem = divmod(_n - 1, 26)
-        _out = chr(65 + _rem) + _out
-    _LETTERS.append(_out)
-_NUMBERS = {letters: i for i, letters in enumerate(_LETTERS) if i}
-
-
-def split_ref(ref: str) -> tuple[int, int]:
-    """``"AB12"`` (``$`` allowed) -> ``(12, 28)`` as (row, column)."""
-    m = _REF_RE.match(ref)
-    if not m:
-        raise ValueError(f"不是单元格地址：{ref!r}")
-    return int(m.group(2)), col_number(m.group(1))
-
-
-def cell_ref(row: int, col: int) -> str:
-    """(12, 28) -> ``"AB12"``."""
-    return f"{col_letters(col)}{row}"
-
-
 def _split_range(text: str) -> tuple[int, int, int, int]:
     a, _, b = text.partition(":")
     r1, c1 = split_ref(a)
@@ -229,7 +183,7 @@ def _split_range(text: str) -> tuple[int, int, int, int]:
 
 
 def _range_text(r1: int, c1: int, r2: int, c2: int) -> str:
-    return cell_ref(r1, c1) if (r1, c1) == (r2, c2) else f"{cell_ref(r1, c1)}:{cell_ref(r2, c2)}"
+    return a1(r1, c1) if (r1, c1) == (r2, c2) else f"{a1(r1, c1)}:{a1(r2, c2)}"
 
 
 _MERGE_ROWS = re.compile(r"^\$?[A-Za-z]{1,3}\$?(\d+)(?::\$?[A-Za-z]{1,3}\$?(\d+))?$")
@@ -764,10 +718,10 @@ class _Sheet:
         for c in row_el.iterchildren(C):
             r = c.get("r")
             if r:
-                col = _NUMBERS.get(r.rstrip("0123456789")) or split_ref(r)[1]
+                col = col_number(r.rstrip("0123456789"))
             else:
                 col = prev + 1
-                c.set("r", cell_ref(n, col))
+                c.set("r", a1(n, col))
             out[col] = c
             prev = col
         return out
@@ -780,7 +734,11 @@ class _Sheet:
         c = cells.get(col)
         if c is not None or not create:
             return c
-        c = etree.Element(C, r=cell_ref(row, col))
+        return self.new_cell(row_el, cells, row, col)
+
+    def new_cell(self, row_el: etree._Element, cells: dict[int, etree._Element], row: int, col: int) -> etree._Element:
+        """A new cell in its place in ``row_el`` (``cells`` are the row's), styled as :meth:`default_style` says."""
+        c = etree.Element(C, r=a1(row, col))
         s = self.default_style(row, col, row_el)
         if s is not None:
             c.set("s", str(s))
@@ -1260,16 +1218,7 @@ class Package:
             for col, value in sorted(by_row[r], key=lambda x: x[0]):
                 c = cells.get(col)
                 if c is None:
-                    c = etree.Element(C, r=cell_ref(r, col))
-                    s = sh.default_style(r, col, row_el)
-                    if s is not None:
-                        c.set("s", str(s))
-                    later = [k for k in cells if k > col]
-                    if later:
-                        cells[min(later)].addprevious(c)
-                    else:
-                        row_el.append(c)
-                    cells[col] = c
+                    c = cells[col] = sh.new_cell(row_el, cells, r, col)
                 self._write(sh, c, value)
         rs = list(by_row)
         cs = [col for items in by_row.values() for col, _ in items]
@@ -1363,7 +1312,7 @@ class Package:
         # the new rows, written as markup and kept as bytes (parsed only if a later edit needs them)
         attrs = "".join(f' {k}="{_attr(v)}"' for k, v in row_attrs.items() if ":" not in k and "{" not in k)
         width = max([len(v) for v in rows] + [max(styles, default=0)], default=0)
-        col_style = [(col, col_letters(col), styles.get(col)) for col in range(1, width + 1)]
+        col_style = [(col, col_letter(col), styles.get(col)) for col in range(1, width + 1)]
         d1904 = self._date1904()
         date_styles: dict[tuple[str | None, bool], str] = {}
         serials: dict[dt.date, str] = {}
@@ -1500,7 +1449,7 @@ class Package:
                 attr = "activeCell" if name == "selection" else "topLeftCell"
                 try:
                     r, col = split_ref(el.get(attr, ""))
-                    el.set(attr, cell_ref(max(shift.start(r), 1), col))
+                    el.set(attr, a1(max(shift.start(r), 1), col))
                 except ValueError:
                     pass
         dv = root.find(q("dataValidations"))
@@ -1519,7 +1468,7 @@ class Package:
         st = self.styles()
         s = int(c.get("s", "0"))
         ledger = self._load_ledger()
-        key = (sheet, cell_ref(row, col))
+        key = (sheet, a1(row, col))
         if key not in ledger:
             fill_xml, apply = st.fill_xml(s)
             ledger[key] = (fill_xml, apply or "", argb)
@@ -1527,6 +1476,17 @@ class Package:
             ledger[key] = (ledger[key][0], ledger[key][1], argb)
         self._ledger_changed = True
         c.set("s", str(st.with_fill(s, _solid_fill(argb))))
+
+    def _attach_vml(self, sh: _Sheet, shapes: str = "") -> str:
+        """A new VML drawing part (notes, form buttons) for sheet ``sh``, linked by its legacyDrawing."""
+        vpart = self._free_name("xl/drawings/vmlDrawing%d.vml")
+        self._set_bytes(vpart, (_VML_HEAD.format(data=self._free_idmap()) + shapes + "</xml>\r\n").encode("ascii"))
+        self._ensure_default("vml", CT_VML)
+        rid = self._add_rel(sh.part, REL_VML, vpart)
+        ld = etree.Element(q("legacyDrawing"))
+        ld.set(f"{{{R_NS}}}id", rid)
+        _insert_ordered(sh.root, ld, SHEET_ORDER)
+        return vpart
 
     def _comment_parts(self, sh: _Sheet) -> tuple[str | None, str | None, str | None]:
         """(comments part, VML part, the VML relationship id) of a sheet."""
@@ -1548,7 +1508,7 @@ class Package:
         the cell already has a comment of someone else's (a user's note or a threaded comment).
         """
         sh = self._sheet(sheet)
-        ref = cell_ref(row, col)
+        ref = a1(row, col)
         cpart, vpart, _ = self._comment_parts(sh)
         if cpart is None:
             cpart = self._free_name("xl/comments%d.xml")
@@ -1559,13 +1519,7 @@ class Package:
             self._add_override(cpart, CT_COMMENTS)
             self._add_rel(sh.part, REL_COMMENTS, cpart)
         if vpart is None:
-            vpart = self._free_name("xl/drawings/vmlDrawing%d.vml")
-            self._set_bytes(vpart, _new_vml(self._free_idmap()))
-            self._ensure_default("vml", CT_VML)
-            rid = self._add_rel(sh.part, REL_VML, vpart)
-            ld = etree.Element(q("legacyDrawing"))
-            ld.set(f"{{{R_NS}}}id", rid)
-            _insert_ordered(sh.root, ld, SHEET_ORDER)
+            vpart = self._attach_vml(sh, _VML_NOTE_TYPE)
         croot = self._xml(cpart)
         self._touch(cpart)
         authors = croot.find(q("authors"))
@@ -1733,7 +1687,7 @@ class Package:
             rows: list[list[object]] = [list(LEDGER_HEADER)]
             for (sheet, ref), (fill_xml, apply, argb) in sorted(self._ledger.items()):
                 rows.append([sheet, ref, fill_xml, apply, argb])
-            self._put_sheet(LEDGER_SHEET, rows, state="veryHidden", header_bold=False)
+            self.put_sheet(LEDGER_SHEET, rows, state="veryHidden", header_bold=False)
         elif LEDGER_SHEET in self.sheet_names():
             self._remove_sheet(LEDGER_SHEET)
         self._ledger_changed = False
@@ -1748,28 +1702,15 @@ class Package:
         col_widths: Mapping[int, float] | None = None,
         last: bool = True,
         header_bold: bool = True,
+        state: str | None = None,
     ) -> None:
         """Add or replace worksheet ``name`` holding ``rows`` (row 1 is the header).
 
         ``hyperlinks`` maps (row, col) to an internal location such as ``"'附件7 汇总表'!B12"``.
         A replaced sheet's part, relationships and the parts only it used are removed. With
-        ``last`` the sheet goes after every other sheet, else it keeps the old one's place.
+        ``last`` the sheet goes after every other sheet, else it keeps the old one's place;
+        ``state`` hides it (``"veryHidden"``).
         """
-        self._put_sheet(
-            name, rows, hyperlinks=hyperlinks or {}, col_widths=col_widths or {}, last=last, header_bold=header_bold
-        )
-
-    def _put_sheet(
-        self,
-        name: str,
-        rows: list[list[object]],
-        *,
-        hyperlinks: Mapping[tuple[int, int], str] | None = None,
-        col_widths: Mapping[int, float] | None = None,
-        last: bool = True,
-        header_bold: bool = True,
-        state: str | None = None,
-    ) -> None:
         if not name or len(name) > 31 or re.search(r"[\[\]:*?/\\]", name):
             raise PackageError(f"工作表名称“{name}”不合法（不超过 31 个字符，且不能含 []:*?/\\）。")
         position = None
@@ -1803,7 +1744,7 @@ class Package:
             for j, value in enumerate(values, 1):
                 if value is None:
                     continue
-                c = etree.SubElement(row_el, C, r=cell_ref(i, j))
+                c = etree.SubElement(row_el, C, r=a1(i, j))
                 s = header if i == 1 else (link if (i, j) in hyperlinks else None)
                 if s:
                     c.set("s", str(s))
@@ -1811,7 +1752,7 @@ class Package:
         if hyperlinks:
             hl = etree.SubElement(root, q("hyperlinks"))
             for (r, col), location in sorted(hyperlinks.items()):
-                etree.SubElement(hl, q("hyperlink"), ref=cell_ref(r, col), location=location, display=location)
+                etree.SubElement(hl, q("hyperlink"), ref=a1(r, col), location=location, display=location)
         etree.SubElement(
             root, q("pageMargins"), left="0.7", right="0.7", top="0.75", bottom="0.75", header="0.3", footer="0.3"
         )
@@ -2047,10 +1988,6 @@ _VML_NOTE_TYPE = (
     + ' id="_x0000_t202" coordsize="21600,21600" o:spt="202"\r\n  path="m,l,21600r21600,l21600,xe">\r\n'
     '  <v:stroke joinstyle="miter"/>\r\n  <v:path gradientshapeok="t" o:connecttype="rect"/>\r\n </v:shapetype>'
 )
-
-
-def _new_vml(data: int) -> bytes:
-    return (_VML_HEAD.format(data=data) + _VML_NOTE_TYPE + "</xml>\r\n").encode("ascii")
 
 
 def _note_shape(shape_id: int, row: int, col: int) -> str:

@@ -19,12 +19,12 @@ from pathlib import Path
 from lxml import etree
 
 from toolkit.errors import PackageError
-from toolkit.write.package import NS, R_NS, Package
+from toolkit.ooxml import NS, R_NS
+from toolkit.write.package import Package
 
 __all__ = ["transplant", "SourceBook"]
 
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
-PR_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 
 
 def _q(tag: str) -> str:
