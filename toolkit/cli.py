@@ -326,7 +326,7 @@ def templates_cmd(folder: str) -> None:
 @click.option("--unit", required=True, help="单位名称，写在每张表的签字行上。")
 @click.option("--force", is_flag=True, help="文件已存在时覆盖它。")
 def new_cmd(path: str, unit: str, force: bool) -> None:
-    """新建一个台账工作簿：附件6、附件7、附件8 和计算机清单，空表待填。
+    """新建一个台账工作簿：附件6、附件7、附件8、计算机清单和三张登记表（附件10 申请登记、附件11 确认登记、承诺书签署登记），空表待填。
 
     附件9（每个软件编号一张）由 zbtz number 在附件7 登记软件后自动添加。
 

@@ -111,15 +111,19 @@ def test_new_ledger(tmp_path):
     result = CliRunner().invoke(main, ["new", str(path), "--unit", "某市数据资源管理局"])
     assert result.exit_code == 0, result.output
     wb = openpyxl.load_workbook(path)
-    assert wb.sheetnames == ["附件6 免费软件清单", "附件7 汇总表", "附件8 明细表", "计算机清单"]
+    assert wb.sheetnames == ["附件6 免费软件清单", "附件7 汇总表", "附件8 明细表", "计算机清单", "附件10 申请登记", "附件11 确认登记", "承诺书签署登记"]
     for ws in wb.worksheets:
         assert ws["A2"].value.startswith("单位名称（盖章）：某市数据资源管理局  填表人")
-        assert bool(ws.data_validations.dataValidation) == (ws.title != "附件6 免费软件清单")  # 附件6 has no enumerated column
+        # 附件6 and the 承诺书 register have no enumerated column
+        assert bool(ws.data_validations.dataValidation) == (ws.title not in ("附件6 免费软件清单", "承诺书签署登记"))
+    ledger = read_ledger(path)
+    assert [f.form for f in ledger.forms][-3:] == ["附件10", "附件11", "承诺书签署登记"] and not ledger.requests
     again = CliRunner().invoke(main, ["new", str(path), "--unit", "某局"])
     assert again.exit_code == 2 and "已存在" in again.output
     assert CliRunner().invoke(main, ["new", str(tmp_path / "x.xlsx")]).exit_code == 2
     findings = check_file(path, AS_OF).findings
-    # every form and column is found; only the blank 附件7 counts are reported (TZ1.1, TZ1.11) until filled in
+    # every form and column is found; only the blank 附件7 counts are reported (TZ1.1, TZ1.11) until filled in;
+    # the empty registers turn no approval rule on
     assert {f.rule for f in findings} <= {"TZ1.1", "TZ1.11"}
 
 

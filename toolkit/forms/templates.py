@@ -38,7 +38,7 @@ from toolkit.schemas import FormSchema, schema
 BLANK_ROWS = 20  # bordered rows to fill in by hand
 DROPDOWN_ROWS = 1000  # rows below the header that carry the dropdowns
 STAMP = dt.datetime(2016, 7, 11)  # the guide's date: the templates' package timestamps, for stable bytes
-NEW_LEDGER_FORMS = ("附件6", "附件7", "附件8", "计算机清单")
+NEW_LEDGER_FORMS = ("附件6", "附件7", "附件8", "计算机清单", "附件10", "附件11", "承诺书签署登记")
 CHECKED, UNCHECKED = "■", "□"
 
 _THIN = Side(style="thin")
@@ -292,7 +292,8 @@ def write_templates(folder: str | Path) -> list[Path]:
 
 
 def new_ledger(path: str | Path, unit: str, *, overwrite: bool = False) -> Path:
-    """A new ledger workbook: 附件6, 附件7, 附件8 and 计算机清单 ready to fill, ``unit`` on every sign line.
+    """A new ledger workbook: 附件6, 附件7, 附件8, 计算机清单 and the registers (附件10 申请登记, 附件11 确认登记,
+    承诺书签署登记) ready to fill, ``unit`` on every sign line.
 
     附件9 sheets are not made here: ``zbtz number`` adds one per 软件编号 once 附件7 has rows.
     """
