@@ -30,6 +30,7 @@ BARE = "TS-051"
 D = dt.date
 NO_REQUEST = ("SY-006", D(2025, 9, 5))  # the first Acrobat install has no 附件10 request (AZ1.2)
 NO_CONFIRMATION = ("MF-007", D(2026, 3, 16))  # the first browser uninstall has no 附件11 confirmation (AZ1.4)
+REGISTERS_SINCE = D(2025, 1, 1)  # the unit keeps the 附件10/附件11 registers since 2025
 
 DEPTS = [
     ("办公室", 12),
@@ -753,9 +754,13 @@ def build(seed: int = SEED) -> tuple[LedgerData, list[tuple[str, str, str, str]]
 
 
 def _registers(s: Sample, details: list[dict]) -> dict[str, list[dict]]:
-    """附件10 requests (every log row not marked 统一部署), 附件11 confirmations (every log row), pledges
-    (everyone on 附件8), each with one deliberate gap: NO_REQUEST, NO_CONFIRMATION and TS-051's user."""
-    rows = sorted(((e["date"], no, i, e) for no, entries in s.logs.items() for i, e in enumerate(entries)), key=lambda t: t[:3])
+    """附件10 requests (every log row since 2025 not marked 统一部署), 附件11 confirmations (every log row
+    since 2025), pledges (everyone on 附件8), each with one deliberate gap: NO_REQUEST, NO_CONFIRMATION
+    and TS-051's user."""
+    rows = sorted(
+        ((e["date"], no, i, e) for no, entries in s.logs.items() for i, e in enumerate(entries) if e["date"] >= REGISTERS_SINCE),
+        key=lambda t: t[:3],
+    )
     requests, confirmations = [], []
     gap_request = gap_confirmation = True  # leave out the first row of each planted gap
     for day, no, _, e in rows:

@@ -75,7 +75,8 @@ def test_az1_2_log_row_without_a_request(make_ledger, check_one):
 
 
 def test_az1_2_request_dated_after_the_install(make_ledger, check_one):
-    assert len(found(check_one(make_ledger(requests=requests(day=dt.date(2024, 3, 5)))))) == 5
+    kept_since = dict(date=dt.date(2024, 2, 1), applicant="王五", computer="PC-009", item="安装", new_no="MF-001")
+    assert len(found(check_one(make_ledger(requests=[kept_since, *requests(day=dt.date(2024, 3, 5))])))) == 5
 
 
 def test_az1_2_every_row_requested_is_clean(make_ledger, check_one):
@@ -128,3 +129,16 @@ def test_zr3_person_without_a_pledge(make_ledger, check_one):
 def test_zr3_everyone_signed_is_clean(make_ledger, check_one):
     pledges = [dict(dept="办公室", person=p, date=dt.date(2024, 1, 2)) for p in ("张三", " 李四 ")]
     assert found(check_one(make_ledger(pledges=pledges))) == []
+
+
+def test_log_rows_before_a_register_began_are_not_judged(make_ledger, check_one):
+    later = dt.date(2025, 1, 1)
+    reqs = [dict(date=later, applicant="张三", computer="PC-001", item="安装", new_no="SY-001")]
+    confs = [dict(date=later, computer="PC-001", user="张三", op="安装", software_no="SY-001")]
+    assert found(check_one(make_ledger(requests=reqs, confirmations=confs))) == []
+    lg = default_data()["logs"]
+    lg["MF-001"].append(dict(lg["MF-001"][0], op="卸载", date=dt.date(2025, 2, 1)))
+    details = [d for d in default_data()["details"] if d["software_no"] != "MF-001"]
+    report = check_one(make_ledger(logs=lg, details=details, summary=[*default_data()["summary"][:2], dict(default_data()["summary"][2], installed=0)],
+                                   requests=reqs, confirmations=confs))
+    assert found(report) == [["AZ1.2", "附件9 MF-001", "I8"], ["AZ1.4", "附件9 MF-001", "I8"]]

@@ -1,7 +1,8 @@
 """The approval trail (软件安装维护管理规定, 责任制度): requests (附件10), confirmations (附件11), pledges (附件2).
 
 Each rule runs only when its register is kept in the ledger (found, with at least one row): a unit
-that keeps the paper forms elsewhere, or has only a blank template sheet, gets no finding. Matching is by computer and software number (or, where a register
+that keeps the paper forms elsewhere, or has only a blank template sheet, gets no finding. A register
+started later than the logs judges only the log rows from its first date on. Matching is by computer and software number (or, where a register
 row names no number, by the number's 软件名称), compared after normalisation.
 """
 
@@ -50,6 +51,11 @@ def _targets(row: Row, keys: tuple[str, ...], names: dict[str, str]) -> set[str]
     return out
 
 
+def _kept_since(dates) -> dt.date:
+    """The register's first date: log rows before it predate the register and are not judged."""
+    return min((d for d in dates if d is not None), default=dt.date.min)
+
+
 def _names(ctx: CheckContext) -> dict[str, str]:
     return {nk: rows[0].key("name") or "" for nk, rows in by_number(ctx).items()}
 
@@ -66,8 +72,9 @@ def requested(ctx: CheckContext) -> Iterator[Finding]:
             for nk in _targets(r, ("new_no", "old_no"), names):
                 asked.setdefault((norm_key(r.computer), nk), []).append(r.date)
     words = ctx.settings.unified_words
+    since = _kept_since(r.date for r in ctx.ledger.requests)
     for e, nk in _log_rows(ctx):
-        if any(w in (e.raw.get("remark") or "") for w in words):
+        if e.date < since or any(w in (e.raw.get("remark") or "") for w in words):  # type: ignore[operator]
             continue
         days = asked.get((norm_key(e.computer or ""), nk), [])
         if not any(d is None or d <= e.date for d in days):  # type: ignore[operator]
@@ -85,7 +92,10 @@ def confirmed(ctx: CheckContext) -> Iterator[Finding]:
         if c.computer:
             for nk in _targets(c, ("software_no",), names):
                 done.setdefault((norm_key(c.computer), nk), []).append((c.date, c.val.get("op")))  # type: ignore[arg-type]
+    since = _kept_since(c.date for c in ctx.ledger.confirmations)
     for e, nk in _log_rows(ctx):
+        if e.date < since:  # type: ignore[operator]
+            continue
         found = done.get((norm_key(e.computer or ""), nk), [])
         if not any((op is None or op in (e.op, "升级")) and (d is None or d >= e.date) for d, op in found):  # type: ignore[operator]
             yield ctx.finding("AZ1.4", e.sheet, e.cell("date"), e.row, computer=e.computer, date=e.date.isoformat() if e.date else "", op=e.op, no=ctx.rollup.number_text.get(nk, nk))
