@@ -16,7 +16,7 @@ def source_of(code: str, extra: str = "") -> str:
     parts = [p for p in code[len(family):].rstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ").split(".") if p.isdigit()]
     base = ""
     if family == "S":
-        base = "台账表样（forms.md）"
+        base = "台账表样（docs/forms.md）"
     elif family in _SECTIONS and parts:
         section = int(parts[0])
         if family == "ZR":
