@@ -159,14 +159,10 @@ class DetailEntry(Row):
         return self.raw.get("software_no")
 
 
-class LogEntry(Row):
-    """A row of a 附件9 log."""
+class DatedOnComputer(Row):
+    """A row about one computer on one date: a 附件9 log row, a 附件10 request, a 附件11 confirmation."""
 
     __slots__ = ()
-
-    @property
-    def op(self) -> str | None:
-        return self.val.get("op")  # type: ignore[return-value]
 
     @property
     def computer(self) -> str | None:
@@ -175,6 +171,16 @@ class LogEntry(Row):
     @property
     def date(self) -> dt.date | None:
         return self.val.get("date")  # type: ignore[return-value]
+
+
+class LogEntry(DatedOnComputer):
+    """A row of a 附件9 log."""
+
+    __slots__ = ()
+
+    @property
+    def op(self) -> str | None:
+        return self.val.get("op")  # type: ignore[return-value]
 
     @property
     def qty(self) -> int:
@@ -206,18 +212,10 @@ class FreeEntry(Row):
     __slots__ = ()
 
 
-class Request(Row):
+class Request(DatedOnComputer):
     """A row of the 附件10 register: one request to install, uninstall or upgrade software."""
 
     __slots__ = ()
-
-    @property
-    def computer(self) -> str | None:
-        return self.raw.get("computer")
-
-    @property
-    def date(self) -> dt.date | None:
-        return self.val.get("date")  # type: ignore[return-value]
 
     @property
     def numbers(self) -> tuple[str, ...]:
@@ -225,18 +223,10 @@ class Request(Row):
         return tuple(n for k in ("new_no", "old_no") if (n := self.raw.get(k)))
 
 
-class Confirmation(Row):
+class Confirmation(DatedOnComputer):
     """A row of the 附件11 register: one install, uninstall or upgrade confirmed by the computer's user."""
 
     __slots__ = ()
-
-    @property
-    def computer(self) -> str | None:
-        return self.raw.get("computer")
-
-    @property
-    def date(self) -> dt.date | None:
-        return self.val.get("date")  # type: ignore[return-value]
 
     @property
     def software_no(self) -> str | None:

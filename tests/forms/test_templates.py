@@ -159,7 +159,7 @@ def test_new_forms_do_not_change_check(make_ledger, tmp_path):
     after = check_file(path, AS_OF)
     new = [f for f in after.findings if f.to_dict() not in before["findings"]]
     # 附件11's 完成日期 “三月” and 操作类型 “重装” are read like any form's cells; every log row lacks a
-    # matching request and confirmation, and 李四 has not signed
+    # matching confirmation, and 李四 has not signed; the request register begins in 2026, after every log row
     assert sorted({(f.rule, f.sheet) for f in new if f.rule in ("S4", "S5")}) == [("S4", "附件11 确认登记"), ("S5", "附件11 确认登记")]
-    assert {f.rule for f in new} == {"S4", "S5", "AZ1.2", "AZ1.4", "ZR3"}
+    assert {f.rule for f in new} == {"S4", "S5", "AZ1.4", "ZR3"}
     assert [f.values["person"] for f in new if f.rule == "ZR3"] == ["李四"]

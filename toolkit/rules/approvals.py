@@ -43,9 +43,9 @@ def _register(ctx: CheckContext, name: str, rows: list, needed: str, code: str) 
     return form
 
 
-def _targets(row: Row, keys: tuple[str, ...], names: dict[str, str]) -> set[str]:
+def _targets(row: Row, numbers: tuple[str, ...], names: dict[str, str]) -> set[str]:
     """The number keys a register row names: its numbers, else the numbers whose 软件名称 it gives."""
-    out = {norm_key(n) for k in keys if (n := row.raw.get(k))}
+    out = {norm_key(n) for n in numbers}
     if not out and (name := row.key("name")):
         out = {nk for nk, nm in names.items() if nm == name}
     return out
@@ -69,7 +69,7 @@ def requested(ctx: CheckContext) -> Iterator[Finding]:
     asked: dict[tuple[str, str], list[dt.date | None]] = {}
     for r in ctx.ledger.requests:
         if r.computer:
-            for nk in _targets(r, ("new_no", "old_no"), names):
+            for nk in _targets(r, r.numbers, names):
                 asked.setdefault((norm_key(r.computer), nk), []).append(r.date)
     words = ctx.settings.unified_words
     since = _kept_since(r.date for r in ctx.ledger.requests)
@@ -90,7 +90,7 @@ def confirmed(ctx: CheckContext) -> Iterator[Finding]:
     done: dict[tuple[str, str], list[tuple[dt.date | None, str | None]]] = {}
     for c in ctx.ledger.confirmations:
         if c.computer:
-            for nk in _targets(c, ("software_no",), names):
+            for nk in _targets(c, (c.software_no,) if c.software_no else (), names):
                 done.setdefault((norm_key(c.computer), nk), []).append((c.date, c.val.get("op")))  # type: ignore[arg-type]
     since = _kept_since(c.date for c in ctx.ledger.confirmations)
     for e, nk in _log_rows(ctx):
