@@ -22,6 +22,7 @@ _FACE = {
     "annotate_file": "toolkit.write.edit",
     "number": "toolkit.write.edit",
     "consolidate": "toolkit.consolidation",
+    "import_ledger": "toolkit.imports",
     "Report": "toolkit.findings",
     "Finding": "toolkit.findings",
     "ToolkitError": "toolkit.errors",
@@ -35,6 +36,8 @@ _FACE = {
     "PrintError": "toolkit.errors",
     "TemplateError": "toolkit.errors",
     "PackageError": "toolkit.errors",
+    "ImportFailed": "toolkit.errors",
+    "MappingError": "toolkit.errors",
 }
 
 __all__ = [
@@ -45,6 +48,7 @@ __all__ = [
     "annotate_file",
     "number",
     "consolidate",
+    "import_ledger",
     "Report",
     "Finding",
     "ToolkitError",
@@ -58,6 +62,8 @@ __all__ = [
     "PrintError",
     "TemplateError",
     "PackageError",
+    "ImportFailed",
+    "MappingError",
 ]
 
 if TYPE_CHECKING:
@@ -65,6 +71,8 @@ if TYPE_CHECKING:
     from toolkit.consolidation import consolidate
     from toolkit.errors import (
         EditError,
+        ImportFailed,
+        MappingError,
         NumberingError,
         PackageError,
         PrintError,
@@ -77,6 +85,7 @@ if TYPE_CHECKING:
         WriteError,
     )
     from toolkit.findings import Finding, Report
+    from toolkit.imports import import_ledger
     from toolkit.write.edit import annotate_file, number, rollup_file
 
 

@@ -9,10 +9,10 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from toolkit.errors import ReadError
-from toolkit.files import expand_paths
 from toolkit.findings import Finding, Report
 from toolkit.model import Ledger
 from toolkit.read.grid import Book
+from toolkit.read.ledgerset import LedgerFiles, Target, read_files, targets
 from toolkit.read.reader import read_book, read_ledger
 from toolkit.rollup import Rollup, compute_rollup
 from toolkit.rules.builtin import REGISTRY
@@ -81,21 +81,62 @@ def _check_file(path: str | Path, as_of: dt.date, shown: str) -> Report:
         ledger = read_ledger(path, shown)
     except ReadError as exc:
         return Report(as_of, [unreadable(shown, str(exc))], [], [shown])
-    return check_ledger(ledger, as_of)
+    report = check_ledger(ledger, as_of)
+    if not any(ledger.form(f) for f in ("附件7", "附件8", "附件9")):  # maybe another layout that import converts
+        from toolkit.imports.foreign import foreign_report
+
+        return foreign_report(path, shown, report, {f.sheet for f in ledger.forms})
+    return report
 
 
-def check_targets(
-    targets: Iterable[tuple[Path, str]], as_of: dt.date, progress: Callable[[str], None] | None = None
-) -> Report:
-    """Check workbooks already found by :func:`toolkit.files.expand_paths`; one report for all."""
+def check_targets(targets: Iterable[Target], as_of: dt.date, progress: Callable[[str], None] | None = None) -> Report:
+    """Check workbooks already found by :func:`toolkit.files.expand_paths` (or grouped into ledgers of several
+    files by :func:`toolkit.read.ledgerset.targets`); one report for all."""
     report = Report(as_of)
-    for path, shown in targets:
-        report.extend(check_file(path, as_of, shown))
+    for target in targets:
+        if isinstance(target, LedgerFiles):
+            report.extend(check_files(target, as_of))
+            shown = target.display
+        else:
+            path, shown = target
+            report.extend(check_file(path, as_of, shown))
         if progress is not None:
             progress(shown)
     return report
 
 
-def check(paths: Iterable[str | Path], as_of: dt.date, progress: Callable[[str], None] | None = None) -> Report:
-    """Check workbooks and folders of workbooks as of ``as_of``; one report for all of them."""
-    return check_targets(expand_paths(paths), as_of, progress)
+def check(
+    paths: Iterable[str | Path], as_of: dt.date, progress: Callable[[str], None] | None = None, one_ledger: bool = False
+) -> Report:
+    """Check workbooks and folders of workbooks as of ``as_of``; one report for all of them.
+
+    A folder marked as one ledger (``read.ledgerset.MARKER``), or everything when ``one_ledger``, is
+    checked as one ledger kept in several files (:mod:`toolkit.read.ledgerset`).
+    """
+    return check_targets(targets(paths, one_ledger), as_of, progress)
+
+
+# --- a ledger in several files -------------------------------------------------------------
+
+
+def give_back(
+    report: Report, group: LedgerFiles, origin: dict[str, tuple[str, str]], unreadable_files: list[tuple[str, str]]
+) -> Report:
+    """The report of a merged ledger with each finding on its own file and sheet, the files as its workbooks.
+
+    A finding about the whole ledger (no sheet) goes to the set's first file; an unreadable file is an S0 of its own.
+    """
+    first = group.files[0][1]
+    for f in report.findings:
+        f.workbook, f.sheet = origin.get(f.sheet or "", (first, f.sheet))
+    for s in report.skipped:
+        s.workbook = first
+    s0 = [unreadable(shown, reason) for shown, reason in unreadable_files]
+    return Report(report.as_of, [*s0, *report.findings], report.skipped, [shown for _, shown in group.files])
+
+
+def check_files(group: LedgerFiles, as_of: dt.date) -> Report:
+    """Check the files of a set as one ledger."""
+    with gc_paused():
+        ledger, origin, unreadable_files = read_files(group)
+        return give_back(check_ledger(ledger, as_of), group, origin, unreadable_files)

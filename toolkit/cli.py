@@ -78,6 +78,13 @@ def main(ctx: click.Context, debug: bool) -> None:
     ctx.obj["debug"] = debug
 
 
+def one_ledger_option(fn: Callable) -> Callable:
+    return click.option(
+        "--one-ledger", "one_ledger", is_flag=True,
+        help="把给出的全部工作簿作为同一个台账（分存在几个文件中的台账）。文件夹中放有“同一台账.txt”时自动如此。",
+    )(fn)
+
+
 def output_options(fn: Callable) -> Callable:
     """-o/--output and --in-place, shared by the commands that write a workbook."""
     fn = click.option("--in-place", "in_place", is_flag=True, help="直接写回原工作簿（先在旁边保存一份备份）。")(fn)
@@ -93,8 +100,10 @@ def output_options(fn: Callable) -> Callable:
 @format_option
 @click.option("--annotate", is_flag=True, help="把检查结果写入工作簿：“校验结果”表、问题单元格的底色和批注。需配合 -o 或 --in-place。")
 @output_options
+@one_ledger_option
 def check_cmd(
-    paths: tuple[str, ...], as_of: dt.date, fmt: str, annotate: bool, output: str | None, in_place: bool
+    paths: tuple[str, ...], as_of: dt.date, fmt: str, annotate: bool, output: str | None, in_place: bool,
+    one_ledger: bool,
 ) -> None:
     """检查台账工作簿（或文件夹中的全部台账）是否符合指南的各项规定。
 
@@ -105,28 +114,35 @@ def check_cmd(
     加底色（错误红色、警告黄色）和批注。再次标注时先去掉上次加上的底色和批注，其他内容不变。
     -o 写到新文件（只能检查一个台账）；--in-place 写回原文件（先备份），文件夹则逐个写回。
 
+    一个台账分存在几个工作簿中时（如附件7 与附件8 各一个文件），用 --one-ledger 把给出的文件和文件夹合起来
+    作为一个台账检查；或在文件夹中放一个名为“同一台账.txt”的文件（内容不限），该文件夹下的工作簿即为一个台账。
+    问题仍标在各自的文件和工作表上。
+
     \b
     示例:
       zbtz check 台账.xlsx
       zbtz check 台账.xlsx --as-of 2026-06-30
+      zbtz check 附件7.xlsx 附件8.xlsx 附件9.xlsx --one-ledger
       zbtz check 各单位台账/ --format json > 结果.json
       zbtz check 台账.xlsx --annotate -o 台账-已标注.xlsx
       zbtz check 各单位台账/ --annotate --in-place
     """
     from toolkit.checking import check_targets
-    from toolkit.files import expand_paths
+    from toolkit.read.ledgerset import files_of
+    from toolkit.read.ledgerset import targets as ledger_targets
     from toolkit.render.progress import progress_bar
     from toolkit.render.text import report_text
 
-    targets = expand_paths(paths)
+    found = ledger_targets(paths, one_ledger)
+    targets = files_of(found)
     if annotate and (output is None) == (not in_place):
         raise UsageError("--annotate 需要且只能配合 -o 输出文件 或 --in-place 之一。")
     if not annotate and (output is not None or in_place):
         raise UsageError("-o 和 --in-place 只能与 --annotate 一起使用。")
     if output is not None and len(targets) != 1:
         raise UsageError(f"-o 只能用于一个台账，而这里有 {len(targets)} 个；多个台账请用 --in-place。")
-    with progress_bar(len(targets), "检查台账") as advance:
-        report = check_targets(targets, as_of, advance)
+    with progress_bar(len(found), "检查台账") as advance:
+        report = check_targets(found, as_of, advance)
     if fmt == "json":
         click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     else:
@@ -226,12 +242,17 @@ REPORT_SUFFIXES = (".xlsx", ".html")
 @as_of_option
 @format_option
 @click.option("-j", "--workers", type=click.IntRange(min=1), default=None, help="汇总文件夹时并行的进程数，默认为 CPU 核数。")
-def report_cmd(path: str, outputs: tuple[str, ...], as_of: dt.date, fmt: str, workers: int | None) -> None:
+@one_ledger_option
+def report_cmd(
+    path: str, outputs: tuple[str, ...], as_of: dt.date, fmt: str, workers: int | None, one_ledger: bool
+) -> None:
     """生成附件5《软件正版化工作信息统计表》，或汇总文件夹中各单位的台账。
 
     PATH 为一个台账时，-o 附件5.xlsx 写出附件5 及其明细；PATH 为文件夹时，-o 汇总.xlsx 写出主管部门的
     汇总表（每个台账一行、合计行、问题清单、软件汇总、图表）。-o 报告.html 写出可直接用浏览器查看的图文报告。
     软件类别取自附件7，未填时按产品名称推测并注明。无法读取的台账在汇总中占一行并说明原因。
+    文件夹加 --one-ledger（或文件夹中放有“同一台账.txt”）时，其中的工作簿合起来是一个台账，写出附件5；
+    汇总文件夹时，放有“同一台账.txt”的子文件夹各算一个单位。
 
     \b
     示例:
@@ -239,11 +260,13 @@ def report_cmd(path: str, outputs: tuple[str, ...], as_of: dt.date, fmt: str, wo
       zbtz report 台账.xlsx --format json
       zbtz report 各单位台账/ -o 汇总.xlsx -o 汇总.html
       zbtz report 各单位台账/ -o 汇总.xlsx --workers 2
+      zbtz report 本单位台账/ --one-ledger -o 附件5.xlsx
     """
     from pathlib import Path
 
     from toolkit.consolidation import consolidate_targets
-    from toolkit.files import expand_paths
+    from toolkit.read.ledgerset import LedgerFiles
+    from toolkit.read.ledgerset import targets as ledger_targets
     from toolkit.render.html import write_html
     from toolkit.render.progress import progress_bar
     from toolkit.render.text import consolidation_text, stats_text
@@ -252,8 +275,8 @@ def report_cmd(path: str, outputs: tuple[str, ...], as_of: dt.date, fmt: str, wo
     for out in outputs:
         if not out.lower().endswith(REPORT_SUFFIXES):
             raise click.BadParameter(f"“{out}”的扩展名应为 .xlsx 或 .html。", param_hint="-o/--output")
-    folder = Path(path).is_dir()
-    targets = expand_paths([path])
+    targets = ledger_targets([path], one_ledger)
+    folder = Path(path).is_dir() and not (len(targets) == 1 and isinstance(targets[0], LedgerFiles))
     with progress_bar(len(targets), "汇总台账") as advance:
         cons = consolidate_targets(targets, as_of, workers if folder else 1, advance)
     if not folder and not cons.results[0].readable:
@@ -344,6 +367,50 @@ def new_cmd(path: str, unit: str, force: bool) -> None:
     except TemplateError as exc:
         raise click.UsageError(str(exc)) from exc
     click.echo(f"已新建台账：{path}")
+
+
+@main.command("import", context_settings=CONTEXT)
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=str))
+@click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False, path_type=str),
+              help="新台账（.xlsx）。已存在时不覆盖，除非加 --force。")
+@click.option("--unit", default="", help="单位名称，写在每张表的签字行上。")
+@click.option("--date", "day", type=DateType(), default=None, help="导入日期：附件9 初始登记的日期和填表日期，默认今天。")
+@click.option("--map", "maps", multiple=True, metavar="表头=字段",
+              help="指定某个表头对应的字段（表头不认识时用），可给多次，例如 --map 电脑编号=计算机编号。")
+@click.option("--force", is_flag=True, help="输出文件已存在时覆盖它。")
+@format_option
+def import_cmd(
+    paths: tuple[str, ...], output: str, unit: str, day: dt.date | None, maps: tuple[str, ...], force: bool, fmt: str
+) -> None:
+    """把其他格式的台账转换为指南格式的新台账（附件6、附件7、附件8、计算机清单和每个编号的附件9）。
+
+    PATHS 为工作簿（.xlsx/.xlsm/.xls/.ods/.et）或文件夹，可给多个，合起来导入为一个台账。能识别：
+    计算机×软件明细表（每行一台计算机上的一个软件）；计算机一览表（每台计算机一行，软件为打勾列，
+    或“软件+是否授权”列）；自查工具导出的单台计算机软件清单（每台计算机一张表或一个文件，计算机编号
+    写在表上方或取工作表名/文件名）；软件资产登记表（授权数量、采购日期、到期时间等）；可使用免费软件
+    清单。同名软件按登记表补全许可信息。按指南规则编号；每个安装在附件9 登记一行“初始登记”安装，
+    日期为导入日期。未能放入台账的列和行会列出。原文件不变。
+
+    \b
+    可用 --map 指定的字段：
+      计算机编号 使用人 部门 计算机类型 计算机品牌 状态 软件名称 软件版本 软件类型 是否正版
+      授权方式 授权数量 采购时间 采购金额 许可期限 序列号 可使用版本 软件类别 获取方式 软件厂商
+      软件来源 使用原因 处置建议 安装数量 备注
+
+    \b
+    示例:
+      zbtz import 软件明细.xls -o 新台账.xlsx --unit 某市数据资源管理局
+      zbtz import 自查结果/ 软件资产.xlsx -o 新台账.xlsx --date 2026-06-30
+      zbtz import 台账.xlsx -o 新台账.xlsx --map 电脑编号=计算机编号 --map 软件=软件名称
+    """
+    from toolkit.imports import import_ledger, parse_maps
+    from toolkit.render.text import import_text
+
+    result = import_ledger(paths, output, day=day or dt.date.today(), unit=unit.strip(), maps=parse_maps(maps), force=force)
+    if fmt == "json":
+        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(import_text(result))
 
 
 @main.command("number", context_settings=CONTEXT)

@@ -22,12 +22,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from toolkit.checking import check_ledger, unreadable
+from toolkit.checking import check_ledger, give_back, unreadable
 from toolkit.errors import ReadError
-from toolkit.files import expand_paths
 from toolkit.findings import Finding, Report, Skip
 from toolkit.model import COMMERCIAL
 from toolkit.normalize import norm_key
+from toolkit.read.ledgerset import LedgerFiles, Target, read_files, targets
 from toolkit.read.reader import read_ledger
 from toolkit.rollup import compute_rollup
 from toolkit.stats import CategoryStats, Stats, combine, compute_stats
@@ -85,11 +85,22 @@ class LedgerResult:
 
 def analyse_file(path: str | Path, as_of: dt.date, display: str | None = None) -> LedgerResult:
     """Read one ledger, check it and compute its 附件5 figures (runs in a worker process)."""
-    shown = display or str(path)
+    return analyse((Path(path), display or str(path)), as_of)
+
+
+def analyse(target: Target, as_of: dt.date) -> LedgerResult:
+    """One ledger of a batch, a workbook or the files of a ledger kept in several: checked and counted."""
+    group = target if isinstance(target, LedgerFiles) else None
+    shown = group.display if group is not None else target[1]  # type: ignore[index]
     try:
-        ledger = read_ledger(path, shown)
+        if group is not None:
+            ledger, origin, bad = read_files(group)
+        else:
+            ledger = read_ledger(target[0], shown)  # type: ignore[index]
         rollup = compute_rollup(ledger, as_of)  # one roll-up serves the checks and the figures
         report = check_ledger(ledger, as_of, rollup)
+        if group is not None:
+            report = give_back(report, group, origin, bad)
         stats = compute_stats(ledger, as_of, rollup)
     except ReadError as exc:
         return _unreadable(shown, as_of, str(exc))
@@ -217,18 +228,22 @@ def consolidate(
     as_of: dt.date,
     workers: int | None = None,
     progress: Callable[[str], None] | None = None,
+    one_ledger: bool = False,
 ) -> Consolidation:
-    """Analyse every ledger named or found below a folder; ``workers`` processes (default: cores)."""
-    return consolidate_targets(expand_paths(paths), as_of, workers, progress)
+    """Analyse every ledger named or found below a folder; ``workers`` processes (default: cores).
+
+    A folder marked as one ledger, or everything when ``one_ledger``, is one ledger (:mod:`toolkit.read.ledgerset`).
+    """
+    return consolidate_targets(targets(paths, one_ledger), as_of, workers, progress)
 
 
 def consolidate_targets(
-    targets: list[tuple[Path, str]],
+    targets: list[Target],
     day: dt.date,
     workers: int | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> Consolidation:
-    """:func:`consolidate` for workbooks already found by :func:`toolkit.files.expand_paths`."""
+    """:func:`consolidate` for workbooks already found by :func:`toolkit.read.ledgerset.targets`."""
     n = max(1, workers or default_workers())
     results: list[LedgerResult | None] = [None] * len(targets)
     for i, result in _run(targets, day, min(n, len(targets))):
@@ -238,13 +253,17 @@ def consolidate_targets(
     return Consolidation(day, [r for r in results if r is not None])
 
 
-def _run(targets: list[tuple[Path, str]], day: dt.date, workers: int) -> Iterator[tuple[int, LedgerResult]]:
+def _shown(target: Target) -> str:
+    return target.display if isinstance(target, LedgerFiles) else target[1]
+
+
+def _run(targets: list[Target], day: dt.date, workers: int) -> Iterator[tuple[int, LedgerResult]]:
     if workers <= 1:
-        for i, (path, shown) in enumerate(targets):
-            yield i, analyse_file(path, day, shown)
+        for i, target in enumerate(targets):
+            yield i, analyse(target, day)
         return
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        futures = {pool.submit(analyse_file, path, day, shown): (i, shown) for i, (path, shown) in enumerate(targets)}
+        futures = {pool.submit(analyse, target, day): (i, _shown(target)) for i, target in enumerate(targets)}
         for fut in as_completed(futures):
             i, shown = futures[fut]
             try:

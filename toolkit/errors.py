@@ -73,5 +73,13 @@ class TemplateError(ToolkitError):
     """A template or a new ledger cannot be written."""
 
 
+class ImportFailed(ToolkitError):
+    """Nothing could be imported from the inputs, or the new ledger cannot be written; nothing was written."""
+
+
+class MappingError(UsageError):
+    """A ``--map 表头=字段`` item of ``import`` cannot be used."""
+
+
 class DuplicateRuleError(ValueError):
     """A rule code was registered twice (a programming error, not a user's)."""

@@ -1,4 +1,4 @@
-"""Plain-text renderings for the terminal: a check report, a roll-up, 附件5 figures, a consolidation."""
+"""Plain-text renderings for the terminal: a check report, a roll-up, 附件5 figures, a consolidation, an import."""
 
 from __future__ import annotations
 
@@ -6,10 +6,12 @@ from typing import TYPE_CHECKING
 
 from toolkit.dates import date_text
 from toolkit.findings import SEVERITY_ZH, Report
+from toolkit.imports.recognise import SHAPE_ZH
 from toolkit.stats import Stats, layout
 
 if TYPE_CHECKING:
     from toolkit.consolidation import Consolidation
+    from toolkit.imports.importer import ImportResult
     from toolkit.write.edit import RollupResult
 
 
@@ -119,4 +121,20 @@ def rollup_text(result: RollupResult) -> str:
         lines.append(f"注意：{note}")
     if not plan.changed:
         lines.append("安装数量、人数和附件8 明细均无变化。")
+    return "\n".join(lines)
+
+
+def import_text(result: ImportResult) -> str:
+    """What an import read and wrote, for a person."""
+    data = result.to_dict()
+    lines = [f"已导入，写入：{data['written']}"]
+    for s in data["sheets"]:
+        if s["shape"]:
+            lines.append(f"  {s['file']}［{s['sheet']}］：{SHAPE_ZH[s['shape']]}，{s['rows']} 行")
+    lines.append(
+        f"计算机 {data['computers']} 台；软件 {data['software']} 个（附件7）；安装记录 {data['installs']} 条（附件9）；"
+        f"可使用免费软件 {data['whitelist']} 个（附件6）"
+    )
+    lines.extend(f"注意：{note}" for note in data["notes"])
+    lines.append(f"下一步：zbtz check {data['written']}")
     return "\n".join(lines)
