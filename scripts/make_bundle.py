@@ -6,7 +6,8 @@ Usage (on a machine with internet access; see docs/离线安装.md)::
     python scripts/make_bundle.py 离线安装包 --here       # for this machine's platform and Python (tests, CI)
 
 The folder then holds ``wheels/`` (zbtz and its dependencies, xlwings included), ``excel/`` (the
-VBA module, the drag-and-drop launcher, the xlwings Lite script), ``docs/`` and ``安装.cmd``,
+VBA module, the drag-and-drop launcher, the xlwings Lite script), ``collectors/`` (the software
+collectors for Windows and Kylin/UOS), ``docs/`` and ``安装.cmd``,
 which installs with ``pip install --no-index --find-links wheels``: no network needed.
 """
 
@@ -80,7 +81,7 @@ def build(out: Path, here: bool) -> Path:
                     target,
                 ]
             )
-    for name in ("excel", "docs"):
+    for name in ("excel", "docs", "collectors"):
         if (ROOT / name).is_dir():
             shutil.copytree(ROOT / name, out / name, dirs_exist_ok=True)
     (out / "安装.cmd").write_bytes(INSTALL_CMD.replace("\n", "\r\n").encode("utf-8"))

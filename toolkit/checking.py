@@ -89,31 +89,70 @@ def _check_file(path: str | Path, as_of: dt.date, shown: str) -> Report:
     return report
 
 
-def check_targets(targets: Iterable[Target], as_of: dt.date, progress: Callable[[str], None] | None = None) -> Report:
+def target_display(target: Target) -> str:
+    """How a batch item is shown: a workbook's display path, or a ledger set's."""
+    return target.display if isinstance(target, LedgerFiles) else target[1]
+
+
+def check_target(target: Target, as_of: dt.date) -> Report:
+    """Check one batch item: a workbook, or the files of a ledger kept in several."""
+    if isinstance(target, LedgerFiles):
+        return check_files(target, as_of)
+    path, shown = target
+    return check_file(path, as_of, shown)
+
+
+def check_targets(
+    targets: Iterable[Target],
+    as_of: dt.date,
+    progress: Callable[[str], None] | None = None,
+    workers: int | None = None,
+) -> Report:
     """Check workbooks already found by :func:`toolkit.files.expand_paths` (or grouped into ledgers of several
-    files by :func:`toolkit.read.ledgerset.targets`); one report for all."""
+    files by :func:`toolkit.read.ledgerset.targets`); one report for all.
+
+    One item is checked in this process. A batch runs in ``workers`` worker processes (default:
+    one per core) through :func:`toolkit.batch.run_batch`, so a file that crashes the reader
+    natively becomes its own S0 finding and every other file is checked normally.
+    """
+    items = list(targets)
     report = Report(as_of)
-    for target in targets:
-        if isinstance(target, LedgerFiles):
-            report.extend(check_files(target, as_of))
-            shown = target.display
-        else:
-            path, shown = target
-            report.extend(check_file(path, as_of, shown))
+    if len(items) <= 1:
+        for target in items:
+            report.extend(check_target(target, as_of))
+            if progress is not None:
+                progress(target_display(target))
+        return report
+    from toolkit.batch import CRASH_REASON, default_workers, run_batch
+
+    def crashed(job: tuple, what: str) -> Report:
+        shown = target_display(job[0])
+        return Report(as_of, [unreadable(shown, CRASH_REASON.format(what=what))], [], [shown])
+
+    results: list[Report | None] = [None] * len(items)
+    for i, result in run_batch(check_target, [(t, as_of) for t in items], workers or default_workers(), crashed):
+        results[i] = result
         if progress is not None:
-            progress(shown)
+            progress(target_display(items[i]))
+    for done in results:
+        if done is not None:
+            report.extend(done)
     return report
 
 
 def check(
-    paths: Iterable[str | Path], as_of: dt.date, progress: Callable[[str], None] | None = None, one_ledger: bool = False
+    paths: Iterable[str | Path],
+    as_of: dt.date,
+    progress: Callable[[str], None] | None = None,
+    one_ledger: bool = False,
+    workers: int | None = None,
 ) -> Report:
     """Check workbooks and folders of workbooks as of ``as_of``; one report for all of them.
 
     A folder marked as one ledger (``read.ledgerset.MARKER``), or everything when ``one_ledger``, is
     checked as one ledger kept in several files (:mod:`toolkit.read.ledgerset`).
     """
-    return check_targets(targets(paths, one_ledger), as_of, progress)
+    return check_targets(targets(paths, one_ledger), as_of, progress, workers)
 
 
 # --- a ledger in several files -------------------------------------------------------------

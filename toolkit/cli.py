@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import json
 import sys
 from collections.abc import Callable
@@ -11,11 +12,35 @@ from typing import Any
 import click
 
 from toolkit import __version__, cli_zh
-from toolkit.errors import EXIT_FINDINGS, EXIT_OK, ToolkitError, UsageError
+from toolkit.errors import EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OK, ToolkitError, UsageError
+from toolkit.files import shown_path
 from toolkit.findings import SEVERITY_ZH, Report
+from toolkit.textsafe import terminal_text
 
 cli_zh.install()
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+EXIT_CODES = """\b
+退出码:
+  0  成功（check：没有错误，可能有警告）
+  1  check 发现错误；report 中有台账无法读取；或命令未能完成（文件无法读取或写入，原因见错误信息）
+  2  用法错误（参数有误，或输出文件已存在而未加 --force）
+  3  程序内部错误（请将输入文件和错误信息报告给工具维护人员）"""
+
+
+def echo(message: object = "", err: bool = False, nl: bool = True) -> None:
+    """``click.echo`` of text with escape sequences and control characters removed (a ledger's
+    text may carry them; a terminal would act on them)."""
+    click.echo(terminal_text(str(message)), err=err, nl=nl)
+
+
+def with_exit_codes(fn: Callable) -> Callable:
+    """Append the exit codes to a command's help text."""
+    fn.__doc__ = (fn.__doc__ or "").rstrip() + "\n\n" + EXIT_CODES
+    return fn
+
+
+def force_option(fn: Callable) -> Callable:
+    return click.option("--force", is_flag=True, help="输出文件已存在时覆盖它（只读文件仍不覆盖）。")(fn)
 
 
 class DateType(click.ParamType):
@@ -47,25 +72,61 @@ def format_option(fn: Callable) -> Callable:
 
 
 class ZbtzGroup(click.Group):
-    """Turns library errors into one Chinese line on stderr and their exit code (tracebacks only with --debug)."""
+    """Turns library errors into one Chinese line on stderr and their exit code (tracebacks only with
+    --debug); never a traceback for anything else either (exit 3, asking for a report)."""
 
     def invoke(self, ctx: click.Context) -> Any:
+        # An exception Python can only print ("Exception ignored in …", e.g. a half-written zip
+        # closed after its file failed) is not shown with a traceback, unless --debug.
+        hook = sys.unraisablehook
+        sys.unraisablehook = lambda unraisable: hook(unraisable) if _debug(ctx) else None
+        try:
+            return self._invoke(ctx)
+        finally:
+            sys.unraisablehook = hook
+
+    def _invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except ToolkitError as exc:
-            if ctx.obj and ctx.obj.get("debug"):
+            if _debug(ctx):
                 raise
             if isinstance(exc, UsageError):
-                click.echo(f"用法错误：{exc}（查看帮助：zbtz {ctx.invoked_subcommand} --help）", err=True)
+                message = f"用法错误：{exc}（查看帮助：zbtz {ctx.invoked_subcommand} --help）"
+            elif exc.exit_code == 2:
+                message = f"用法错误：{exc}"
             else:
-                click.echo(f"错误：{exc}", err=True)
-            ctx.exit(exc.exit_code)
+                message = f"错误：{exc}"
+            code = exc.exit_code
+        except OSError as exc:  # a file the library did not expect to fail (a folder turned read-only …)
+            if _debug(ctx):
+                raise
+            where = f"“{shown_path(exc.filename)}”" if exc.filename else ""
+            message, code = f"错误：{where}{exc.strerror or exc}。请检查文件、文件夹和权限后重试。", EXIT_FINDINGS
+        except (click.exceptions.Exit, click.ClickException, click.Abort, KeyboardInterrupt, SystemExit):
+            raise
+        except Exception as exc:  # noqa: BLE001  (never a traceback for a person; --debug shows it)
+            if _debug(ctx):
+                raise
+            message = (
+                f"错误：程序内部出错（{type(exc).__name__}: {str(exc)[:300]}）。原文件未改动；"
+                "请将输入文件和这条信息报告给工具维护人员（加 --debug 可看到详细信息）。"
+            )
+            code = EXIT_INTERNAL
+        gc.collect()  # what the failure left behind goes now, while its noise is silenced
+        echo(message, err=True)
+        ctx.exit(code)
+
+
+def _debug(ctx: click.Context) -> bool:
+    return bool(ctx.obj and ctx.obj.get("debug"))
 
 
 @click.group(cls=ZbtzGroup, context_settings=CONTEXT)
 @click.version_option(__version__, "-V", "--version", message="zbtz %(version)s")
 @click.option("--debug", is_flag=True, help="出错时显示完整的调试信息。")
 @click.pass_context
+@with_exit_codes
 def main(ctx: click.Context, debug: bool) -> None:
     """正版台账工具箱：按《正版软件管理工作指南》检查、汇总软件台账工作簿。
 
@@ -86,11 +147,12 @@ def one_ledger_option(fn: Callable) -> Callable:
 
 
 def output_options(fn: Callable) -> Callable:
-    """-o/--output and --in-place, shared by the commands that write a workbook."""
+    """-o/--output, --in-place and --force, shared by the commands that write a workbook."""
+    fn = force_option(fn)
     fn = click.option("--in-place", "in_place", is_flag=True, help="直接写回原工作簿（先在旁边保存一份备份）。")(fn)
     return click.option(
         "-o", "--output", "output", type=click.Path(dir_okay=False, path_type=str), default=None,
-        help="写出到这个新文件（原工作簿不变）。",
+        help="写出到这个新文件（原工作簿不变；文件已存在时需加 --force）。",
     )(fn)
 
 
@@ -101,13 +163,16 @@ def output_options(fn: Callable) -> Callable:
 @click.option("--annotate", is_flag=True, help="把检查结果写入工作簿：“校验结果”表、问题单元格的底色和批注。需配合 -o 或 --in-place。")
 @output_options
 @one_ledger_option
+@click.option("-j", "--workers", type=click.IntRange(min=1), default=None, help="检查多个台账时并行的进程数，默认为 CPU 核数。")
+@with_exit_codes
 def check_cmd(
     paths: tuple[str, ...], as_of: dt.date, fmt: str, annotate: bool, output: str | None, in_place: bool,
-    one_ledger: bool,
+    force: bool, one_ledger: bool, workers: int | None,
 ) -> None:
     """检查台账工作簿（或文件夹中的全部台账）是否符合指南的各项规定。
 
-    PATHS 为台账文件（.xlsx/.xlsm）或文件夹；文件夹下的所有台账逐一检查，~$ 开头的锁定文件跳过。
+    PATHS 为台账文件（.xlsx/.xlsm）或文件夹；文件夹下的所有台账逐一检查，跳过 ~$ 开头的锁定文件、
+    本工具的备份（*.bak-日期-时间.xlsx）和本工具写出的汇总表、附件5、打印表。
     有错误时退出码为 1，只有警告或没有问题时为 0。
 
     --annotate 把结果写入工作簿：新增（或替换）“校验结果”表，每个问题一行并链接到单元格；问题单元格
@@ -128,6 +193,7 @@ def check_cmd(
       zbtz check 各单位台账/ --annotate --in-place
     """
     from toolkit.checking import check_targets
+    from toolkit.files import fingerprint
     from toolkit.read.ledgerset import files_of
     from toolkit.read.ledgerset import targets as ledger_targets
     from toolkit.render.progress import progress_bar
@@ -135,6 +201,7 @@ def check_cmd(
 
     found = ledger_targets(paths, one_ledger)
     targets = files_of(found)
+    stamps = {shown: fingerprint(path) for path, shown in targets} if annotate else {}
     if annotate and (output is None) == (not in_place):
         raise UsageError("--annotate 需要且只能配合 -o 输出文件 或 --in-place 之一。")
     if not annotate and (output is not None or in_place):
@@ -142,16 +209,18 @@ def check_cmd(
     if output is not None and len(targets) != 1:
         raise UsageError(f"-o 只能用于一个台账，而这里有 {len(targets)} 个；多个台账请用 --in-place。")
     with progress_bar(len(found), "检查台账") as advance:
-        report = check_targets(found, as_of, advance)
+        report = check_targets(found, as_of, advance, workers)
     if fmt == "json":
-        click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+        echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     else:
-        click.echo(report_text(report))
-    failed = _annotate_all(targets, report, output, in_place) if annotate else False
+        echo(report_text(report))
+    failed = _annotate_all(targets, report, output, in_place, force, stamps) if annotate else False
     sys.exit(EXIT_OK if report.valid and not failed else EXIT_FINDINGS)
 
 
-def _annotate_all(targets: list, report: Report, output: str | None, in_place: bool) -> bool:
+def _annotate_all(
+    targets: list, report: Report, output: str | None, in_place: bool, force: bool, stamps: dict[str, Any]
+) -> bool:
     """Annotate each checked workbook; a workbook that cannot be written is reported and skipped."""
     from toolkit.write.edit import annotate_file
 
@@ -159,18 +228,20 @@ def _annotate_all(targets: list, report: Report, output: str | None, in_place: b
     failed = False
     for path, shown in targets:
         if shown in unreadable:
-            click.echo(f"未写入标注：{shown} 无法读取。", err=True)
+            echo(f"未写入标注：{shown} 无法读取。", err=True)
             failed = True
             continue
         try:
-            written = annotate_file(path, report, out=output, in_place=in_place, workbook=shown)
-        except UsageError:
-            raise
+            written = annotate_file(
+                path, report, out=output, in_place=in_place, workbook=shown, force=force, expect=stamps.get(shown)
+            )
         except ToolkitError as exc:
-            click.echo(f"错误：{shown}：{exc}", err=True)
+            if exc.exit_code == 2:  # a usage error (an existing -o without --force …) stops the command
+                raise
+            echo(f"错误：{shown}：{exc}", err=True)
             failed = True
             continue
-        click.echo(f"已写入标注：{written}", err=True)
+        echo(f"已写入标注：{shown_path(written)}", err=True)
     return failed
 
 
@@ -179,7 +250,8 @@ def _annotate_all(targets: list, report: Report, output: str | None, in_place: b
 @as_of_option
 @output_options
 @format_option
-def rollup_cmd(ledger: str, as_of: dt.date, output: str | None, in_place: bool, fmt: str) -> None:
+@with_exit_codes
+def rollup_cmd(ledger: str, as_of: dt.date, output: str | None, in_place: bool, force: bool, fmt: str) -> None:
     """按附件9 安装维护记录重新汇总附件7 和附件8，写入工作簿并列出改动。
 
     附件7：每个软件编号的安装数量、使用计算机人数、（有计算机清单时）服务器数/台式机数/便携机数、
@@ -198,17 +270,18 @@ def rollup_cmd(ledger: str, as_of: dt.date, output: str | None, in_place: bool, 
 
     if (output is None) == (not in_place):
         raise UsageError("请用 -o 指定输出文件，或用 --in-place 写回原文件（二者选一）。")
-    result = rollup_file(ledger, as_of, out=output, in_place=in_place)
+    result = rollup_file(ledger, as_of, out=output, in_place=in_place, force=force)
     if fmt == "json":
-        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+        echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
     else:
-        click.echo(rollup_text(result))
+        echo(rollup_text(result))
 
 
 @main.command("rules", context_settings=CONTEXT)
 @click.option(
     "--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True, help="输出格式。"
 )
+@with_exit_codes
 def rules_cmd(fmt: str) -> None:
     """列出全部检查规则（编号、级别、名称、说明、依据）。
 
@@ -222,12 +295,12 @@ def rules_cmd(fmt: str) -> None:
 
     rows = catalogue_rows()
     if fmt == "json":
-        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        echo(json.dumps(rows, ensure_ascii=False, indent=2))
     elif fmt == "markdown":
-        click.echo(catalogue_markdown(), nl=False)
+        echo(catalogue_markdown(), nl=False)
     else:
         for r in rows:
-            click.echo(f"{r['code']:<8} {SEVERITY_ZH[r['severity']]}  {r['title']}  （依据：{r['source']}）")
+            echo(f"{r['code']:<8} {SEVERITY_ZH[r['severity']]}  {r['title']}  （依据：{r['source']}）")
 
 
 REPORT_SUFFIXES = (".xlsx", ".html")
@@ -243,16 +316,19 @@ REPORT_SUFFIXES = (".xlsx", ".html")
 @format_option
 @click.option("-j", "--workers", type=click.IntRange(min=1), default=None, help="汇总文件夹时并行的进程数，默认为 CPU 核数。")
 @one_ledger_option
+@force_option
+@with_exit_codes
 def report_cmd(
-    path: str, outputs: tuple[str, ...], as_of: dt.date, fmt: str, workers: int | None, one_ledger: bool
+    path: str, outputs: tuple[str, ...], as_of: dt.date, fmt: str, workers: int | None, one_ledger: bool, force: bool
 ) -> None:
     """生成附件5《软件正版化工作信息统计表》，或汇总文件夹中各单位的台账。
 
     PATH 为一个台账时，-o 附件5.xlsx 写出附件5 及其明细；PATH 为文件夹时，-o 汇总.xlsx 写出主管部门的
     汇总表（每个台账一行、合计行、问题清单、软件汇总、图表）。-o 报告.html 写出可直接用浏览器查看的图文报告。
-    软件类别取自附件7，未填时按产品名称推测并注明。无法读取的台账在汇总中占一行并说明原因。
+    软件类别取自附件7，未填时按产品名称推测并注明。无法读取的台账在汇总中占一行并说明原因，退出码为 1。
     文件夹加 --one-ledger（或文件夹中放有“同一台账.txt”）时，其中的工作簿合起来是一个台账，写出附件5；
     汇总文件夹时，放有“同一台账.txt”的子文件夹各算一个单位。
+    输出文件不能是输入的台账；已存在的输出文件只在加 --force 时覆盖。
 
     \b
     示例:
@@ -265,7 +341,8 @@ def report_cmd(
     from pathlib import Path
 
     from toolkit.consolidation import consolidate_targets
-    from toolkit.read.ledgerset import LedgerFiles
+    from toolkit.files import claim_output
+    from toolkit.read.ledgerset import LedgerFiles, files_of
     from toolkit.read.ledgerset import targets as ledger_targets
     from toolkit.render.html import write_html
     from toolkit.render.progress import progress_bar
@@ -277,6 +354,9 @@ def report_cmd(
             raise click.BadParameter(f"“{out}”的扩展名应为 .xlsx 或 .html。", param_hint="-o/--output")
     targets = ledger_targets([path], one_ledger)
     folder = Path(path).is_dir() and not (len(targets) == 1 and isinstance(targets[0], LedgerFiles))
+    inputs = [p for p, _ in files_of(targets)]
+    for out in outputs:  # every output refused or accepted before the ledgers are read
+        claim_output(out, inputs=inputs, force=force)
     with progress_bar(len(targets), "汇总台账") as advance:
         cons = consolidate_targets(targets, as_of, workers if folder else 1, advance)
     if not folder and not cons.results[0].readable:
@@ -284,17 +364,19 @@ def report_cmd(
     stats = cons.results[0].stats if not folder else None
     for out in outputs:
         if out.lower().endswith(".html"):
-            write_html(cons, out)
+            write_html(cons, out, inputs=inputs, force=force)
         elif stats is not None:
-            write_attachment5(stats, out)
+            write_attachment5(stats, out, inputs=inputs, force=force)
         else:
-            write_consolidation(cons, out)
-        click.echo(f"已写出：{out}", err=True)
+            write_consolidation(cons, out, inputs=inputs, force=force)
+        echo(f"已写出：{shown_path(out)}", err=True)
     if fmt == "json":
         data = stats.to_dict() if stats is not None else cons.to_dict()
-        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        echo(json.dumps(data, ensure_ascii=False, indent=2))
     else:
-        click.echo(stats_text(stats) if stats is not None else consolidation_text(cons))
+        echo(stats_text(stats) if stats is not None else consolidation_text(cons))
+    if any(not r.readable for r in cons.results):
+        sys.exit(EXIT_FINDINGS)
 
 
 @main.command("excel-setup", context_settings=CONTEXT)
@@ -303,11 +385,13 @@ def report_cmd(
               help="写出的启用宏的工作簿（.xlsm），默认与台账同名、扩展名改为 .xlsm。")
 @click.option("--vba", "vba", type=click.Path(exists=True, dir_okay=False, path_type=str), default=None,
               help="宏模块源文件，默认为本工具的 excel/ZbtzMacros.bas。")
-def excel_setup_cmd(ledger: str, output: str | None, vba: str | None) -> None:
+@force_option
+@with_exit_codes
+def excel_setup_cmd(ledger: str, output: str | None, vba: str | None, force: bool) -> None:
     """把台账另存为带“校验”“汇总”按钮的启用宏工作簿（.xlsm），台账数据不变。
 
     按钮通过 xlwings 加载项调用本机的 Python 和本工具，结果直接写入在 Excel 中打开的工作簿。
-    使用前请按 docs/excel.md 安装 xlwings 加载项。原台账不被修改。
+    使用前请按 docs/excel.md 安装 xlwings 加载项。原台账不被修改；已存在的 .xlsm 只在加 --force 时覆盖。
 
     \b
     示例:
@@ -319,8 +403,8 @@ def excel_setup_cmd(ledger: str, output: str | None, vba: str | None) -> None:
     from toolkit.excel.xlsm import make_xlsm
 
     out = output or str(Path(ledger).with_suffix(".xlsm"))
-    sheet = make_xlsm(ledger, out, vba)
-    click.echo(f"已写出：{out}（按钮在工作表“{sheet}”上）", err=True)
+    sheet = make_xlsm(ledger, out, vba, force=force)
+    echo(f"已写出：{shown_path(out)}（按钮在工作表“{sheet}”上）", err=True)
 
 
 # --- templates, new ledger, numbering, printing --------------------------------------------
@@ -328,11 +412,14 @@ def excel_setup_cmd(ledger: str, output: str | None, vba: str | None) -> None:
 
 @main.command("templates", context_settings=CONTEXT)
 @click.argument("folder", type=click.Path(file_okay=False, path_type=str))
-def templates_cmd(folder: str) -> None:
+@force_option
+@with_exit_codes
+def templates_cmd(folder: str, force: bool) -> None:
     """写出全部标准表样：附件1–附件11 与计算机清单，每个表一个 .xlsx。
 
     表样由 schemas/ 中的表格结构生成（与仓库中 workbooks/ 的文件逐字节相同）：标题、签字行、表头、
     各枚举列的下拉选项、日期和金额格式、冻结表头与打印设置（A4、每页重复表头、按页宽缩放）。
+    文件夹中已有同名文件时，只在加 --force 时覆盖。
 
     \b
     示例:
@@ -340,14 +427,15 @@ def templates_cmd(folder: str) -> None:
     """
     from toolkit.forms.templates import write_templates
 
-    for path in write_templates(folder):
-        click.echo(f"已写出：{path}")
+    for path in write_templates(folder, force=force):
+        echo(f"已写出：{shown_path(path)}")
 
 
 @main.command("new", context_settings=CONTEXT)
 @click.argument("path", type=click.Path(dir_okay=False, path_type=str))
 @click.option("--unit", required=True, help="单位名称，写在每张表的签字行上。")
-@click.option("--force", is_flag=True, help="文件已存在时覆盖它。")
+@click.option("--force", is_flag=True, help="文件已存在时覆盖它（只读文件仍不覆盖）。")
+@with_exit_codes
 def new_cmd(path: str, unit: str, force: bool) -> None:
     """新建一个台账工作簿：附件6、附件7、附件8、计算机清单和三张登记表（附件10 申请登记、附件11 确认登记、承诺书签署登记），空表待填。
 
@@ -366,7 +454,7 @@ def new_cmd(path: str, unit: str, force: bool) -> None:
         new_ledger(path, unit.strip(), overwrite=force)
     except TemplateError as exc:
         raise click.UsageError(str(exc)) from exc
-    click.echo(f"已新建台账：{path}")
+    echo(f"已新建台账：{shown_path(path)}")
 
 
 @main.command("import", context_settings=CONTEXT)
@@ -378,9 +466,12 @@ def new_cmd(path: str, unit: str, force: bool) -> None:
 @click.option("--map", "maps", multiple=True, metavar="表头=字段",
               help="指定某个表头对应的字段（表头不认识时用），可给多次，例如 --map 电脑编号=计算机编号。")
 @click.option("--force", is_flag=True, help="输出文件已存在时覆盖它。")
+@click.option("--from-scans", "from_scans", is_flag=True,
+              help="PATHS 是各计算机的软件扫描结果（采集脚本的清单文件或其文件夹），由它们生成第一版台账。")
 @format_option
 def import_cmd(
-    paths: tuple[str, ...], output: str, unit: str, day: dt.date | None, maps: tuple[str, ...], force: bool, fmt: str
+    paths: tuple[str, ...], output: str, unit: str, day: dt.date | None, maps: tuple[str, ...], force: bool,
+    from_scans: bool, fmt: str,
 ) -> None:
     """把其他格式的台账转换为指南格式的新台账（附件6、附件7、附件8、计算机清单和每个编号的附件9）。
 
@@ -397,20 +488,43 @@ def import_cmd(
       授权方式 授权数量 采购时间 采购金额 许可期限 序列号 可使用版本 软件类别 获取方式 软件厂商
       软件来源 使用原因 处置建议 安装数量 备注
 
+    --from-scans：PATHS 为采集脚本（collectors/）生成的扫描文件或文件夹。商业/OEM 软件按产品、版本类别、
+    版本各一个编号，免费软件按名称一个编号并列入附件6（标“待审批”）；计算机清单填好主机名、序列号；
+    别名表不认识的名称列在附件7、软件类型留空（“待认定”）。不用扫描中的安装日期。此时 --map 的字段为
+    扫描文件的字段（软件名称、软件版本、主机名、序列号、发布者等），见 docs/软件采集与核对.md。
+
     \b
     示例:
+      zbtz import --from-scans 扫描/ -o 台账.xlsx --unit 某市数据资源管理局
       zbtz import 软件明细.xls -o 新台账.xlsx --unit 某市数据资源管理局
       zbtz import 自查结果/ 软件资产.xlsx -o 新台账.xlsx --date 2026-06-30
       zbtz import 台账.xlsx -o 新台账.xlsx --map 电脑编号=计算机编号 --map 软件=软件名称
     """
+    if from_scans:
+        _import_scans(paths, output, unit, day, maps, force, fmt)
+        return
     from toolkit.imports import import_ledger, parse_maps
     from toolkit.render.text import import_text
 
     result = import_ledger(paths, output, day=day or dt.date.today(), unit=unit.strip(), maps=parse_maps(maps), force=force)
     if fmt == "json":
-        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+        echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
     else:
-        click.echo(import_text(result))
+        echo(import_text(result))
+
+
+def _import_scans(
+    paths: tuple[str, ...], output: str, unit: str, day: dt.date | None, maps: tuple[str, ...], force: bool, fmt: str
+) -> None:
+    """``import --from-scans``: a first ledger from scan files (docs/软件采集与核对.md)."""
+    from toolkit.scans.build import ledger_from_scans
+    from toolkit.scans.read import parse_map, scan_fields
+    from toolkit.scans.render import build_text
+
+    fields = scan_fields().with_map(parse_map(maps)) if maps else None
+    result = ledger_from_scans(paths, output, unit.strip(), day, fields, force=force)
+    echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2) if fmt == "json" else build_text(result))
+    sys.exit(EXIT_FINDINGS if result.failures else EXIT_OK)
 
 
 @main.command("number", context_settings=CONTEXT)
@@ -424,8 +538,11 @@ def import_cmd(
     help="某类软件的前缀，可给多次；默认 商业软件=SY、OEM软件=OEM、免费软件=MF。",
 )
 @format_option
+@force_option
+@with_exit_codes
 def number_cmd(
-    ledger: str, out: str | None, in_place: bool, dry_run: bool, pattern: str, prefixes: tuple[str, ...], fmt: str
+    ledger: str, out: str | None, in_place: bool, dry_run: bool, pattern: str, prefixes: tuple[str, ...], fmt: str,
+    force: bool,
 ) -> None:
     """为附件7 中空着的软件编号编号，并为没有附件9 的编号新建附件9 工作表。
 
@@ -452,31 +569,31 @@ def number_cmd(
         if not sep or kind not in table:
             raise click.BadParameter(f"“{item}”应为 类型=前缀，类型为 商业软件、OEM软件 或 免费软件。", param_hint="--prefix")
         table[kind] = prefix.strip()
-    result = number(ledger, NumberFormat(pattern, table), out=out, in_place=in_place, dry_run=dry_run)
+    result = number(ledger, NumberFormat(pattern, table), out=out, in_place=in_place, dry_run=dry_run, force=force)
     plan = result.plan
     if fmt == "json":
         data = plan.to_dict()
         if result.edited is not None:
             data["written"] = str(result.edited.target) if result.edited.target else None
             data["backup"] = str(result.edited.backup) if result.edited.backup else None
-        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
     for f in plan.fills:
-        click.echo(f"{f.sheet}!{f.cell}  {f.software_no:<10} {f.name}（{f.reason}）")
+        echo(f"{f.sheet}!{f.cell}  {f.software_no:<10} {f.name}（{f.reason}）")
     for f in plan.whitelist_fills:
-        click.echo(f"{f.sheet}!{f.cell}  {f.software_no:<10} {f.name}（{f.reason}）")
+        echo(f"{f.sheet}!{f.cell}  {f.software_no:<10} {f.name}（{f.reason}）")
     for g in plan.logs:
-        click.echo(f"新建工作表 {g.sheet}")
+        echo(f"新建工作表 {g.sheet}")
     for u in plan.unnumbered:
-        click.echo(f"{u.sheet}!{u.cell}  {u.reason}", err=True)
+        echo(f"{u.sheet}!{u.cell}  {u.reason}", err=True)
     for note in plan.notes:
-        click.echo(note, err=True)
+        echo(note, err=True)
     if plan.empty:
-        click.echo("没有需要编号的行，所有编号都已有附件9：未做任何改动。")
+        echo("没有需要编号的行，所有编号都已有附件9：未做任何改动。")
     else:
-        click.echo(f"编号 {len(plan.fills)} 行，新建附件9 {len(plan.logs)} 张" + ("（未写文件）" if dry_run else "。"))
+        echo(f"编号 {len(plan.fills)} 行，新建附件9 {len(plan.logs)} 张" + ("（未写文件）" if dry_run else "。"))
     if result.edited is not None and result.edited.backup is not None:
-        click.echo(f"原文件已备份为：{result.edited.backup}", err=True)
+        echo(f"原文件已备份为：{shown_path(result.edited.backup)}", err=True)
 
 
 @main.command("print", context_settings=CONTEXT)
@@ -488,10 +605,13 @@ def number_cmd(
 )
 @click.option("--pdf/--no-pdf", "pdf", default=None, help="是否同时生成 PDF；默认装有 LibreOffice 时生成。")
 @format_option
-def print_cmd(ledger: str, outdir: str, forms: tuple[str, ...], pdf: bool | None, fmt: str) -> None:
+@force_option
+@with_exit_codes
+def print_cmd(ledger: str, outdir: str, forms: tuple[str, ...], pdf: bool | None, fmt: str, force: bool) -> None:
     """生成待打印签字的表：附件8 中每位工作人员一份承诺书（附件2），附件10/附件11 登记表每行一页。
 
-    每种表写成一个 .xlsx（每页一张工作表）；装有 LibreOffice 时同时写出 PDF。
+    每种表写成一个 .xlsx（每页一张工作表）；装有 LibreOffice 时同时写出 PDF。输出文件夹中已有同名文件时，
+    只在加 --force 时覆盖。
 
     \b
     示例:
@@ -500,13 +620,81 @@ def print_cmd(ledger: str, outdir: str, forms: tuple[str, ...], pdf: bool | None
     """
     from toolkit.forms.printing import PRINTABLE, print_forms
 
-    done = print_forms(ledger, outdir, forms or PRINTABLE, pdf=pdf)
+    done = print_forms(ledger, outdir, forms or PRINTABLE, pdf=pdf, force=force)
     if fmt == "json":
-        click.echo(json.dumps(done.to_dict(), ensure_ascii=False, indent=2))
+        echo(json.dumps(done.to_dict(), ensure_ascii=False, indent=2))
         return
     for form, n in done.pages.items():
-        click.echo(f"{form}：{n} 页")
+        echo(f"{form}：{n} 页")
     for form, why in done.skipped.items():
-        click.echo(f"{form}：{why}", err=True)
+        echo(f"{form}：{why}", err=True)
     for path in done.files:
-        click.echo(f"已写出：{path}")
+        echo(f"已写出：{shown_path(path)}")
+
+
+# --- installed-software scans: reconcile, and a ledger from scans ---------------------------
+
+
+def map_option(fn: Callable) -> Callable:
+    return click.option(
+        "--map", "maps", multiple=True, metavar="表头=字段",
+        help="扫描文件中本工具不认识的表头对应哪个字段（如 软件名称、软件版本、主机名、序列号、发布者），可给多次。",
+    )(fn)
+
+
+@main.command("reconcile", context_settings=CONTEXT)
+@click.argument("ledger", type=click.Path(exists=True, dir_okay=False, path_type=str))
+@click.argument("scans", nargs=-1, required=True, type=click.Path(exists=True, path_type=str))
+@as_of_option
+@format_option
+@map_option
+@click.option("--annotate", is_flag=True, help="把核对问题写入台账（“校验结果”表、底色和批注），需配合 -o 或 --in-place。")
+@output_options
+@with_exit_codes
+def reconcile_cmd(
+    ledger: str, scans: tuple[str, ...], as_of: dt.date | None, fmt: str, maps: tuple[str, ...], annotate: bool,
+    output: str | None, in_place: bool, force: bool,
+) -> None:
+    """把各计算机的软件扫描结果与台账核对：装了什么、登记了什么。
+
+    SCANS 为采集脚本（collectors/）生成的清单文件或其所在文件夹，也接受 osquery、GLPI Agent 的 JSON 和
+    带表头的 CSV/XLSX。扫描按计算机清单的主机名、序列号、计算机编号对应到计算机，软件名称按别名表规范后
+    与附件7、附件6 和该计算机的附件8 比较。-o 核查结果.xlsx 写出可打印的核查结果（按计算机、按软件、
+    问题清单、待认定名称）；--annotate 则把问题写入台账本身（-o 另存，--in-place 写回并先备份）。
+    有错误时退出码为 1。详见 docs/软件采集与核对.md。
+
+    \b
+    示例:
+      zbtz reconcile 台账.xlsx 扫描/
+      zbtz reconcile 台账.xlsx 扫描/ -o 核查结果.xlsx
+      zbtz reconcile 台账.xlsx PC-017.csv PC-018.json --format json
+      zbtz reconcile 台账.xlsx 扫描/ --annotate --in-place
+      zbtz reconcile 台账.xlsx 天擎导出.xlsx --map 终端IP=主机名 --map 软件=软件名称
+    """
+    from toolkit.scans.read import parse_map, scan_fields
+    from toolkit.scans.reconcile import reconcile
+    from toolkit.scans.render import render_text, write_reconciliation
+
+    if annotate and (output is None) == (not in_place):
+        raise UsageError("--annotate 需要且只能配合 -o 输出文件 或 --in-place 之一。")
+    if in_place and not annotate:
+        raise UsageError("--in-place 只能与 --annotate 一起使用。")
+    if output is not None and not annotate and not output.lower().endswith(".xlsx"):
+        raise UsageError(f"核查结果应写成 .xlsx 文件，而不是“{output}”。")
+    if output is not None and not annotate:  # the 核查结果 file: refused before any reading, like every output
+        from toolkit.files import claim_output
+
+        claim_output(output, inputs=[ledger], force=force)
+    fields = scan_fields().with_map(parse_map(maps)) if maps else None
+    rec = reconcile(ledger, scans, as_of, fields)
+    echo(json.dumps(rec.to_dict(), ensure_ascii=False, indent=2) if fmt == "json" else render_text(rec))
+    if annotate:
+        from toolkit.write.edit import annotate_file
+
+        for f in rec.report.findings:
+            f.workbook = rec.ledger
+        written = annotate_file(ledger, rec.report, out=output, in_place=in_place, workbook=rec.ledger, force=force)
+        echo(f"已写入标注：{shown_path(written)}", err=True)
+    elif output is not None:
+        echo(f"已写出：{shown_path(write_reconciliation(rec, output, inputs=[ledger], force=force))}", err=True)
+    sys.exit(EXIT_OK if rec.report.valid else EXIT_FINDINGS)

@@ -1,12 +1,12 @@
 """The supervising office's view of a folder of ledgers: each one checked and counted, then summed.
 
 ``consolidate(paths, as_of, workers)`` reads every ledger once, in worker processes
-(``ProcessPoolExecutor``; ``workers=1`` runs in this process), runs ``check`` and computes the
+(:func:`toolkit.batch.run_batch`; a single file is read in this process), runs ``check`` and computes the
 附件5 figures (:mod:`toolkit.stats`) of each, and returns a :class:`Consolidation`: one
 :class:`LedgerResult` per file in the order the files were found, the totals, and the
 installed/licensed figures per product across units. A file that cannot be read is one result
 with its S0 finding and no figures, never an abort; so is a file on which the toolkit itself
-failed (the S0 message then says so and asks for a report).
+failed, or that crashed the process reading it (the S0 message then says so and asks for a report).
 
 Totals are sums of the figures, and a total rate is total genuine ÷ total installed (never an
 average of the units' rates). Products are matched across units by normalised 软件名称.
@@ -15,14 +15,13 @@ average of the units' rates). Products are matched across units by normalised �
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from toolkit.checking import check_ledger, give_back, unreadable
+from toolkit.batch import CRASH_REASON, default_workers, run_batch
+from toolkit.checking import check_ledger, give_back, target_display, unreadable
 from toolkit.errors import ReadError
 from toolkit.findings import Finding, Report, Skip
 from toolkit.model import COMMERCIAL
@@ -215,14 +214,6 @@ class Consolidation:
         }
 
 
-def default_workers() -> int:
-    """One worker per core this process may use."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on every platform
-        return os.cpu_count() or 1
-
-
 def consolidate(
     paths: Iterable[str | Path],
     as_of: dt.date,
@@ -253,25 +244,13 @@ def consolidate_targets(
     return Consolidation(day, [r for r in results if r is not None])
 
 
-def _shown(target: Target) -> str:
-    return target.display if isinstance(target, LedgerFiles) else target[1]
-
-
 def _run(targets: list[Target], day: dt.date, workers: int) -> Iterator[tuple[int, LedgerResult]]:
-    if workers <= 1:
+    if workers <= 1 and len(targets) <= 1:
         for i, target in enumerate(targets):
             yield i, analyse(target, day)
         return
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        futures = {pool.submit(analyse, target, day): (i, _shown(target)) for i, target in enumerate(targets)}
-        for fut in as_completed(futures):
-            i, shown = futures[fut]
-            try:
-                yield i, fut.result()
-            except Exception as exc:  # the worker process died (e.g. a crash inside a native library)
-                yield (
-                    i,
-                    _unreadable(
-                        shown, day, f"处理此文件的进程异常退出（{type(exc).__name__}），请将此文件报告给工具维护人员"
-                    ),
-                )
+
+    def crashed(job: tuple, what: str) -> LedgerResult:
+        return _unreadable(target_display(job[0]), day, CRASH_REASON.format(what=what))
+
+    yield from run_batch(analyse, [(target, day) for target in targets], workers, crashed)

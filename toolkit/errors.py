@@ -1,7 +1,8 @@
 """Every exception class of the library, each carrying the exit code the CLI gives it.
 
 ``cli.py`` turns them into one Chinese line on stderr (a traceback only with ``--debug``).
-Exit codes: 0 no error, 1 errors found or a command failed, 2 a usage error (docs/cli.md).
+Exit codes: 0 no error, 1 errors found or a command failed, 2 a usage error, 3 an internal error
+(a bug; docs/cli.md).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from pathlib import Path
 EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_USAGE = 2
+EXIT_INTERNAL = 3
 
 
 class ToolkitError(Exception):
@@ -43,6 +45,12 @@ class PackageError(ToolkitError):
 
 class WriteError(ToolkitError):
     """A file could not be written; the original, if any, is unchanged."""
+
+
+class OutputExistsError(WriteError):
+    """The output file exists and the command was not told to replace it (``--force``)."""
+
+    exit_code = EXIT_USAGE
 
 
 class WorkbookLockedError(WriteError):
@@ -78,7 +86,23 @@ class ImportFailed(ToolkitError):
 
 
 class MappingError(UsageError):
-    """A ``--map 表头=字段`` item of ``import`` cannot be used."""
+    """A ``--map 表头=字段`` item of ``import`` or ``reconcile`` cannot be used."""
+
+
+class ScanError(ToolkitError):
+    """A file cannot be used as a scan of installed software; ``code`` is the rule reported for it."""
+
+    def __init__(self, message: str, code: str = "RZ4.2F") -> None:
+        super().__init__(message)
+        self.code = code
+
+
+class AliasError(ToolkitError):
+    """A row of the 别名表 (``schemas/别名表.toml`` or a ledger's 别名表 sheet) is malformed; its place is named."""
+
+
+class ReconcileError(ToolkitError):
+    """The ledger cannot be used for a reconcile (unreadable, or no computer to match scans to)."""
 
 
 class DuplicateRuleError(ValueError):

@@ -277,6 +277,8 @@ class Ledger:
     confirmations: list[Confirmation] = field(default_factory=list)  # 附件11 确认登记
     pledges: list[Pledge] = field(default_factory=list)  # 承诺书签署登记
     settings: dict[str, Setting] = field(default_factory=dict)  # 设置项 → 值 as written (the 设置 sheet, 设置.toml)
+    error_cells: list[tuple[str, int, int, str]] = field(default_factory=list)  # (sheet, row, col, "#REF!"), 1-based
+    error_cover: set[tuple[str, int, int]] = field(default_factory=set)  # every cell showing an error (merges too)
 
     def form(self, name: str) -> Form | None:
         """The first form of that name (``附件7`` …), or ``None`` when the ledger lacks it."""

@@ -27,6 +27,8 @@ def test_bundle_installs_offline_into_a_fresh_venv(tmp_path):
     assert len(list(wheels.glob("zbtz-*.whl"))) == 1 and len(list(wheels.glob("*.whl"))) > 10
     assert (bundle / "安装.cmd").read_bytes().startswith(b"@echo off\r\nchcp 65001")
     assert (bundle / "excel" / "ZbtzMacros.bas").exists() and (bundle / "excel" / "校验台账.cmd").exists()
+    assert (bundle / "collectors" / "windows" / "zbtz-collect.ps1").exists()
+    assert (bundle / "collectors" / "linux" / "zbtz-collect.sh").exists()
 
     env_dir = tmp_path / "venv"
     venv.EnvBuilder(with_pip=True).create(env_dir)

@@ -121,7 +121,7 @@ def test_an_existing_output_is_never_overwritten_without_force(tmp_path):
     out = tmp_path / "新台账.xlsx"
     out.write_bytes(b"keep me")
     result = CliRunner().invoke(main, ["import", str(src), "-o", str(out)])
-    assert result.exit_code == 1 and "--force" in result.output and out.read_bytes() == b"keep me"
+    assert result.exit_code == 2 and "--force" in result.output and out.read_bytes() == b"keep me"
     result = CliRunner().invoke(main, ["import", str(src), "-o", str(out), "--force", "--date", "2026-06-30"])
     assert result.exit_code == 0 and read_ledger(out).summary
 

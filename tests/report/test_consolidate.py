@@ -227,11 +227,19 @@ def test_cli_folder(tmp_path):
     res = CliRunner().invoke(
         main, ["report", str(folder), "-o", str(out), "--as-of", "2026-06-30", "--format", "json", "--workers", "2"]
     )
-    assert res.exit_code == 0, res.output
+    assert res.exit_code == 1, res.output  # one ledger could not be read: the report is written, exit 1
     data = json.loads(res.stdout)
     assert data == consolidate([folder], AS_OF, workers=1).to_dict()
     assert data["totals"]["units"] == 8 and data["totals"]["unreadable"] == 1
     assert out.exists()
+
+
+def test_cli_folder_exits_0_when_every_ledger_is_read(tmp_path):
+    folder = tmp_path / "units"
+    folder.mkdir()
+    make_ledger(folder, name="甲.xlsx")
+    res = CliRunner().invoke(main, ["report", str(folder), "--as-of", "2026-06-30", "-j", "1"])
+    assert res.exit_code == 0, res.output
 
 
 def test_refuses_an_output_open_in_excel(tmp_path):

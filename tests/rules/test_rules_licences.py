@@ -1,4 +1,4 @@
-"""Licence rules (PZ1.1H, PZ1.1U, PZ1.1D, PZ1.1O, PZ1.1V, PZ2.3; PZ1.1E for antivirus service; S6 settings).
+"""Licence rules (PZ1.1H, PZ1.1U, PZ1.1D, PZ1.1O, PZ1.1V, PZ2.3; PZ1.1E for antivirus service; S8 settings).
 
 The default ledger: Office 专业增强版 2019 (SY-001, 批量许可, 可使用版本 2019) and Windows 10 专业版
 OEM (OEM-001) on PC-001 (张三) and PC-002 (李四), 7-Zip on PC-001, all logged 2024-03-01. Its unit
@@ -15,7 +15,7 @@ from tests.helpers.factory import default_data, install, office, sevenzip, windo
 
 S7, S8, CL = "附件7 汇总表", "附件8 明细表", "计算机清单"
 D1 = dt.date(2024, 3, 1)
-NEW_RULES = ("PZ1.1H", "PZ1.1U", "PZ1.1D", "PZ1.1O", "PZ1.1V", "PZ2.3", "S6")
+NEW_RULES = ("PZ1.1H", "PZ1.1U", "PZ1.1D", "PZ1.1O", "PZ1.1V", "PZ2.3", "S8")
 
 
 def unit(**settings: str) -> dict[str, str]:
@@ -275,15 +275,15 @@ def test_pz1_1e_antivirus_service_running_or_not_antivirus_is_clean(make_ledger,
     assert found(check_one(path)) == []
 
 
-# --- S6 settings -------------------------------------------------------------------------------
+# --- S8 settings -------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("settings", [unit(降级须登记="有时"), unit(自动审批="是"), unit(OEM补装宽限天数="-3")])
-def test_s6_setting_that_cannot_be_used(make_ledger, check_one, settings):
-    assert found(check_one(make_ledger(settings=settings))) == [["S6", "设置", "B3"]]
+def test_s8_setting_that_cannot_be_used(make_ledger, check_one, settings):
+    assert found(check_one(make_ledger(settings=settings))) == [["S8", "设置", "B3"]]
 
 
-def test_s6_valid_settings_are_clean(make_ledger, check_one):
+def test_s8_valid_settings_are_clean(make_ledger, check_one):
     settings = {"降级须登记": "全部", "核对三类通用软件": "否", "OEM补装宽限天数": "60", "统一部署标记": "统一部署、集中安装"}
     assert found(check_one(make_ledger(settings=settings))) == []
 
@@ -294,7 +294,7 @@ def test_settings_file_beside_the_ledger(make_ledger, check_one):
     assert found(check_one(path)) == []  # PZ2.3 turned off by the file
     (path.parent / "设置.toml").write_text("核对三类通用软件：否\n", encoding="utf-8")
     report = check_one(path)
-    assert found(report) == [["PZ2.3", CL, "B4"], ["PZ2.3", CL, "B5"], ["S6", "设置.toml", None]]  # the defaults apply
+    assert found(report) == [["PZ2.3", CL, "B4"], ["PZ2.3", CL, "B5"], ["S8", "设置.toml", None]]  # the defaults apply
 
 
 def test_the_sheet_wins_over_the_settings_file(make_ledger, check_one):

@@ -22,6 +22,7 @@ from lxml import etree
 from toolkit.cellref import col_number
 from toolkit.errors import PackageError
 from toolkit.excel.vbaproject import Module, build_vba_project, document_module
+from toolkit.files import claim_output, shown_path
 from toolkit.ooxml import CT_MACRO_MAIN, CT_NS, CT_PLAIN_MAIN, CT_VBA, REL_VBA
 from toolkit.write.package import SHEET_ORDER, Package, _insert_ordered, q
 
@@ -39,21 +40,21 @@ def default_vba_source() -> Path:
     return tree if tree.exists() else package / "_excel" / f"{MACRO_MODULE}.bas"
 
 
-def make_xlsm(src: str | Path, out: str | Path, vba_source: str | Path | None = None) -> str:
+def make_xlsm(src: str | Path, out: str | Path, vba_source: str | Path | None = None, *, force: bool = False) -> str:
     """Write ``out``: ``src`` with the VBA project and the buttons; returns the sheet the buttons are on.
 
     Raises :class:`PackageError` when ``src`` already carries a VBA project that is not ours (it
-    would be replaced) or ``out`` would overwrite ``src``.
+    would be replaced), when ``out`` would overwrite ``src`` or the macro source is not a text
+    module; :class:`~toolkit.errors.WriteError` when ``out`` exists (without ``force``) or is
+    read-only. The workbook is vetted as ``check`` vets it (:mod:`toolkit.read.vet`).
     """
     src, out = Path(src), Path(out)
     if out.suffix.lower() != ".xlsm":
-        raise PackageError(f"输出文件“{out.name}”的扩展名应为 .xlsm（启用宏的工作簿）。")
+        raise PackageError(f"输出文件“{shown_path(out.name)}”的扩展名应为 .xlsm（启用宏的工作簿）。")
     if out.resolve() == src.resolve():
         raise PackageError("输出文件不能与原台账相同：请另给一个文件名，原台账保持不变。")
-    bas = Path(vba_source) if vba_source else default_vba_source()
-    if not bas.is_file():
-        raise PackageError(f"找不到宏模块源文件 {bas}。请用 --vba 指定 excel/{MACRO_MODULE}.bas 的位置。")
-    source = bas.read_text(encoding="ascii")
+    claim_output(out, inputs=[src], force=force)
+    source = _vba_text(Path(vba_source) if vba_source else default_vba_source())
     pkg = Package.open(src)
     _check_no_foreign_vba(pkg)
     book_name, sheet_names = _code_names(pkg)
@@ -65,6 +66,31 @@ def make_xlsm(src: str | Path, out: str | Path, vba_source: str | Path | None = 
     _add_buttons(pkg, first)
     pkg.save(out)
     return first
+
+
+MAX_VBA_BYTES = 1 << 20
+
+
+def _vba_text(bas: Path) -> str:
+    """The macro module's source: a text file of plain ASCII (what the VBA project stores)."""
+    where = shown_path(bas)
+    try:
+        if not bas.is_file():
+            raise PackageError(f"找不到宏模块源文件 {where}。请用 --vba 指定 excel/{MACRO_MODULE}.bas 的位置。")
+        if bas.stat().st_size > MAX_VBA_BYTES:
+            raise PackageError(f"宏模块源文件 {where} 超过 1 MB，不像是 .bas 模块。请用 --vba 指定 excel/{MACRO_MODULE}.bas。")
+        data = bas.read_bytes()
+    except OSError as exc:
+        raise PackageError(f"无法读取宏模块源文件 {where}：{exc.strerror or exc}。") from exc
+    try:
+        text = data.decode("ascii")
+    except UnicodeDecodeError:
+        text = ""
+    if not text or any(ord(ch) < 32 and ch not in "\r\n\t" for ch in text):
+        raise PackageError(
+            f"宏模块源文件 {where} 不是纯文本的 VBA 模块（.bas，只含 ASCII 字符）。请用 --vba 指定 excel/{MACRO_MODULE}.bas。"
+        )
+    return text
 
 
 def _check_no_foreign_vba(pkg: Package) -> None:
@@ -90,8 +116,9 @@ def _code_names(pkg: Package) -> tuple[str, list[str]]:
     taken = {book.upper()}
     roots = []
     for name in pkg.sheet_names():
-        root = pkg._xml(pkg.sheet_part(name))
-        if root.tag != q("worksheet"):
+        try:
+            root = pkg._sheet(name, touch=False).root  # the sheet without its rows: a million rows stay bytes
+        except PackageError:
             continue  # a chart sheet: no code module needed to run the macros
         roots.append((name, root))
         current = root.find(q("sheetPr"))
@@ -160,19 +187,17 @@ def _button_shape(shape_id: int, caption: str, macro: str, col: int, row: int, z
     )
 
 
-def _last_column(root: etree._Element) -> int:
-    """The 1-based last column holding a cell, a merged range or a column setting."""
+def _last_column(data: bytes) -> int:
+    """The 1-based last column holding a cell in a worksheet part (read from its bytes)."""
     last = 1
-    for c in root.iter(q("c")):
-        m = re.match(r"([A-Z]+)", c.get("r", ""))
-        if m:
-            last = max(last, col_number(m[1]))
+    for letters in set(re.findall(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{1,3})[0-9]', data)):
+        last = max(last, col_number(letters.decode("ascii")))
     return last
 
 
 def _add_buttons(pkg: Package, sheet: str) -> None:
+    col = _last_column(pkg.read_part(pkg.sheet_part(sheet))) + 1  # 0-based anchor: one empty column right of the form
     sh = pkg._sheet(sheet)
-    col = _last_column(sh.root) + 1  # 0-based anchor column: one empty column right of the form
     _, vpart, _ = pkg._comment_parts(sh)
     if vpart is None:
         vpart = pkg._attach_vml(sh)

@@ -28,8 +28,9 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from toolkit.cellref import col_letter
 from toolkit.dates import BLANK_LINE, date_text
-from toolkit.files import install, temp_beside
+from toolkit.files import explain, install, make_dirs, temp_beside, temp_for
 from toolkit.schemas import Column, FormSchema, schema
+from toolkit.textsafe import cell_value
 
 TICK = "√"
 NA = "--"
@@ -163,7 +164,7 @@ class _OpenpyxlSink(_Sink):
         if height is not None:
             self.ws.row_dimensions[r].height = height
         for c, (value, kind) in enumerate(cells, 1):
-            cell = self.ws.cell(row=r, column=c, value=value)
+            cell = self.ws.cell(row=r, column=c, value=cell_value(value))
             cell._style = self._style[kind].__copy__()
             if isinstance(value, str) and value.startswith("="):
                 cell.data_type = "s"  # text, never a formula
@@ -192,7 +193,7 @@ class StreamBook:
         import xlsxwriter  # the fast path only; the rest of the toolkit writes with openpyxl
 
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        make_dirs(self.path.parent)
         self._tmp = temp_beside(self.path)
         self.wb = xlsxwriter.Workbook(str(self._tmp), {"constant_memory": True})
         self.formats = {}
@@ -222,6 +223,9 @@ class StreamBook:
             if stamp is not None:
                 _restamp(self._tmp, stamp)
             install(self._tmp, self.path)
+        except OSError as exc:
+            self._tmp.unlink(missing_ok=True)
+            raise explain(exc, self.path) from exc
         except BaseException:
             self._tmp.unlink(missing_ok=True)
             raise
@@ -617,22 +621,18 @@ def write_ledger(path: str | Path, ledger_data: LedgerData, *, fast: bool = Fals
 
 
 def save_workbook(wb: Workbook, path: str | Path, stamp: dt.datetime | None = None) -> None:
-    """Save ``wb`` to ``path`` through a temporary file and a rename.
+    """Save ``wb`` to ``path`` through a temporary file and a rename (:mod:`toolkit.files`).
 
     With ``stamp``, the package is rewritten with that time in its document properties and zip
     entries, so that the same workbook always gives the same bytes.
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = temp_beside(path)
-    try:
+    make_dirs(path.parent)
+    with temp_for(path) as (tmp, real):
         wb.save(tmp)
         if stamp is not None:
             _restamp(tmp, stamp)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    install(tmp, path)
+        install(tmp, real)
 
 
 _MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")

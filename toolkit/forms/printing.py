@@ -19,11 +19,13 @@ from pathlib import Path
 from openpyxl import Workbook
 
 from toolkit.errors import PrintError
+from toolkit.files import TEMP_PREFIX, claim_output, install, make_dirs, mark_output
 from toolkit.forms.layout import save_workbook
 from toolkit.forms.templates import write_letter_sheet, write_printout_sheet
 from toolkit.model import Ledger, Row
 from toolkit.read.reader import read_ledger
 from toolkit.schemas import schema
+from toolkit.textsafe import text_only
 
 PRINTABLE = ("附件2", "附件10", "附件11")
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
@@ -87,10 +89,12 @@ def print_forms(
     forms: Iterable[str] = PRINTABLE,
     *,
     pdf: bool | None = None,
+    force: bool = False,
 ) -> Printed:
     """Write the printable forms of the ledger at ``path`` into ``outdir``.
 
     ``pdf``: ``None`` converts when LibreOffice is installed, ``True`` requires it, ``False`` never.
+    Files already in ``outdir`` are replaced only with ``force``.
     """
     wanted = list(dict.fromkeys(forms))
     for f in wanted:
@@ -101,8 +105,13 @@ def print_forms(
         raise PrintError("未找到 LibreOffice（soffice），无法生成 PDF。请安装 LibreOffice，或去掉 --pdf 只写出 .xlsx。")
     ledger = read_ledger(path)
     unit = ledger.unit or ""
-    out = Path(outdir)
-    out.mkdir(parents=True, exist_ok=True)
+    out = make_dirs(outdir)
+    with_pdf = office is not None and pdf is not False
+    for name in wanted:  # every file this run may write, refused before any is written
+        form = schema(name)
+        base = out / f"{form.form} {form.title}"
+        for suffix in (".xlsx", ".pdf") if with_pdf else (".xlsx",):
+            claim_output(base.with_name(base.name + suffix), inputs=[path], force=force)
     done = Printed()
     for name in wanted:
         form = schema(name)
@@ -129,9 +138,10 @@ def print_forms(
                 write_printout_sheet(ws, form, {**row, "seq": seq}, unit=unit)
             done.pages[name] = len(rows)
         target = out / f"{form.form} {form.title}.xlsx"
-        save_workbook(wb, target)
+        mark_output(wb, "打印")
+        save_workbook(text_only(wb), target)
         done.files.append(target)
-    if office is not None and pdf is not False:
+    if with_pdf:
         done.files.extend(to_pdf([p for p in done.files if p.suffix == ".xlsx"], out, office))
     return done
 
@@ -148,17 +158,23 @@ def to_pdf(files: Sequence[Path], outdir: Path, office: str | None = None) -> li
         return []
     if office is None:
         raise PrintError("未找到 LibreOffice（soffice），无法生成 PDF。")
-    with tempfile.TemporaryDirectory(prefix="zbtz-lo-") as profile:
+    # LibreOffice writes into a hidden folder beside the outputs; each PDF is then renamed into place
+    with tempfile.TemporaryDirectory(prefix="zbtz-lo-") as profile, \
+            tempfile.TemporaryDirectory(prefix=TEMP_PREFIX, dir=outdir) as staging:
         cmd = [
             office, f"-env:UserInstallation={Path(profile).as_uri()}", "--headless", "--norestore",
-            "--convert-to", "pdf", "--outdir", str(outdir), *map(str, files),
+            "--convert-to", "pdf", "--outdir", staging, *map(str, files),
         ]
         try:
             subprocess.run(cmd, check=True, capture_output=True, timeout=PDF_TIMEOUT, env={**os.environ, "HOME": profile})
         except (subprocess.CalledProcessError, subprocess.TimeoutExpired, OSError) as exc:
             raise PrintError(f"LibreOffice 转换 PDF 失败：{exc}。.xlsx 文件已写出，可手工打印。") from exc
-    pdfs = [outdir / (f.stem + ".pdf") for f in files]
-    missing = [p.name for p in pdfs if not p.exists()]
-    if missing:
-        raise PrintError(f"LibreOffice 未生成 {'、'.join(missing)}。.xlsx 文件已写出，可手工打印。")
+        made = [Path(staging) / (f.stem + ".pdf") for f in files]
+        missing = [p.name for p in made if not p.exists()]
+        if missing:
+            raise PrintError(f"LibreOffice 未生成 {'、'.join(missing)}。.xlsx 文件已写出，可手工打印。")
+        pdfs = []
+        for p in made:
+            install(p, outdir / p.name)
+            pdfs.append(outdir / p.name)
     return pdfs

@@ -24,7 +24,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from toolkit.cellref import col_letter
 from toolkit.dates import DATE_FORMAT, date_text
 from toolkit.errors import TemplateError
-from toolkit.files import check_not_open
+from toolkit.files import claim_output, make_dirs
 from toolkit.forms.layout import (
     BLANK_LINE,
     FONT_NAME,
@@ -34,6 +34,7 @@ from toolkit.forms.layout import (
     write_form_sheet,
 )
 from toolkit.schemas import FormSchema, schema
+from toolkit.textsafe import cell_value
 
 BLANK_ROWS = 20  # bordered rows to fill in by hand
 DROPDOWN_ROWS = 1000  # rows below the header that carry the dropdowns
@@ -62,7 +63,7 @@ def write_table_sheet(ws: Worksheet, form: FormSchema, *, unit: str = "", info: 
 
 def _put(ws: Worksheet, row: int, col: int, value: object, *, size: int = 12, bold: bool = False,
          align: str = "left", valign: str = "center", box: bool = False, span: int = 1) -> None:
-    cell = ws.cell(row, col, value)
+    cell = ws.cell(row, col, cell_value(value))
     cell.font = Font(name=FONT_NAME, size=size, bold=bold)
     cell.alignment = Alignment(horizontal=align, vertical=valign, wrap_text=True)
     if box:
@@ -279,15 +280,15 @@ class Template:
 TEMPLATES = tuple(Template(f) for f in (*(f"附件{i}" for i in range(1, 12)), "计算机清单"))
 
 
-def write_templates(folder: str | Path) -> list[Path]:
-    """Write every template into ``folder`` (created if needed); the same bytes every time."""
-    out = Path(folder)
-    out.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for t in TEMPLATES:
-        path = out / t.file_name
+def write_templates(folder: str | Path, *, force: bool = False) -> list[Path]:
+    """Write every template into ``folder`` (created if needed); the same bytes every time.
+
+    Existing files are replaced only with ``force``; every name is checked before any is written.
+    """
+    out = make_dirs(folder)
+    paths = [claim_output(out / t.file_name, force=force) for t in TEMPLATES]
+    for t, path in zip(TEMPLATES, paths, strict=True):
         save_workbook(t.workbook(), path, STAMP)
-        paths.append(path)
     return paths
 
 
@@ -300,9 +301,7 @@ def new_ledger(path: str | Path, unit: str, *, overwrite: bool = False) -> Path:
     target = Path(path)
     if target.suffix.lower() not in (".xlsx", ".xlsm"):
         raise TemplateError(f"“{target.name}”的扩展名应为 .xlsx。")
-    if target.exists() and not overwrite:
-        raise TemplateError(f"“{target}”已存在；为免覆盖已有台账，请换一个文件名（或加 --force 覆盖）。")
-    check_not_open(target)
+    claim_output(target, force=overwrite)
     wb = Workbook()
     wb.remove(wb.active)
     taken: list[str] = []

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from toolkit.errors import ImportFailed, ToolkitError
-from toolkit.files import check_not_open
+from toolkit.files import claim_output, is_own_file
 from toolkit.forms.layout import write_ledger
 from toolkit.imports.convert import Conversion, convert
 from toolkit.imports.extract import Records, extract
@@ -51,13 +51,14 @@ class ImportResult:
 
 
 def input_files(paths: Iterable[str | Path]) -> list[Path]:
-    """The workbooks named, and every workbook below a named folder (``~$`` lock files skipped)."""
+    """The workbooks named, and every workbook below a named folder (lock files, the toolkit's backups
+    and temporary files skipped)."""
     out: list[Path] = []
     for p in map(Path, paths):
         if p.is_dir():
             for root, dirs, files in os.walk(p):
                 dirs.sort()
-                out.extend(Path(root) / f for f in sorted(files) if f.lower().endswith(IMPORT_SUFFIXES) and not f.startswith("~$"))
+                out.extend(Path(root) / f for f in sorted(files) if f.lower().endswith(IMPORT_SUFFIXES) and not is_own_file(f))
         else:
             out.append(p)
     return out
@@ -89,8 +90,9 @@ def import_ledger(
     if target is not None:
         if target.suffix.lower() != ".xlsx":
             raise ImportFailed(f"输出文件“{target.name}”的扩展名应为 .xlsx。")
-        if target.exists() and not force:
-            raise ImportFailed(f"“{target}”已存在；为免覆盖，请换一个文件名（或加 --force 覆盖）。")
+        # not an input, an existing file only with --force, never a read-only one (docs/cli.md, write rules)
+        paths = list(paths)
+        claim_output(target, inputs=input_files(paths), force=force)
     layouts = recognise_files(paths, maps)
     if not any(lay.shape not in (None, WHITELIST) for lay in layouts):  # a whitelist alone is no ledger
         if any(lay.guide for lay in layouts):
@@ -104,7 +106,6 @@ def import_ledger(
     conversion = convert(records, day or dt.date.today(), unit)
     notes = [*_layout_notes(layouts), *records.skipped, *conversion.notes]
     if target is not None:
-        check_not_open(target)
         write_ledger(target, conversion.data, fast=True)
     return ImportResult(target, layouts, records, conversion, notes)
 

@@ -21,7 +21,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from toolkit.errors import NumberingError
-from toolkit.forms.layout import sheet_name
 from toolkit.model import COMMERCIAL, FREE, OEM, Ledger, SummaryEntry
 from toolkit.normalize import norm_key
 from toolkit.schemas import schema
@@ -231,6 +230,8 @@ def _plan_logs(ledger: Ledger, plan: NumberPlan, sheets: Iterable[str]) -> None:
         no = r.software_no or assigned.get((r.sheet, r.cell("software_no")))
         if no and norm_key(no) not in first:
             first[norm_key(no)] = (no, r)
+    from toolkit.forms.layout import sheet_name  # here: it brings openpyxl, which rollup never needs
+
     taken = [*sheets, *(f.sheet for f in ledger.forms)]
     form = schema("附件9")
     for key, (no, r) in first.items():

@@ -27,6 +27,8 @@ class Grid:
     rows: list[list[Any]]
     merges: list[Merge] = field(default_factory=list)
     index: int = 0
+    errors: dict[tuple[int, int], str] = field(default_factory=dict)  # 0-based (r, c) -> "#REF!" …: empty in rows
+    error_cover: set[tuple[int, int]] = field(default_factory=set)  # cells of merged ranges showing an error
 
     @property
     def height(self) -> int:
@@ -44,13 +46,19 @@ class Grid:
         """Give every cell of a merged range its top-left value (docs/forms.md: merged cells).
 
         A 附件8 of 5,000 computers has tens of thousands of merged 使用人/计算机编号 ranges, so
-        each row of a range is filled by one slice assignment, not cell by cell.
+        each row of a range is filled by one slice assignment, not cell by cell. A range is
+        clipped to the grid (the cells that hold data): a merge of A1:XFD100000 over one column
+        of values fills that column, it does not widen 100,000 rows to 16,384 cells.
         """
         rows = self.rows
         height = len(rows)
+        width = max(map(len, rows), default=0)
         for r1, c1, r2, c2 in self.merges:
+            c2 = min(c2, width - 1)
             if r1 >= height or r2 < r1 or c2 < c1:
                 continue
+            if (r1, c1) in self.errors:  # the range shows the error value: so does every cell of it
+                self.error_cover.update((r, c) for r in range(r1, min(r2, height - 1) + 1) for c in range(c1, c2 + 1))
             first = rows[r1]
             top = first[c1] if c1 < len(first) else None
             span = [top] * (c2 + 1 - c1)
@@ -98,15 +106,26 @@ def stream_book(path: str | Path) -> Book:
     import python_calamine as pc
 
     p = Path(path)
-    vet_package(p)
+    vetted = vet_package(p)
     try:
-        wb = pc.CalamineWorkbook.from_path(str(p))
+        wb = _open(pc, p)
     except Exception as exc:  # calamine raises several unrelated classes
         raise ReadError(f"无法读取工作簿（文件已损坏或格式不符）：{_short(exc)}。请用 Excel 或 WPS 打开后另存为 .xlsx 再试。") from exc
-    return Book(str(path), _sheets(wb, pc.SheetTypeEnum.WorkSheet))
+    return Book(str(path), _sheets(wb, pc.SheetTypeEnum.WorkSheet, vetted.errors))
 
 
-def _sheets(wb, worksheet) -> Iterator[Grid]:
+def _open(pc, path: Path):
+    """A calamine workbook; a name that is not UTF-8 (GBK bytes, kept by Python as surrogates) is
+    read through an open file, since calamine takes only UTF-8 paths."""
+    try:
+        str(path).encode("utf-8")
+    except UnicodeEncodeError:
+        with path.open("rb") as fh:
+            return pc.CalamineWorkbook.from_filelike(fh)
+    return pc.CalamineWorkbook.from_path(str(path))
+
+
+def _sheets(wb, worksheet, errors: dict[str, dict[tuple[int, int], str]]) -> Iterator[Grid]:
     try:
         for i, meta in enumerate(wb.sheets_metadata):
             if meta.typ != worksheet:
@@ -114,7 +133,7 @@ def _sheets(wb, worksheet) -> Iterator[Grid]:
             sheet = wb.get_sheet_by_index(i)
             rows = sheet.to_python(skip_empty_area=False)
             merges = [(a[0], a[1], b[0], b[1]) for a, b in (sheet.merged_cell_ranges or ())]
-            grid = Grid(meta.name, rows, merges, i)
+            grid = Grid(meta.name, rows, merges, i, errors.get(meta.name, {}))
             grid.fill_merges()
             del sheet  # calamine's own copy of the cells: not kept while the reader walks the grid
             yield grid

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from toolkit.errors import ReadError
 from toolkit.files import expand_paths
-from toolkit.model import Ledger
+from toolkit.model import Form, Ledger
 from toolkit.read.reader import read_ledger
 
 MARKER = "同一台账.txt"
@@ -63,6 +63,7 @@ def merge(ledgers: list[Ledger], display: str) -> tuple[Ledger, dict[str, tuple[
     out = Ledger(display)
     origin: dict[str, tuple[str, str]] = {}
     for i, led in enumerate(ledgers):
+        renamed: dict[str, str] = {}
         for form in led.forms:
             name = form.sheet
             if name in origin:
@@ -71,8 +72,11 @@ def merge(ledgers: list[Ledger], display: str) -> tuple[Ledger, dict[str, tuple[
                 while name in origin:
                     name, n = f"{form.sheet}［{Path(led.path).name} {n}］", n + 1
             origin[name] = (led.path, form.sheet)
+            renamed[form.sheet] = name
             form.sheet = name
             form.sheet_index += i * _SHEET_STRIDE
+        out.error_cells.extend((renamed.get(sh, sh), r, c, v) for sh, r, c, v in led.error_cells)
+        out.error_cover.update((renamed.get(sh, sh), r, c) for sh, r, c in led.error_cover)
         out.forms.extend(led.forms)
         out.whitelist.extend(led.whitelist)
         out.summary.extend(led.summary)
@@ -85,6 +89,11 @@ def merge(ledgers: list[Ledger], display: str) -> tuple[Ledger, dict[str, tuple[
         for key, setting in led.settings.items():
             out.settings.setdefault(key, setting)
     return out, origin
+
+
+def file_index(form: Form) -> int:
+    """Which file of a merged ledger a form came from (0 for a ledger read from one file)."""
+    return form.sheet_index // _SHEET_STRIDE
 
 
 def read_files(group: LedgerFiles) -> tuple[Ledger, dict[str, tuple[str, str]], list[tuple[str, str]]]:

@@ -92,6 +92,8 @@ def read_book(book: Book, display: str | None = None) -> Ledger:
         if sch.form in _REGISTERS and len(form.columns) < REGISTER_MIN_COLUMNS:
             continue  # a one-page printed request or confirmation (label | value pairs), not the register
         ledger.forms.append(form)
+        ledger.error_cells.extend((grid.name, er + 1, ec + 1, v) for (er, ec), v in sorted(grid.errors.items()))
+        ledger.error_cover.update((grid.name, er + 1, ec + 1) for er, ec in (*grid.errors, *grid.error_cover))
         if form.header_row:
             _read_rows(grid, form, ledger, memos)
     return ledger

@@ -2,14 +2,24 @@
 
 Refuses, with a clear :class:`ReadError`, what would crash or exhaust a parser: files that are
 not workbooks, legacy or encrypted (OLE) files, truncated zips, zip bombs (parts that inflate to
-gigabytes) and XML bombs (a DTD with entities; OOXML parts never carry a DTD). Only the zip
-directory and the first bytes of each XML part are read, so this costs milliseconds.
+gigabytes, or that inflate to more than the zip declares) and XML bombs (a DTD with entities;
+OOXML parts never carry a DTD).
+
+It also bounds the grid the fast reader will allocate. python-calamine builds one dense
+rectangle per sheet, from A1 to the farthest cell that holds a value: a sheet with A1 and
+XFD1048576 (a 136 KB file) would ask for 17 billion cells and abort the process. Each worksheet
+part is streamed through a regular expression (a few chunks of a few MB; nothing is kept) and a
+sheet whose rectangle exceeds :data:`MAX_GRID_CELLS` is refused with a message naming the stray
+cell. The common case is one ``re.search`` per chunk: only a sheet with a cell beyond column Z
+or row 99,999 is scanned cell by cell.
 """
 
 from __future__ import annotations
 
 import re
 import zipfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
@@ -23,12 +33,44 @@ MAX_RATIO = 200  # a real sheet part compresses 5-30x; a bomb 1000x and more
 RATIO_FLOOR = 16 << 20  # the ratio test applies to parts above 16 MiB
 PROLOG_BYTES = 4096
 MAX_PROLOG_BYTES = 1 << 20  # comments and white space before the root element; Excel writes a few bytes
+MAX_GRID_CELLS = 8_000_000  # a 5,000-computer 附件8 is about 1 million; 8 million stay well under 1 GB
+CHUNK_BYTES = 4 << 20
 _ROOT = re.compile(rb"<[A-Za-z_]")
 _COMMENT = re.compile(rb"<!--.*?-->", re.DOTALL)
 
 
-def vet_package(path: Path) -> None:
-    """Raise :class:`ReadError` unless ``path`` looks like a safe .xlsx/.xlsm package."""
+@dataclass(frozen=True)
+class Vetted:
+    """What vetting learnt on the way: each sheet's error cells ((0-based row, column) -> ``#REF!`` …)."""
+
+    errors: dict[str, dict[tuple[int, int], str]] = field(default_factory=dict)
+
+
+_VETTED: dict[tuple[str, int, int, int], Vetted] = {}
+
+
+def vet_package(path: Path) -> Vetted:
+    """Raise :class:`ReadError` unless ``path`` looks like a safe .xlsx/.xlsm package.
+
+    A file vetted once (same path, size, inode and modification time) is not scanned again in
+    this process: a command that reads a ledger and then edits it pays once.
+    """
+    try:
+        st = path.stat()
+        key = (str(path.resolve()), st.st_size, st.st_ino, st.st_mtime_ns)
+    except (OSError, ValueError):
+        key = None
+    if key is not None and key in _VETTED:
+        return _VETTED[key]
+    vetted = _vet_package(path)
+    if key is not None:
+        if len(_VETTED) > 256:
+            _VETTED.clear()
+        _VETTED[key] = vetted
+    return vetted
+
+
+def _vet_package(path: Path) -> Vetted:
     try:
         size = path.stat().st_size
         with path.open("rb") as fh:
@@ -73,12 +115,183 @@ def vet_package(path: Path) -> None:
                         raise ReadError(
                             f"部件 {info.filename} 含有 DTD/实体声明（Excel 不会生成），疑似“XML 炸弹”，已拒绝读取。", "xml-bomb"
                         )
+            sheets = _sheet_names(zf, names)
+            errors: dict[str, dict[tuple[int, int], str]] = {}
+            for info in infos:
+                if info.filename in sheets:
+                    found = _vet_sheet(zf, info, sheets[info.filename])
+                    if found:
+                        errors[sheets[info.filename]] = found
+            return Vetted(errors)
     except ReadError:
         raise
     except (zipfile.BadZipFile, EOFError, zipfile.LargeZipFile) as exc:
         raise ReadError(f"工作簿已损坏或不完整（可能被截断）：{exc}。请从备份恢复，或用 Excel/WPS 打开修复后另存。", "damaged") from exc
     except (OSError, ValueError, NotImplementedError) as exc:
         raise ReadError(f"工作簿已损坏，无法解压：{exc}。请从备份恢复，或用 Excel/WPS 打开修复后另存。", "damaged") from exc
+
+
+def _sheet_names(zf: zipfile.ZipFile, names: set[str]) -> dict[str, str]:
+    """Worksheet part name -> the sheet's name in the workbook (the part name when unknown)."""
+    out = {n: n.rsplit("/", 1)[-1] for n in names if n.startswith("xl/worksheets/") and n.endswith(".xml")}
+    try:
+        book = zf.read("xl/workbook.xml")[: 4 << 20] if "xl/workbook.xml" in names else b""
+        rels = zf.read("xl/_rels/workbook.xml.rels")[: 4 << 20] if "xl/_rels/workbook.xml.rels" in names else b""
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError):
+        return out
+    targets = {m[1]: m[2] for m in _REL.finditer(rels)}
+    for m in _SHEET.finditer(book):
+        target = targets.get(m["id"])
+        if target is None:
+            continue
+        part = target.decode("utf-8", "replace").lstrip("/")
+        part = part if part.startswith("xl/") else "xl/" + part
+        if part in out:
+            out[part] = _unescape(m["name"].decode("utf-8", "replace"))
+    return out
+
+
+_REL = re.compile(rb'<Relationship\b(?=[^>]*\bId="([^"]+)")(?=[^>]*\bTarget="([^"]+)")[^>]*>')
+_SHEET = re.compile(rb'<(?:\w+:)?sheet\b(?=[^>]*\bname="(?P<name>[^"]*)")(?=[^>]*\br:id="(?P<id>[^"]+)")[^>]*>')
+# a cell that makes the fast path unsure: a column of two or more letters, a row of six digits,
+# or a cell whose reference is not the first attribute (or missing, or behind a namespace prefix)
+# The fast path, a few C-speed searches per chunk: a cell tag that does not begin with a reference
+# within A1:Z99999 (far away, no reference, or the reference not first) or a cell tag behind a
+# namespace prefix sends the sheet to the exact measure; otherwise every valued cell is within A1:Z99999.
+_NOT_NEAR = re.compile(rb'<c(?! r="[A-Z][0-9]{1,5}")[ \t\n\r>/]')
+_PREFIXED = re.compile(rb":c[\s>/]")
+_ERROR_MARK = re.compile(rb't="e"')
+_IRREGULAR = re.compile(rb'<c(?:>|/>|\s(?!r="))|<\w+:c[\s>/]')
+_CELL = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"[^>]*?(/?)>')
+_ERROR_CELL = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"[^>]*?\st="e"[^>]*>(.*?)</c>', re.DOTALL)
+_ERROR_VALUE = re.compile(rb"<(?:\w+:)?v>\s*(#[^<]{1,20}?)\s*</")
+_TOKEN = re.compile(rb'<(?:\w+:)?(row|c)(?=[\s>/])([^>]*?)(/?)>')
+_ATTR_R = re.compile(rb'\sr="([A-Z]*)([0-9]*)"')
+_FAST_ROWS = 99_999
+_FAST_COLS = 26
+
+
+def _unescape(text: str) -> str:
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&apos;", "'").replace("&amp;", "&")
+
+
+def col_letters(col: int) -> str:
+    """1 -> A, 16384 -> XFD."""
+    out = ""
+    while col:
+        col, rem = divmod(col - 1, 26)
+        out = chr(65 + rem) + out
+    return out
+
+
+def _col_number(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ch - 64
+    return n
+
+
+def _chunks(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterator[bytes]:
+    """The part's bytes in overlapping chunks (a tag cut at a chunk's end is whole in the next).
+
+    A part that inflates to more than the zip declares is a zip bomb that lies about its size
+    (zipfile would only notice at the end, by its CRC): refused as soon as it passes the mark.
+    """
+    tail = b""
+    seen = 0
+    with zf.open(info) as part:
+        while True:
+            data = part.read(CHUNK_BYTES)
+            if not data:
+                return
+            seen += len(data)
+            if seen > info.file_size:
+                raise ReadError(
+                    f"部件 {info.filename} 解压后超过压缩包中声明的大小（{info.file_size} 字节），文件已损坏或被篡改，已拒绝读取。",
+                    "zip-bomb",
+                )
+            cut = data.rfind(b"<")
+            if cut < 0:
+                cut = len(data)
+            yield tail + data[:cut]
+            tail = data[cut:]
+            if len(tail) > 1 << 20:  # one tag longer than a megabyte: nothing a sheet holds
+                yield tail
+                tail = b""
+        yield tail
+
+
+def _vet_sheet(zf: zipfile.ZipFile, info: zipfile.ZipInfo, sheet: str) -> dict[tuple[int, int], str]:
+    """Refuse a worksheet whose dense grid (A1 to the farthest cell with a value) exceeds the budget.
+
+    Returns the sheet's error cells, (0-based row, column) -> error value such as ``#REF!``: the
+    fast reader gives them as empty cells, and a check must not call them empty.
+    """
+    far = False
+    errors: dict[tuple[int, int], str] = {}
+    for chunk in _chunks(zf, info):
+        far = far or _NOT_NEAR.search(chunk) is not None or _PREFIXED.search(chunk) is not None
+        if _ERROR_MARK.search(chunk):
+            for letters, digits, body in _ERROR_CELL.findall(chunk):
+                value = _ERROR_VALUE.search(body)
+                errors[(int(digits) - 1, _col_number(letters) - 1)] = value[1].decode("ascii", "replace") if value else "#错误"
+    if far:
+        _vet_extent(zf, info, sheet)  # some valued cell beyond A1:Z99999: measure exactly
+    return errors
+
+
+def _vet_extent(zf: zipfile.ZipFile, info: zipfile.ZipInfo, sheet: str) -> None:
+    extent = _regular_extent(_chunks(zf, info))
+    rows, cols, far = extent if extent is not None else _walked_extent(_chunks(zf, info))
+    if rows * cols > MAX_GRID_CELLS:
+        ref = f"{col_letters(far[1])}{far[0]}"
+        raise ReadError(
+            f"工作表“{sheet}”的 {ref} 有内容，使表格范围过大（A1:{col_letters(cols)}{rows}，{rows * cols:,} 个单元格）；"
+            "请删除该单元格（或那里多余的行列）后另存，再检查。",
+            "too-large",
+        )
+
+
+def _regular_extent(chunks: Iterable[bytes]) -> tuple[int, int, tuple[int, int]] | None:
+    """(last row, last column, the farthest cell) over the valued cells, or None when some cell
+    has no reference, a reference that is not its first attribute, or a namespace prefix."""
+    rows = cols = 0
+    far = (0, 0)
+    for chunk in chunks:
+        if _IRREGULAR.search(chunk):
+            return None
+        for letters, digits, empty in _CELL.findall(chunk):
+            if empty:
+                continue  # a self-closed cell holds only a style
+            r, c = int(digits), _col_number(letters)
+            if r > rows or c > cols:
+                rows, cols = max(rows, r), max(cols, c)
+                if r * c >= far[0] * far[1]:
+                    far = (r, c)
+    return rows, cols, far
+
+
+def _walked_extent(chunks: Iterable[bytes]) -> tuple[int, int, tuple[int, int]]:
+    """The same, tag by tag, placing what has no reference the way the reader does: a row after
+    the previous row, a cell right of the previous cell, in the row being read."""
+    rows = cols = 0
+    far = (0, 0)
+    row = col = 0
+    for chunk in chunks:
+        for m in _TOKEN.finditer(chunk):
+            ref = _ATTR_R.search(m[2])
+            if m[1] == b"row":
+                row, col = (int(ref[2]) if ref and ref[2] else row + 1), 0
+                continue
+            if ref and ref[1] and ref[2]:
+                r, col = int(ref[2]), _col_number(ref[1])
+            else:
+                r, col = row, col + 1
+            if not m[3] and (r > rows or col > cols):
+                rows, cols = max(rows, r), max(cols, col)
+                if r * col >= far[0] * far[1]:
+                    far = (r, col)
+    return rows, cols, far
 
 
 def _ole_is_encrypted(path: Path) -> bool:

@@ -7,6 +7,7 @@ prints it; nothing is fetched. Text is escaped; fonts fall back from the common 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -319,7 +320,9 @@ def render_html(cons: Consolidation) -> str:
     )
 
 
-def write_html(cons: Consolidation, target: str | Path) -> Path:
-    """Write the HTML report to ``target`` (never half-written)."""
+def write_html(
+    cons: Consolidation, target: str | Path, *, inputs: Iterable[str | Path] = (), force: bool = False
+) -> Path:
+    """Write the HTML report to ``target`` (never half-written; an existing file only with ``force``)."""
     page = render_html(cons)
-    return write_atomic(target, lambda fh: fh.write(page.encode("utf-8")))
+    return write_atomic(target, lambda fh: fh.write(page.encode("utf-8", "replace")), inputs=inputs, force=force)

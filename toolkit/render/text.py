@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from toolkit.dates import date_text
+from toolkit.files import shown_path
 from toolkit.findings import SEVERITY_ZH, Report
-from toolkit.imports.recognise import SHAPE_ZH
 from toolkit.stats import Stats, layout
 
 if TYPE_CHECKING:
@@ -100,9 +100,9 @@ def report_text(report: Report) -> str:
 def rollup_text(result: RollupResult) -> str:
     """What a roll-up changed, for a person."""
     plan = result.plan
-    lines = [f"已汇总（截至 {plan.as_of.isoformat()}），写入：{result.written}"]
+    lines = [f"已汇总（截至 {plan.as_of.isoformat()}），写入：{shown_path(result.written)}"]
     if result.backup:
-        lines.append(f"原文件已备份为：{result.backup}")
+        lines.append(f"原文件已备份为：{shown_path(result.backup)}")
     if plan.installed:
         lines.append("附件7 安装数量：")
         for c in plan.installed:
@@ -126,6 +126,8 @@ def rollup_text(result: RollupResult) -> str:
 
 def import_text(result: ImportResult) -> str:
     """What an import read and wrote, for a person."""
+    from toolkit.imports.recognise import SHAPE_ZH  # here: the imports package brings openpyxl, check needs none
+
     data = result.to_dict()
     lines = [f"已导入，写入：{data['written']}"]
     for s in data["sheets"]:

@@ -10,6 +10,7 @@ and a target that Excel or WPS holds open (a ``~$`` lock file beside it) is refu
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -22,9 +23,10 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
 from toolkit.dates import date_text
-from toolkit.files import atomic_write, check_not_open
+from toolkit.files import atomic_write, claim_output, make_dirs, mark_output
 from toolkit.findings import SEVERITY_ZH
 from toolkit.stats import Layout, Stats, layout
+from toolkit.textsafe import cell_value, text_only
 
 if TYPE_CHECKING:
     from toolkit.consolidation import Consolidation
@@ -46,14 +48,16 @@ _LEFT = Alignment(horizontal="left", vertical="center", wrap_text=True)
 # --- saving --------------------------------------------------------------------------------
 
 
-def write_atomic(target: str | Path, write: Any) -> Path:
-    """Write ``target`` through :func:`safewrite.atomic_write`, refusing a workbook open in Excel/WPS.
+def write_atomic(target: str | Path, write: Any, *, inputs: Iterable[str | Path] = (), force: bool = False) -> Path:
+    """Write a new output file through :func:`toolkit.files.atomic_write`.
 
-    ``write`` receives the open binary file (``wb.save`` accepts one).
+    Refused (:func:`toolkit.files.claim_output`): one of the ``inputs``, an existing file without
+    ``force``, a read-only file, a workbook open in Excel/WPS. ``write`` receives the open binary
+    file (``wb.save`` accepts one). Returns the path given.
     """
     out = Path(target)
-    check_not_open(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
+    make_dirs(out.parent if str(out.parent) else ".")
+    claim_output(out, inputs=inputs, force=force)
     atomic_write(out, write)
     return out
 
@@ -86,7 +90,7 @@ def write_attachment5_sheet(ws: Worksheet, stats: Stats, lay: Layout | None = No
     ws.cell(1, 1).alignment = _CENTER
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=WIDTH)
     ws.row_dimensions[1].height = 30
-    ws.cell(2, 1, lay.sign_line.format(unit=stats.unit or "＿＿", date=lay.date_text(stats.as_of)))
+    ws.cell(2, 1, cell_value(lay.sign_line.format(unit=stats.unit or "＿＿", date=lay.date_text(stats.as_of))))
     ws.cell(2, 1).alignment = _LEFT
     ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=WIDTH)
     r = 3
@@ -105,7 +109,7 @@ def write_attachment5_sheet(ws: Worksheet, stats: Stats, lay: Layout | None = No
         notes.append(licence)
     for note in notes:
         r += 1
-        ws.cell(r, 1, note).alignment = _LEFT
+        ws.cell(r, 1, cell_value(note)).alignment = _LEFT
         ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=WIDTH)
         ws.row_dimensions[r].height = 15 * max(1, len(note) // 70 + 1)
     for col, width in zip(range(1, WIDTH + 1), (12, 16, 12, 18, 12, 14, 12), strict=True):
@@ -121,7 +125,7 @@ def _pairs_block(ws: Worksheet, r: int, block: dict, stats: Stats) -> int:
     for item in block["items"]:
         ws.cell(r, col, item["label"])
         value = stats.figure(item["key"])
-        cell = ws.cell(r, col + 1, value if value is not None else "—")
+        cell = ws.cell(r, col + 1, cell_value(value) if value is not None else "—")
         if item["key"] == "purchase_amount":
             cell.number_format = AMOUNT
         col += 2
@@ -146,11 +150,11 @@ def _categories_block(ws: Worksheet, r: int, block: dict, stats: Stats) -> int:
         for j, c in enumerate(cols):
             key, col = c["key"], 2 + j
             if key == "category":
-                ws.cell(r, col, block.get("total", "合计") if is_total else cat.category)
+                ws.cell(r, col, block.get("total", "合计") if is_total else cell_value(cat.category))
             elif key == "rate":
                 _rate_cell(ws, r, col, cat.rate)
             elif key == "note":
-                ws.cell(r, col, f"含推测类别：{'、'.join(cat.guessed)}" if cat.guessed and not is_total else None)
+                ws.cell(r, col, cell_value(f"含推测类别：{'、'.join(cat.guessed)}") if cat.guessed and not is_total else None)
             else:
                 ws.cell(r, col, getattr(cat, key))
         if last_col < WIDTH:
@@ -171,7 +175,7 @@ def write_detail_sheet(ws: Worksheet, stats: Stats, lay: Layout | None = None) -
     ws.cell(1, 1, lay.detail_title).font = Font(size=14, bold=True)
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(cols))
     ws.cell(1, 1).alignment = _CENTER
-    ws.cell(2, 1, f"单位：{stats.unit or '＿＿'}    统计日期：{stats.as_of.isoformat()}").alignment = _LEFT
+    ws.cell(2, 1, cell_value(f"单位：{stats.unit or '＿＿'}    统计日期：{stats.as_of.isoformat()}")).alignment = _LEFT
     ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=len(cols))
     for j, c in enumerate(cols, 1):
         cell = ws.cell(3, j, c["label"])
@@ -189,7 +193,7 @@ def write_detail_sheet(ws: Worksheet, stats: Stats, lay: Layout | None = None) -
                 v = "不限" if n.unlimited else n.license_count
             else:
                 v = values.get(key)
-            cell = ws.cell(i, j, v)
+            cell = ws.cell(i, j, cell_value(v))
             if n.installed > n.genuine:
                 cell.fill = _BAD_FILL
     _box(ws, 3, 1, 3 + len(stats.numbers), len(cols))
@@ -206,13 +210,16 @@ def attachment5_workbook(stats: Stats) -> Workbook:
     ws.title = lay.sheet
     write_attachment5_sheet(ws, stats, lay)
     write_detail_sheet(wb.create_sheet(lay.detail_sheet), stats, lay)
-    return wb
+    mark_output(wb, "附件5")
+    return text_only(wb)
 
 
-def write_attachment5(stats: Stats, target: str | Path) -> Path:
+def write_attachment5(
+    stats: Stats, target: str | Path, *, inputs: Iterable[str | Path] = (), force: bool = False
+) -> Path:
     """Write 附件5 of one ledger to ``target`` (.xlsx)."""
     wb = attachment5_workbook(stats)
-    return write_atomic(target, wb.save)
+    return write_atomic(target, wb.save, inputs=inputs, force=force)
 
 
 # --- the consolidated workbook -------------------------------------------------------------
@@ -245,10 +252,12 @@ def summary_columns() -> list[str]:
 HEADER_ROW = 3
 
 
-def write_consolidation(cons: Consolidation, target: str | Path) -> Path:
+def write_consolidation(
+    cons: Consolidation, target: str | Path, *, inputs: Iterable[str | Path] = (), force: bool = False
+) -> Path:
     """Write the supervising office's workbook: 汇总, 问题清单, 软件汇总, 图表 and 附件5 合计."""
     wb = consolidation_workbook(cons)
-    return write_atomic(target, wb.save)
+    return write_atomic(target, wb.save, inputs=inputs, force=force)
 
 
 def consolidation_workbook(cons: Consolidation) -> Workbook:
@@ -265,14 +274,15 @@ def consolidation_workbook(cons: Consolidation) -> Workbook:
     lay = layout()
     total = wb.create_sheet(f"{lay.sheet.split()[0]} 合计")
     write_attachment5_sheet(total, cons.combined(), lay)
-    return wb
+    mark_output(wb, "汇总")
+    return text_only(wb)
 
 
 def _title(ws: Worksheet, text: str, width: int, sub: str) -> None:
     ws.cell(1, 1, text).font = Font(size=14, bold=True)
     ws.cell(1, 1).alignment = _CENTER
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
-    ws.cell(2, 1, sub).alignment = _LEFT
+    ws.cell(2, 1, cell_value(sub)).alignment = _LEFT
     ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=width)
 
 
@@ -333,7 +343,7 @@ def _summary_sheet(ws: Worksheet, cons: Consolidation, first_finding: dict[int, 
         else:
             values += [None] * 6 + [res.findings[0].message if res.findings else None]
         for j, v in enumerate(values, 1):
-            cell = ws.cell(r, j, v)
+            cell = ws.cell(r, j, cell_value(v))
             cell.border = _BOX
             if 9 <= j < 9 + n_cats + 1 and v is not None:
                 cell.number_format = PERCENT
@@ -367,7 +377,7 @@ def _summary_sheet(ws: Worksheet, cons: Consolidation, first_finding: dict[int, 
         None,
     ]
     for j, v in enumerate(row, 1):
-        cell = ws.cell(r, j, v)
+        cell = ws.cell(r, j, cell_value(v))
         cell.font = Font(bold=True)
         cell.fill = _TOTAL_FILL
         cell.border = _BOX
@@ -405,7 +415,7 @@ def _findings_sheet(ws: Worksheet, cons: Consolidation) -> dict[int, int]:
                 f.message,
             ]
             for j, v in enumerate(values, 1):
-                ws.cell(r, j, v).border = _BOX
+                ws.cell(r, j, cell_value(v)).border = _BOX
             _link(ws.cell(r, 2), SUMMARY_SHEET, f"B{HEADER_ROW + 1 + i}")
             if f.severity == "error":
                 ws.cell(r, 5).font = Font(color="C00000")
@@ -432,7 +442,7 @@ def _products_sheet(ws: Worksheet, cons: Consolidation) -> int:
     for i, p in enumerate(products, HEADER_ROW + 1):
         rate = p.genuine / p.installed if p.installed else None
         for j, v in enumerate([p.name, p.sw_type, p.category, p.units, p.installed, p.licensed, p.genuine, rate], 1):
-            cell = ws.cell(i, j, v)
+            cell = ws.cell(i, j, cell_value(v))
             cell.border = _BOX
         if rate is not None:
             ws.cell(i, 8).number_format = PERCENT

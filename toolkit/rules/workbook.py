@@ -7,16 +7,19 @@ every enumerated or tick column an S5 check, each vectorised over the whole form
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from importlib.util import find_spec
 from itertools import groupby, repeat
-from operator import attrgetter, is_not, itemgetter
+from operator import and_, attrgetter, is_not, itemgetter, not_, or_
 
 from toolkit.findings import Finding
 from toolkit.model import Form, Row, a1
+from toolkit.read.ledgerset import file_index
 from toolkit.rules.context import CheckContext
 from toolkit.rules.registry import check
 from toolkit.schemas import Column, FormSchema, all_schemas
 
+ONE_SHEET_FORMS = ("附件6", "附件7", "附件8", "计算机清单")
 _TYPE_ZH = {"int": "整数", "amount": "金额（不小于 0 的数）", "date": "日期", "term": "许可期限"}
 _TERM_HINT = "，应为“永久”、截止日期（如 2027-12-31）、起止日期（如 2024-01-01至2026-12-31）或年限（如 3年）"
 _OP_HINT = "；升级不是一种操作：请在旧编号的表中登记卸载、在新编号的表中登记安装"
@@ -54,6 +57,28 @@ def missing_columns(ctx: CheckContext) -> Iterator[Finding]:
             )
 
 
+@check("S8")
+def error_values(ctx: CheckContext) -> Iterator[Finding]:
+    """A cell of a form's sheet holds an error value (#REF!, #N/A …) instead of content."""
+    for sheet, r, c, value in ctx.ledger.error_cells:
+        yield ctx.finding("S8", sheet, a1(r, c), r, value=value)
+
+
+@check("S7")
+def repeated_forms(ctx: CheckContext) -> Iterator[Finding]:
+    """A form whose rows a ledger holds on one sheet (附件6, 附件7, 附件8, 计算机清单) is found on several:
+    their rows are read together, which doubles every figure when one is a copy. (附件9 is one
+    sheet per number; 附件10/附件11 have a register and a printed page per row.)"""
+    seen: dict[tuple[str, int], list[Form]] = {}
+    for form in ctx.ledger.forms:  # a ledger kept in several files may hold one 附件8 per file
+        if form.form in ONE_SHEET_FORMS:
+            seen.setdefault((form.form, file_index(form)), []).append(form)
+    for (name, _file), forms in seen.items():
+        if len(forms) > 1:
+            first = forms[1]
+            yield ctx.finding(
+                "S7", first.sheet, first.title_cell, sheets="”“".join(f.sheet for f in forms), title=first.schema.title, form=name
+            )
 
 
 def _conditions(col: Column, form: Form, derived: dict[str, tuple[str, str, frozenset]]):
@@ -98,11 +123,14 @@ def _why(col: Column, sch: FormSchema) -> str:
 
 
 def _schema_for(form: Form):
-    """A pandera DataFrameSchema of the form's cell checks, the columns it needs and derived flags."""
-    import pandera.pandas as pa
+    """The form's cell checks as ``(name, predicate)`` pairs (a predicate maps a frame of boolean
+    columns to a boolean column, True where the cell passes), the columns they need and derived flags.
 
+    pandera is not imported here: the predicates run as ``pa.Check``s only when :func:`_all_pass`
+    finds a failing cell (see :func:`cell_checks`).
+    """
     sch = form.schema
-    checks = []
+    checks: list[tuple[str, Callable]] = []
     needed: set[str] = set()
     derived: dict[str, tuple[str, str, frozenset]] = {}
     for col in sch.columns:
@@ -111,12 +139,12 @@ def _schema_for(form: Form):
         k = col.key
         if col.not_blank and col.type != "ticks":
             needed.add(k)
-            checks.append(pa.Check(lambda d, k=k: d[f"{k}__has"], name=f"S3:{k}"))
+            checks.append((f"S3:{k}", lambda d, k=k: d[f"{k}__has"]))
         if col.required_if:
             holds = _conditions(col, form, derived)
             if holds is not None:
                 needed.update({k, *col.required_if})
-                checks.append(pa.Check(lambda d, k=k, h=holds: ~h(d) | d[f"{k}__has"], name=f"S3:{k}"))
+                checks.append((f"S3:{k}", lambda d, k=k, h=holds: ~h(d) | d[f"{k}__has"]))
         if col.type in ("int", "amount", "date", "term"):
             needed.add(k)
             # the words allowed instead of a number (许可数量 不限) stand only where the cell may be blank:
@@ -129,30 +157,59 @@ def _schema_for(form: Form):
                 allow = f"{k}__allow"
                 derived[allow] = (k, "raw", frozenset(col.allow_text))
             checks.append(
-                pa.Check(
+                (
+                    f"S4:{k}",
                     lambda d, k=k, a=allow, w=where: ~d[f"{k}__has"] | d[f"{k}__ok"]
                     | ((d[a] & (True if w is None else ~w(d))) if a else False),
-                    name=f"S4:{k}",
                 )
             )
         if col.type in ("enum", "ticks"):
             needed.add(k)
             if col.type == "ticks" and col.not_blank:
-                checks.append(pa.Check(lambda d, k=k: d[f"{k}__ok"], name=f"S5:{k}"))
+                checks.append((f"S5:{k}", lambda d, k=k: d[f"{k}__ok"]))
             else:
-                checks.append(pa.Check(lambda d, k=k: ~d[f"{k}__has"] | d[f"{k}__ok"], name=f"S5:{k}"))
-    return pa.DataFrameSchema(checks=checks), needed, derived
+                checks.append((f"S5:{k}", lambda d, k=k: ~d[f"{k}__has"] | d[f"{k}__ok"]))
+    return checks, needed, derived
 
 
-def _frame(sch: FormSchema, rows: list[Row], keys: Iterable[str], derived: dict[str, tuple[str, str, frozenset]]):
-    """A frame of boolean columns only: ``k__has`` (cell filled), ``k__ok`` (value readable), derived flags.
+class _Bools(list):
+    """A boolean column as a plain list, with the operators the predicates use (``~``, ``&``, ``|``,
+    a bool on either side), so that a form whose cells all pass needs neither pandas nor pandera."""
+
+    __slots__ = ()
+
+    def __invert__(self) -> _Bools:
+        return _Bools(map(not_, self))
+
+    def __and__(self, other) -> _Bools:
+        if isinstance(other, bool):
+            return self if other else _Bools(repeat(False, len(self)))
+        return _Bools(map(and_, self, other))
+
+    def __or__(self, other) -> _Bools:
+        if isinstance(other, bool):
+            return _Bools(repeat(True, len(self))) if other else self
+        return _Bools(map(or_, self, other))
+
+    __rand__ = __and__
+    __ror__ = __or__
+
+
+def _all_pass(checks: list[tuple[str, Callable]], flags: dict[str, list[bool]]) -> bool:
+    """Whether every predicate holds on every row: the same predicates pandera runs, over lists."""
+    cols = {name: _Bools(col) for name, col in flags.items()}
+    return all(all(predicate(cols)) for _, predicate in checks)
+
+
+def _flags(
+    sch: FormSchema, rows: list[Row], keys: Iterable[str], derived: dict[str, tuple[str, str, frozenset]]
+) -> dict[str, list[bool]]:
+    """The columns of a frame of booleans only: ``k__has`` (cell filled), ``k__ok`` (value readable), derived flags.
 
     pandera runs ``isna`` over the whole frame for every check; over boolean columns that is
     free, over object columns it costs more than the checks themselves. Each column is cut from
     the row dicts and tested in C (``map``), never by a Python loop over the rows.
     """
-    import pandas as pd
-
     data: dict[str, list[bool]] = {}
     raws: dict[str, list] = {}
     vals: dict[str, list] = {}
@@ -171,7 +228,7 @@ def _frame(sch: FormSchema, rows: list[Row], keys: Iterable[str], derived: dict[
             data[name] = list(map(members.__contains__, source))
         except TypeError:  # an unhashable value from an exotic source
             data[name] = [x in members for x in source]
-    return pd.DataFrame(data, dtype=bool)
+    return data
 
 
 def _rows_by_layout(ctx: CheckContext) -> list[tuple[Form, list[Row]]]:
@@ -193,18 +250,39 @@ def _rows_by_layout(ctx: CheckContext) -> list[tuple[Form, list[Row]]]:
 
 @check("S3", "S4", "S5")
 def cell_checks(ctx: CheckContext) -> Iterator[Finding]:
-    """Run the pandera cell checks of every form; yields S3, S4 and S5 findings."""
-    import pandera.pandas as pa
+    """Run the pandera cell checks of every form; yields S3, S4 and S5 findings.
 
+    A cell that holds an error value (``#REF!``) reads as empty; S6 reports it, not S3.
+    """
+    errors = {(sheet, a1(r, c)) for sheet, r, c in ctx.ledger.error_cover}
+    for f in _cell_checks(ctx):
+        if not (f.rule == "S3" and (f.sheet, f.cell) in errors):
+            yield f
+
+
+def _cell_checks(ctx: CheckContext) -> Iterator[Finding]:
+    """The cell checks of every form, before error cells are set apart.
+
+    pandas and pandera are imported only for a form with a failing cell: importing them is most of
+    the start-up of ``zbtz check`` on a small ledger, and most ledgers pass most forms.
+    """
+    if find_spec("pandera") is None:  # the checks need it even where every cell passes (degraded mode)
+        raise ImportError("No module named 'pandera'", name="pandera")
     for form, rows in _rows_by_layout(ctx):
         if not rows:
             continue
-        schema, needed, derived = _schema_for(form)
-        if not schema.checks:
+        checks, needed, derived = _schema_for(form)
+        if not checks:
             continue
-        df = _frame(form.schema, rows, needed, derived)
+        flags = _flags(form.schema, rows, needed, derived)
+        if _all_pass(checks, flags):
+            continue
+        import pandas as pd
+        import pandera.pandas as pa
+
+        schema = pa.DataFrameSchema(checks=[pa.Check(predicate, name=name) for name, predicate in checks])
         try:
-            schema.validate(df, lazy=True)
+            schema.validate(pd.DataFrame(flags, dtype=bool), lazy=True)
             continue
         except pa.errors.SchemaErrors as exc:
             cases = exc.failure_cases
@@ -256,8 +334,8 @@ def term_without_purchase(ctx: CheckContext) -> Iterator[Finding]:
             )
 
 
-@check("S6")
+@check("S8")
 def settings_problems(ctx: CheckContext) -> Iterator[Finding]:
     """A setting the unit wrote that cannot be used (the default applies)."""
     for p in ctx.settings.problems:
-        yield ctx.finding("S6", p.setting.sheet, p.setting.cell, name=p.name, reason=p.reason)
+        yield ctx.finding("S8", p.setting.sheet, p.setting.cell, name=p.name, reason=p.reason)

@@ -9,10 +9,7 @@ from __future__ import annotations
 
 import io
 
-from openpyxl import Workbook
-
 from toolkit.cellref import split_ref
-from toolkit.forms.templates import write_table_sheet
 from toolkit.plans.annotate import AUTHOR, FILLS, RESULT_SHEET, AnnotationPlan
 from toolkit.plans.number import NumberPlan
 from toolkit.plans.rollup import FillDate, RollupPlan
@@ -51,7 +48,11 @@ def apply_numbers(pkg: Package, plan: NumberPlan) -> bool:
         by_sheet.setdefault(f.sheet, {})[split_ref(f.cell)] = f.software_no
     for sheet, values in by_sheet.items():
         pkg.set_cells(sheet, values)
-    if plan.logs:
+    if plan.logs:  # openpyxl only here: rollup and annotate edit the package without it
+        from openpyxl import Workbook
+
+        from toolkit.forms.templates import write_table_sheet
+
         wb = Workbook()
         wb.remove(wb.active)
         form = schema("附件9")

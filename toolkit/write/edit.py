@@ -9,12 +9,21 @@ safety"). A workbook that Excel, WPS or LibreOffice has open is refused before a
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from toolkit.errors import EditError, RollupError
-from toolkit.files import backup, check_not_open
+from toolkit.errors import EditError, RollupError, WriteError
+from toolkit.files import (
+    backup,
+    check_not_open,
+    claim_output,
+    edit_lock,
+    fingerprint,
+    refuse_read_only,
+    shown_path,
+)
 from toolkit.findings import Report
 from toolkit.model import Ledger
 from toolkit.plans.annotate import plan_annotation
@@ -40,40 +49,64 @@ def edit_workbook(
     *,
     out: str | Path | None = None,
     in_place: bool = False,
+    force: bool = False,
+    expect: tuple[int, int, int] | None = None,
 ) -> Edited:
     """Apply ``edit`` to the workbook at ``path`` and save it to ``out`` or, with ``in_place``, over it.
 
-    ``edit(pkg)`` returns whether it changed anything. In place, an unchanged workbook is not
-    rewritten and no backup is made; with ``out`` the file is always written (a copy when
-    nothing changed), so the output exists after every successful run. Raises
-    :class:`EditError` for a bad target and the :mod:`toolkit.files` errors for a locked,
-    unwritable or full target; the ledger is never changed then.
+    ``edit(pkg)`` returns whether it changed anything; anything it reads from the ledger file
+    it reads inside the call, so under the lock (:func:`toolkit.files.edit_lock`: a second run
+    waits, then reads what the first wrote). In place, an unchanged workbook is not rewritten and
+    no backup is made; with ``out`` the file is always written (a copy when nothing changed), so
+    the output exists after every successful run; an existing ``out`` is replaced only with
+    ``force``. ``expect``: the ledger's :func:`~toolkit.files.fingerprint` when it was checked; if
+    it changed since, nothing is written. Raises :class:`EditError` for a bad target and the
+    :mod:`toolkit.files` errors for a locked, read-only, unwritable or full target; the ledger is
+    never changed then.
     """
     src = Path(path)
-    target, in_place = edit_target(src, out, in_place)
+    target, in_place = edit_target(src, out, in_place, force)
     check_not_open(target)  # reading a workbook Excel holds open is fine; writing it is not
-    pkg = Package.open(src)
-    changed = edit(pkg)
-    if in_place and not changed:
-        return Edited(None)
-    saved = backup(src) if in_place else None
-    pkg.save(target)
-    return Edited(target, saved)
+    with edit_lock(src) as real:
+        if expect is not None and fingerprint(real) != expect:
+            raise WriteError(
+                f"“{shown_path(src)}”在检查之后被修改过（可能另一个程序正在改它），未写入。原文件未改动；请重新运行。"
+            )
+        pkg = Package.open(real)
+        changed = edit(pkg)
+        if in_place and not changed:
+            return Edited(None)
+        saved = backup(real) if in_place else None
+        written = pkg.save(real if in_place else target)
+    return Edited(written, saved)
 
 
-def edit_target(src: Path, out: str | Path | None, in_place: bool) -> tuple[Path, bool]:
-    """The file to write and whether it is the ledger itself (``-o`` naming the ledger means in place)."""
+def edit_target(src: Path, out: str | Path | None, in_place: bool, force: bool = False) -> tuple[Path, bool]:
+    """The file to write and whether it is the ledger itself (``-o`` naming the ledger means in place).
+
+    A separate output must not exist (unless ``force``), be read-only or be too long a name.
+    """
     if out is None and not in_place:
         raise EditError("请用 -o 指定输出文件，或用 --in-place 直接修改台账（会先备份），二者选一。")
     if out is not None and in_place:
         raise EditError("-o 与 --in-place 不能同时使用。")
     if in_place:
+        refuse_read_only(src)
         return src, True
     target = Path(out)  # type: ignore[arg-type]
     if target.suffix.lower() != src.suffix.lower():
-        raise EditError(f"输出文件“{target.name}”的扩展名应与台账相同（{src.suffix}）。")
-    same = target.exists() and src.exists() and target.resolve() == src.resolve()
-    return target, same
+        raise EditError(f"输出文件“{shown_path(target.name)}”的扩展名应与台账相同（{src.suffix}）。")
+    if _same(target, src):
+        refuse_read_only(src)
+        return src, True
+    return claim_output(target, inputs=[src], force=force), False
+
+
+def _same(a: Path, b: Path) -> bool:
+    try:
+        return a.exists() and b.exists() and os.path.samefile(a, b)
+    except (OSError, ValueError):
+        return False
 
 
 # --------------------------------------------------------------------------- the commands that edit
@@ -114,27 +147,34 @@ def require_rollup_forms(ledger: Ledger) -> None:
 
 
 def rollup_file(
-    path: str | Path, as_of: dt.date, out: str | Path | None = None, in_place: bool = False
+    path: str | Path,
+    as_of: dt.date,
+    out: str | Path | None = None,
+    in_place: bool = False,
+    force: bool = False,
 ) -> RollupResult:
     """Roll the 附件9 logs up into 附件7 and 附件8 of the workbook at ``path`` as of ``as_of``.
 
-    Writes into ``out``, or into the ledger itself with ``in_place`` (a backup copy first).
-    Raises :class:`RollupError` when the ledger lacks what the roll-up needs, and the
-    :mod:`toolkit.files` errors when the target is open, not writable or the disk is full;
-    the original is never changed then.
+    Writes into ``out`` (an existing file only with ``force``), or into the ledger itself with
+    ``in_place`` (a backup copy first). The ledger is read under the in-place lock, so a second
+    run waits and rolls up what the first wrote. Raises :class:`RollupError` when the ledger
+    lacks what the roll-up needs, and the :mod:`toolkit.files` errors when the target is open,
+    read-only, not writable or the disk is full; the original is never changed then.
     """
     src = Path(path)
-    edit_target(src, out, in_place)  # usage errors before any reading
-    ledger = read_ledger(src)
-    require_rollup_forms(ledger)
-    plan = plan_rollup(ledger, compute_rollup(ledger, as_of))
+    edit_target(src, out, in_place, force)  # usage errors before any reading
+    day = as_of
+    plans: list[RollupPlan] = []
 
     def edit(pkg: Package) -> bool:
-        apply_rollup_to_package(pkg, plan)
+        ledger = read_ledger(pkg.path, str(src))
+        require_rollup_forms(ledger)
+        plans.append(plan_rollup(ledger, compute_rollup(ledger, day)))
+        apply_rollup_to_package(pkg, plans[0])
         return True
 
-    edited = edit_workbook(src, edit, out=out, in_place=in_place)
-    return RollupResult(src, edited.target or src, edited.backup, plan)
+    edited = edit_workbook(src, edit, out=out, in_place=in_place, force=force)
+    return RollupResult(src, edited.target or src, edited.backup, plans[0])
 
 
 def annotate_file(
@@ -143,11 +183,14 @@ def annotate_file(
     out: str | Path | None = None,
     in_place: bool = False,
     workbook: str | None = None,
+    force: bool = False,
+    expect: tuple[int, int, int] | None = None,
 ) -> Path:
     """Write the findings of ``report`` about this workbook into it (docs/cli.md, "Annotation").
 
     ``workbook`` is the name the report gives the file (default: the only workbook of the
-    report). Returns the path written.
+    report). ``expect``: the file's :func:`~toolkit.files.fingerprint` when it was checked; a
+    file changed since is not annotated (the findings would be stale). Returns the path written.
     """
     if workbook is None and len(report.workbooks) > 1:
         workbook = str(path)
@@ -156,7 +199,7 @@ def annotate_file(
         apply_annotation_to_package(pkg, plan_annotation(report, workbook, set(pkg.sheet_names())))
         return True
 
-    edited = edit_workbook(path, edit, out=out, in_place=in_place)
+    edited = edit_workbook(path, edit, out=out, in_place=in_place, force=force, expect=expect)
     return edited.target or Path(path)
 
 
@@ -175,17 +218,20 @@ def number(
     out: str | Path | None = None,
     in_place: bool = False,
     dry_run: bool = False,
+    force: bool = False,
 ) -> NumberResult:
-    """Number the ledger at ``path`` and write it to ``out`` or in place (``dry_run``: plan only)."""
-    ledger = read_ledger(path)
+    """Number the ledger at ``path`` and write it to ``out`` or in place (``dry_run``: plan only).
+
+    The ledger is read inside the edit, under the in-place lock (:func:`edit_workbook`).
+    """
     plan_holder: list[NumberPlan] = []
 
     def edit(pkg: Package) -> bool:
-        plan = plan_numbers(ledger, fmt, pkg.sheet_names())
+        plan = plan_numbers(read_ledger(pkg.path), fmt, pkg.sheet_names())
         plan_holder.append(plan)
         return apply_numbers(pkg, plan)
 
     if dry_run:
-        return NumberResult(plan_numbers(ledger, fmt, Package.open(path).sheet_names()), None)
-    edited = edit_workbook(path, edit, out=out, in_place=in_place)
+        return NumberResult(plan_numbers(read_ledger(path), fmt, Package.open(path).sheet_names()), None)
+    edited = edit_workbook(path, edit, out=out, in_place=in_place, force=force)
     return NumberResult(plan_holder[0], edited)

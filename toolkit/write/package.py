@@ -73,6 +73,7 @@ from toolkit.ooxml import (
     STRICT_NS,
     XML_NS,
 )
+from toolkit.textsafe import EXCEL_CELL_MAX, cell_text
 
 __all__ = ["Package", "PackageError", "LEDGER_SHEET"]
 
@@ -284,7 +285,8 @@ _NEEDS_ESCAPE = re.compile("_x[0-9A-Fa-f]{4}_|[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\
 
 
 def _xml_text(text: str) -> str:
-    """Escape what XML 1.0 cannot carry the way Excel does (``_xHHHH_``)."""
+    """Escape what XML 1.0 cannot carry the way Excel does (``_xHHHH_``), cut to a cell's limit."""
+    text = cell_text(text)
     if not _NEEDS_ESCAPE.search(text):
         return text
     text = re.sub(r"_(x[0-9A-Fa-f]{4}_)", r"_x005F_\1", text)
@@ -1335,7 +1337,7 @@ class Package:
                     out.append(f'<c r="{letters}{sn}"{st}/>')
                     continue
                 typ = type(value)
-                if typ is str and plain(value):  # type: ignore[call-overload]  # type() is faster than isinstance here
+                if typ is str and len(value) <= EXCEL_CELL_MAX and plain(value):  # type: ignore[call-overload,arg-type]  # type() is faster than isinstance here
                     out.append(f'<c r="{letters}{sn}"{st} t="inlineStr"><is><t>{value}</t></is></c>')
                 elif typ is int:
                     out.append(f'<c r="{letters}{sn}"{st}><v>{value}</v></c>')
@@ -1569,7 +1571,7 @@ class Package:
         names = set(self.sheet_names())
         for (sheet, ref), (fill_xml, apply, argb) in list(ledger.items()):
             if sheet in names and sheet != LEDGER_SHEET:
-                sh = self._sheet(sheet)
+                sh = self._sheet(sheet, touch=False)  # a sheet is rewritten only when a fill is restored
                 r, col = split_ref(ref)
                 c = sh.cell(r, col)
                 if c is not None:
@@ -1583,13 +1585,14 @@ class Package:
                             c.attrib.pop("s", None)  # no style and style 0 are the same
                         else:
                             c.set("s", str(restored))
+                        self._touch(sh.part)
             del ledger[(sheet, ref)]
             self._ledger_changed = True
         for sheet in self.sheet_names():
             part = self.sheet_part(sheet)
             if not self._targets(part, REL_COMMENTS):
                 continue
-            self._remove_comments(self._sheet(sheet), author)
+            self._remove_comments(self._sheet(sheet, touch=False), author)  # touched only if a note goes
 
     def _remove_comments(self, sh: _Sheet, author: str) -> None:
         cpart, vpart, vml_rid = self._comment_parts(sh)
@@ -1630,6 +1633,7 @@ class Package:
                 ld = sh.root.find(q("legacyDrawing"))
                 if ld is not None:
                     sh.root.remove(ld)
+                    self._touch(sh.part)
 
     # the ledger of original fills -----------------------------------------
     def _load_ledger(self) -> dict[tuple[str, str], tuple[str, str, str]]:
@@ -1854,14 +1858,15 @@ class Package:
             self._remove_rel(self.workbook_part, rid)
             self._remove_part(target)
 
-    def save(self, path: Path | str) -> None:
-        """Write the package to ``path`` atomically (refusing a workbook open in Excel/WPS)."""
+    def save(self, path: Path | str) -> Path:
+        """Write the package to ``path`` atomically (refusing a workbook open in Excel/WPS); returns
+        the file written (a symbolic link's target)."""
         path = Path(path)
         check_not_open(path)
         self._flush_ledger()
         self._drop_stale_calc_chain()
         self._drop_empty_rels()
-        atomic_write(path, self._write_zip)
+        return atomic_write(path, self._write_zip)
 
     def _write_zip(self, fh: BinaryIO) -> None:
         with zipfile.ZipFile(fh, "w", allowZip64=True) as out:

@@ -1,0 +1,1 @@
+"""Hostile files and careless writes: every command, no traceback, no lost byte, bounded memory."""
