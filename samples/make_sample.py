@@ -26,7 +26,11 @@ SEED = 20260630
 AS_OF = dt.date(2026, 6, 30)
 UNIT = "某市数据资源管理局"
 OUT = Path(__file__).resolve().parent / "台账示例.xlsx"
+BARE = "TS-051"
 D = dt.date
+NO_REQUEST = ("SY-006", D(2025, 9, 5))  # the first Acrobat install has no 附件10 request (AZ1.2)
+NO_CONFIRMATION = ("MF-007", D(2026, 3, 16))  # the first browser uninstall has no 附件11 confirmation (AZ1.4)
+REGISTERS_SINCE = D(2025, 1, 1)  # the unit keeps the 附件10/附件11 registers since 2025
 
 DEPTS = [
     ("办公室", 12),
@@ -48,6 +52,15 @@ DEFECTS = {
     "licence_ending": ("PZ1.1W", "Adobe Acrobat DC（SY-006）订阅许可 2026-08-31 到期，在检查日后 90 天内"),
     "oem_amount": ("TZ1.6", "OEM 软件 Microsoft Office 家庭和学生版 2019（OEM-003）填写了采购金额"),
     "uninstall_nothing": ("TZ3.4", "360杀毒（MF-005）在同一台计算机上被重复登记卸载（卸载时已无安装）"),
+    "consumer_edition": ("PZ1.1H", "OEM 软件 Microsoft Office 家庭和学生版 2019（OEM-003）是家庭版，不属于单位正版序列"),
+    "unlicensed_upgrade": ("PZ1.1U", "Microsoft Project 专业版（SY-012）装的是 2021，许可的可使用版本是 2019"),
+    "downgrade": ("PZ1.1D", "Microsoft Visio 标准版（SY-013）单机许可 2021，装的是 2016，备注没有降级授权（警告）"),
+    "oem_moved": ("PZ1.1O", "报废的 TS-012 的 Windows 10 OEM（OEM-001）被“迁移”到便携机 BJ-16 上"),
+    "volume_windows": ("PZ1.1V", "新台式机 TS-051 裸机采购，只装了批量许可的 Windows 10 企业版（SY-014），没有基础 Windows 许可（警告）"),
+    "three_software": ("PZ2.3", "服务器 FW-04 没有登记杀毒软件（其余服务器 2026-05 已统一部署，警告）"),
+    "no_request": ("AZ1.2", "Adobe Acrobat DC（SY-006）在 2025-09-05 的一次安装没有附件10 申请（警告）"),
+    "no_confirmation": ("AZ1.4", "360安全浏览器（MF-007）在 2026-03-16 的一次卸载没有附件11 确认（警告）"),
+    "no_pledge": ("ZR3", "一名工作人员没有签署承诺书（警告）"),
 }
 
 
@@ -203,6 +216,11 @@ def _software() -> list[dict]:
             "永久",
             "VIS19-PRO-1D8S",
         ),
+        com("SY-012", "Microsoft Project 专业版", "2021", "办公软件", D(2021, 4, 12), 9600.0, "单机许可", 1, "永久", "PRJ19-PRO-4N2Q",
+            usable="2019"),
+        com("SY-013", "Microsoft Visio 标准版", "2016", "办公软件", D(2025, 12, 8), 3900.0, "单机许可", 1, "永久", "VIS21-STD-6K3R",
+            usable="2021"),
+        com("SY-014", "Windows 10 企业版", "10", "操作系统", D(2026, 6, 1), 5600.0, "批量许可", 5, "永久", "W10E-VL-8P5T"),
         oem("OEM-001", "Windows 10 专业版", "10", "操作系统"),
         oem("OEM-002", "Windows 11 专业版", "11", "操作系统"),
         oem("OEM-003", "Microsoft Office 家庭和学生版 2019", "2019", "办公软件"),
@@ -260,6 +278,7 @@ class Sample:
         self.installed: dict[tuple[str, str], bool] = {}  # what the history says, as it is built
         self.staff = self._staff()
         self.computers = self._computers()
+        self.computers.append(self._bare_desktop())
         self.by_code = {c.code: c for c in self.computers}
         it = [p for p, d in self.staff if d == "信息化建设处"]
         self.operators = it[1:3]
@@ -356,6 +375,12 @@ class Sample:
             )
         return comps
 
+    def _bare_desktop(self) -> Computer:
+        """DEFECT PZ1.1V: TS-051, for a clerk who had no computer, bought without Windows in 2026."""
+        users = {c.user for c in self.computers}
+        person, dept = next((p, d) for p, d in self.staff if p not in users)
+        return Computer(BARE, "台式机", "华为", "擎云W515x", person, dept, D(2026, 6, 15), remark="裸机采购")
+
     # --- the history ---------------------------------------------------------------------------
 
     def version(self, no: str, day: dt.date) -> str:
@@ -408,7 +433,8 @@ class Sample:
             events.append((day, len(events), fn))
 
         for c in self.computers:
-            at(c.start, partial(self.setup_server if c.ctype == "服务器" else self.setup_client, c))
+            setup = self.bare_desktop if c.code == BARE else self.setup_server if c.ctype == "服务器" else self.setup_client
+            at(c.start, partial(setup, c))
         finance = [
             c
             for c in sorted(self.computers, key=lambda c: (c.start, c.code))
@@ -434,10 +460,19 @@ class Sample:
             (D(2025, 11, 20), self.scrap_ts012),
             (D(2026, 3, 16), self.no_browser),
             (D(2026, 5, 11), self.meetings_again),
+            (D(2026, 5, 18), self.server_antivirus),
+            (D(2026, 5, 25), self.project),
+            (D(2026, 6, 1), self.visio_standard),
+            (D(2026, 6, 8), self.oem_moved),
         ):
             at(day, partial(fn, day))
         for _, _, fn in sorted(events, key=lambda e: e[:2]):
             fn()
+
+    def bare_desktop(self, c: Computer) -> None:
+        """TS-051, bought without an operating system: only the volume Windows 10 企业版 (SY-014)."""
+        for no in ("SY-014", "SY-005", "MF-004", "MF-002"):
+            self.log("安装", no, c.code, c.start, remark="统一部署（新机配置）")
 
     def setup_server(self, c: Computer) -> None:
         for no in ("SY-001", "MF-001", "MF-008"):
@@ -573,6 +608,27 @@ class Sample:
             if c.status == "在用" and not self.has(c.code, "MF-009"):
                 self.log("安装", "MF-009", c.code, day, remark="统一部署")
 
+    def server_antivirus(self, day: dt.date) -> None:
+        """火绒安全 on the servers; DEFECT PZ2.3: FW-04 (the finance server) is left out."""
+        for code in ("FW-01", "FW-02", "FW-03"):
+            self.log("安装", "MF-004", code, day, remark="统一部署")
+
+    def planner(self) -> str:
+        return [c for c in self.planners() if not self.has(c, "SY-007")][0]
+
+    def project(self, day: dt.date) -> None:
+        # DEFECT PZ1.1U: Project 2021 on a licence for 2019
+        self.log("安装", "SY-012", self.planner(), day)
+
+    def visio_standard(self, day: dt.date) -> None:
+        # DEFECT PZ1.1D: Visio 2016 on a retail 2021 licence, no downgrade right recorded
+        self.log("安装", "SY-013", self.planner(), day)
+
+    def oem_moved(self, day: dt.date) -> None:
+        # DEFECT PZ1.1O: the scrapped TS-012's Windows 10 OEM "moved" onto the laptop BJ-16
+        self.log("卸载", "OEM-002", "BJ-16", day, remark="改装 Windows 10")
+        self.log("安装", "OEM-001", "BJ-16", day, remark="由报废的 TS-012 迁移")
+
 
 # --- the roll-up (docs/rollup.md), done here independently of the toolkit -------------------------
 
@@ -692,14 +748,56 @@ def build(seed: int = SEED) -> tuple[LedgerData, list[tuple[str, str, str, str]]
         details=details,
         logs=logs,
         computers=computers,
+        registers=_registers(s, details),
     )
     return data, _defect_cells(s, order, details)
 
 
+def _registers(s: Sample, details: list[dict]) -> dict[str, list[dict]]:
+    """附件10 requests (every log row since 2025 not marked 统一部署), 附件11 confirmations (every log row
+    since 2025), pledges (everyone on 附件8), each with one deliberate gap: NO_REQUEST, NO_CONFIRMATION
+    and TS-051's user."""
+    rows = sorted(
+        ((e["date"], no, i, e) for no, entries in s.logs.items() for i, e in enumerate(entries) if e["date"] >= REGISTERS_SINCE),
+        key=lambda t: t[:3],
+    )
+    requests, confirmations = [], []
+    gap_request = gap_confirmation = True  # leave out the first row of each planted gap
+    for day, no, _, e in rows:
+        sw, op = s.sw[no], e["op"]
+        if "统一部署" not in (e["remark"] or ""):
+            if gap_request and (no, day) == NO_REQUEST and op == "安装":
+                gap_request = False
+            else:
+                requests.append(
+                    dict(date=day - dt.timedelta(days=2), dept=e["dept"], applicant=e["user"], computer=e["computer"],
+                         item=op, name=sw["name"], version=e["version"], old_no=no if op == "卸载" else None,
+                         new_no=no if op == "安装" else None, reason="工作需要", dept_opinion="同意", it_opinion="同意")
+                )
+        if gap_confirmation and (no, day) == NO_CONFIRMATION and op == "卸载":
+            gap_confirmation = False
+            continue
+        confirmations.append(
+            dict(date=day, computer=e["computer"], user=e["user"], op=op, software_no=no, name=sw["name"],
+                 version=e["version"], operator=e["operator"], confirmed="已确认")
+        )
+    unsigned = s.by_code[BARE].user
+    pledges = []
+    for dept, person in dict.fromkeys((d["dept"], d["person"]) for d in details):
+        if person != unsigned:
+            pledges.append(dict(dept=dept, person=person, date=D(2019, 3, 1)))
+    return {"附件10": requests, "附件11": confirmations, "承诺书签署登记": pledges}
+
+
 def _defect_cells(s: Sample, order: list[str], details: list[dict]) -> list[tuple[str, str, str, str]]:
     """Where each defect shows in the canonical layout: (rule, sheet, cell, description)."""
-    f7, f8, f9 = schema("附件7"), schema("附件8"), schema("附件9")
+    f7, f8, f9, fc = schema("附件7"), schema("附件8"), schema("附件9"), schema("计算机清单")
     at = {no: i for i, no in enumerate(order)}
+
+    def log_row(no: str, day: dt.date, op: str, computer: str | None = None) -> int:
+        return next(i for i, e in enumerate(s.logs[no]) if e["date"] == day and e["op"] == op and computer in (None, e["computer"]))
+
+    unsigned = s.by_code[BARE].user
     log_index = next(i for i, e in enumerate(s.logs["MF-005"]) if e["date"] == D(2022, 3, 16) and e["op"] == "卸载")
     first_mf6 = next(i for i, d in enumerate(details) if d.get("software_no") == "MF-006")
     cells = {
@@ -710,6 +808,15 @@ def _defect_cells(s: Sample, order: list[str], details: list[dict]) -> list[tupl
         "licence_ending": (f7, "", data_cell(f7, "term", at["SY-006"])),
         "oem_amount": (f7, "", data_cell(f7, "amount", at["OEM-003"])),
         "uninstall_nothing": (f9, "MF-005", data_cell(f9, "op", log_index)),
+        "consumer_edition": (f7, "", data_cell(f7, "name", at["OEM-003"])),
+        "unlicensed_upgrade": (f7, "", data_cell(f7, "version", at["SY-012"])),
+        "downgrade": (f7, "", data_cell(f7, "version", at["SY-013"])),
+        "oem_moved": (f9, "OEM-001", data_cell(f9, "computer", log_row("OEM-001", D(2026, 6, 8), "安装", "BJ-16"))),
+        "volume_windows": (f9, "SY-014", data_cell(f9, "computer", log_row("SY-014", D(2026, 6, 15), "安装", BARE))),
+        "three_software": (fc, "", data_cell(fc, "computer", next(i for i, c in enumerate(s.computers) if c.code == "FW-04"))),
+        "no_request": (f9, NO_REQUEST[0], data_cell(f9, "date", log_row(NO_REQUEST[0], NO_REQUEST[1], "安装"))),
+        "no_confirmation": (f9, NO_CONFIRMATION[0], data_cell(f9, "date", log_row(NO_CONFIRMATION[0], NO_CONFIRMATION[1], "卸载"))),
+        "no_pledge": (f8, "", data_cell(f8, "person", next(i for i, d in enumerate(details) if d["person"] == unsigned))),
     }
     return [(DEFECTS[k][0], sheet_name(form, no), cell, DEFECTS[k][1]) for k, (form, no, cell) in cells.items()]
 

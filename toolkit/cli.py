@@ -317,7 +317,7 @@ def rollup_cmd(ledger: str, as_of: dt.date, output: str | None, in_place: bool, 
 )
 @with_exit_codes
 def rules_cmd(fmt: str) -> None:
-    """列出全部检查规则（编号、级别、名称、说明）。
+    """列出全部检查规则（编号、级别、名称、说明、依据）。
 
     \b
     示例:
@@ -334,7 +334,7 @@ def rules_cmd(fmt: str) -> None:
         echo(catalogue_markdown(), nl=False)
     else:
         for r in rows:
-            echo(f"{r['code']:<8} {SEVERITY_ZH[r['severity']]}  {r['title']}")
+            echo(f"{r['code']:<8} {SEVERITY_ZH[r['severity']]}  {r['title']}  （依据：{r['source']}）")
 
 
 REPORT_SUFFIXES = (".xlsx", ".html")
@@ -478,7 +478,7 @@ def templates_cmd(folder: str, force: bool) -> None:
 )
 @with_exit_codes
 def new_cmd(path: str, unit: str, force: bool, rows: int | None) -> None:
-    """新建一个台账工作簿：附件6、附件7、附件8、计算机清单，以及附件10、附件11 和承诺书签署登记，空表待填。
+    """新建一个台账工作簿：附件6、附件7、附件8、计算机清单和三张登记表（附件10 申请登记、附件11 确认登记、承诺书签署登记），空表待填。
 
     附件9（每个软件编号一张）由 zbtz number 在附件7 登记软件后自动添加。新台账直接检查不会报错；
     下一步见 zbtz（不带参数）列出的使用步骤。

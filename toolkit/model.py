@@ -29,6 +29,15 @@ class Labelled:
     cell: str | None
 
 
+@dataclass(frozen=True)
+class Setting:
+    """One per-unit setting as written: its value, and where (a sheet and cell, or the 设置.toml file)."""
+
+    raw: str | None
+    sheet: str
+    cell: str | None
+
+
 @dataclass
 class Form:
     """One form found in the workbook: where it is and how its columns map."""
@@ -152,14 +161,10 @@ class DetailEntry(Row):
         return self.raw.get("software_no")
 
 
-class LogEntry(Row):
-    """A row of a 附件9 log."""
+class DatedOnComputer(Row):
+    """A row about one computer on one date: a 附件9 log row, a 附件10 request, a 附件11 confirmation."""
 
     __slots__ = ()
-
-    @property
-    def op(self) -> str | None:
-        return self.val.get("op")  # type: ignore[return-value]
 
     @property
     def computer(self) -> str | None:
@@ -168,6 +173,16 @@ class LogEntry(Row):
     @property
     def date(self) -> dt.date | None:
         return self.val.get("date")  # type: ignore[return-value]
+
+
+class LogEntry(DatedOnComputer):
+    """A row of a 附件9 log."""
+
+    __slots__ = ()
+
+    @property
+    def op(self) -> str | None:
+        return self.val.get("op")  # type: ignore[return-value]
 
     @property
     def qty(self) -> int:
@@ -197,6 +212,37 @@ class FreeEntry(Row):
     """A row of 附件6."""
 
     __slots__ = ()
+
+
+class Request(DatedOnComputer):
+    """A row of the 附件10 register: one request to install, uninstall or upgrade software."""
+
+    __slots__ = ()
+
+    @property
+    def numbers(self) -> tuple[str, ...]:
+        """The software numbers the request names (新软件编号, 原软件编号), as written."""
+        return tuple(n for k in ("new_no", "old_no") if (n := self.raw.get(k)))
+
+
+class Confirmation(DatedOnComputer):
+    """A row of the 附件11 register: one install, uninstall or upgrade confirmed by the computer's user."""
+
+    __slots__ = ()
+
+    @property
+    def software_no(self) -> str | None:
+        return self.raw.get("software_no")
+
+
+class Pledge(Row):
+    """A row of 承诺书签署登记: one person who signed the 使用正版软件承诺书 (附件2)."""
+
+    __slots__ = ()
+
+    @property
+    def person(self) -> str | None:
+        return self.raw.get("person")
 
 
 @dataclass
@@ -229,6 +275,10 @@ class Ledger:
     details: list[DetailEntry] = field(default_factory=list)
     logs: list[Log] = field(default_factory=list)
     computers: list[Computer] = field(default_factory=list)
+    requests: list[Request] = field(default_factory=list)  # 附件10 申请登记
+    confirmations: list[Confirmation] = field(default_factory=list)  # 附件11 确认登记
+    pledges: list[Pledge] = field(default_factory=list)  # 承诺书签署登记
+    settings: dict[str, Setting] = field(default_factory=dict)  # 设置项 → 值 as written (the 设置 sheet, 设置.toml)
     error_cells: list[tuple[str, int, int, str]] = field(default_factory=list)  # (sheet, row, col, "#REF!"), 1-based
     error_cover: set[tuple[str, int, int]] = field(default_factory=set)  # every cell showing an error (merges too)
 

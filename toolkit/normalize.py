@@ -222,6 +222,7 @@ class Term:
     end: dt.date | None = None
     start: dt.date | None = None
     years: int | None = None
+    service: Term | None = None  # a service period written beside the licence: 永久（含1年升级服务）
 
     def end_date(self, purchased: dt.date | None) -> dt.date | None:
         """The last day of the licence (inclusive), or ``None`` when it never ends or is unknown."""
@@ -232,6 +233,10 @@ class Term:
         if self.years is not None and purchased is not None:
             return add_years(purchased, self.years) - dt.timedelta(days=1)
         return None
+
+    def service_end(self, purchased: dt.date | None) -> dt.date | None:
+        """The last day of the service period written beside the licence (antivirus updates), if any."""
+        return self.service.end_date(purchased) if self.service is not None else None
 
 
 PERPETUAL = Term(perpetual=True)
@@ -266,9 +271,37 @@ def to_term(value: object) -> Term | None:
     return _term_str(value)
 
 
+_SERVICE_SPLIT = re.compile(r"[（(，,；;]")
+_SERVICE_YEARS = re.compile(r"(\d{1,2})\s*年")
+_SERVICE_DATE = re.compile(_DATE_CHUNK)
+
+
+def _with_service(s: str) -> Term | None:
+    """``永久（含1年升级服务）``, ``永久，服务期至2025-12-31``: the licence, and its service period beside it."""
+    head = _SERVICE_SPLIT.split(s, maxsplit=1)[0].strip()
+    tail = s[len(head):]
+    if not head or "服务" not in tail:
+        return None
+    licence = _term_str(head)
+    if licence is None or licence.service is not None:
+        return None
+    m = _SERVICE_DATE.search(tail)
+    if m:
+        end = _date_str(m[0])
+        service = Term(end=end) if end else None
+    else:
+        y = _SERVICE_YEARS.search(tail)
+        service = Term(years=int(y[1])) if y and 1 <= int(y[1]) <= _MAX_YEARS else None
+    if service is None:
+        return None
+    return Term(licence.perpetual, licence.end, licence.start, licence.years, service)
+
+
 @lru_cache(maxsize=4096)
 def _term_str(value: str) -> Term | None:
     s = _clean_str(value)
+    if "服务" in s:
+        return _with_service(s)
     if s in {"永久", "永久许可", "永久授权", "长期", "无限期", "终身"}:
         return PERPETUAL
     m = _YEARS.match(s)

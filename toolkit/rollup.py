@@ -64,6 +64,8 @@ class Rollup:
     last_seen: dict[str, LogEntry] = field(default_factory=dict, repr=False, compare=False)
     source: str = LOGS  # where the state comes from: the 附件9 logs, or 附件8 when the ledger keeps no 附件9
     uncertain: set[str] = field(default_factory=set)  # number keys whose logs hold rows that cannot be replayed
+    last_install: dict[tuple[str, str], LogEntry] = field(default_factory=dict, repr=False, compare=False)
+    first_seen: dict[str, dt.date] = field(default_factory=dict, repr=False, compare=False)  # computer key -> first log date
 
     @cached_property
     def detail(self) -> list[DetailRow]:
@@ -150,6 +152,7 @@ def _replay(ledger: Ledger, ru: Rollup) -> None:
     last_seen: dict[str, LogEntry] = {}
     state, install_date, breaks = ru.state, ru.install_date, ru.breaks
     number_text, computer_text = ru.number_text, ru.computer_text
+    last_install, first_seen = ru.last_install, ru.first_seen
     for d, _, _, no, e in _sorted_entries(ledger, ru.as_of, ru.uncertain):
         computer = e.raw["computer"] or ""
         nk, ck = norm_key(no), norm_key(computer)
@@ -157,6 +160,7 @@ def _replay(ledger: Ledger, ru: Rollup) -> None:
             number_text[nk] = no
         if ck not in computer_text:
             computer_text[ck] = computer
+            first_seen[ck] = d
         last_seen[ck] = e  # rows are in (date, sheet, row) order: the last one wins
         key = (ck, nk)
         cur = state.get(key, 0)
@@ -164,6 +168,7 @@ def _replay(ledger: Ledger, ru: Rollup) -> None:
         q = e.val.get("qty")
         qty = q if isinstance(q, int) and q > 0 else 1
         if op == "安装":
+            last_install[key] = e
             if cur > 0:
                 breaks.append(HistoryBreak(e, no, "install-again"))
             else:

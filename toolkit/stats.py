@@ -41,58 +41,24 @@ Design decisions (the guide names 附件5 but publishes no layout or definitions
 from __future__ import annotations
 
 import datetime as dt
-import re
-import tomllib
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
 from toolkit.dates import DATE_FORMAT, date_text
+from toolkit.entitlements import NOT_GENUINE, Flag, licence_end, licence_flags
 from toolkit.model import COMMERCIAL, FREE, OEM, Ledger, SummaryEntry
 from toolkit.normalize import norm_key, to_int
+from toolkit.products import product_dictionary
 from toolkit.rollup import Rollup, compute_rollup
-from toolkit.schemas import schema, schema_dir
+from toolkit.schemas import schema
+from toolkit.settings import unit_settings
 
 SITE, CONCURRENT, PER_USER = "场地许可", "并发许可", "用户许可"
 PURCHASE = "采购"
 
 
-# --- data: the product dictionary and the 附件5 layout -------------------------------------
-
-
-@dataclass(frozen=True)
-class ProductDictionary:
-    """Patterns of product names per 软件类别 (``schemas/products.toml``)."""
-
-    entries: tuple[tuple[str, str], ...]  # (normalised pattern, category), longest pattern first
-    other: str = "其他"
-
-    def guess(self, name: str | None) -> str:
-        """The category a product name suggests; ``other`` when nothing matches."""
-        if not name:
-            return self.other
-        key = norm_key(name)
-        for pattern, category in self.entries:
-            if _matches(pattern, key):
-                return category
-        return self.other
-
-
-def _matches(pattern: str, key: str) -> bool:
-    if not pattern.isascii():
-        return pattern in key
-    # a Latin pattern must not sit inside a longer word: "git" is not in "digital"
-    return re.search(rf"(?<![a-z]){re.escape(pattern)}(?![a-z])", key) is not None
-
-
-@cache
-def product_dictionary() -> ProductDictionary:
-    """The dictionary of ``schemas/products.toml``."""
-    with (schema_dir() / "products.toml").open("rb") as fh:
-        raw = tomllib.load(fh)
-    entries = [(norm_key(p), prod["category"]) for prod in raw.get("products", ()) for p in prod.get("patterns", ())]
-    entries.sort(key=lambda e: -len(e[0]))
-    return ProductDictionary(tuple(entries), raw.get("other", "其他"))
+# --- data: the 附件5 layout ---------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -109,12 +75,21 @@ class Layout:
     blocks: tuple[dict[str, Any], ...]
     notes: tuple[str, ...]
     guessed_note: str
+    licence_note: str
     detail_sheet: str
     detail_title: str
     detail_columns: tuple[dict[str, str], ...]
 
     def date_text(self, day: dt.date | None) -> str:
         return date_text(day, self.date_format)
+
+    def licence_text(self, stats: Stats) -> str | None:
+        """The note naming the numbers whose installs the licence rules count as not 正版, if any."""
+        flagged = stats.licence_flagged
+        if not flagged:
+            return None
+        numbers = "、".join(f"{n.software_no}（{n.reason}）" for n in flagged)
+        return self.licence_note.format(count=len(flagged), numbers=numbers)
 
     def label(self, key: str) -> str:
         """The label of a figure key (``total_staff`` → ``总人数（人）``)."""
@@ -141,6 +116,7 @@ def layout() -> Layout:
         blocks=tuple(x["blocks"]),
         notes=tuple(x["notes"]),
         guessed_note=x["guessed_note"],
+        licence_note=x["licence_note"],
         detail_sheet=x["detail_sheet"],
         detail_title=x["detail_title"],
         detail_columns=tuple(x["detail_columns"]),
@@ -171,6 +147,7 @@ class NumberStats:
     holders: int = 0  # computers (or users under 用户许可) holding the number
     over: bool = False  # more holders than 许可数量 (PZ1.1)
     expired: bool = False  # still installed after the licence ended (PZ1.1E)
+    flags: list[str] = field(default_factory=list)  # licence rules that make some installs not 正版 (PZ1.1H/U/O)
 
     @property
     def unlimited(self) -> bool:
@@ -202,6 +179,7 @@ class NumberStats:
             "term_end": self.term_end.isoformat() if self.term_end else None,
             "over_deployed": self.over,
             "expired": self.expired,
+            "licence_flags": list(self.flags),
             "reason": self.reason,
         }
 
@@ -293,6 +271,11 @@ class Stats:
         return [n for n in self.numbers if n.expired]
 
     @property
+    def licence_flagged(self) -> list[NumberStats]:
+        """Installed numbers some of whose installs the licence rules count as not 正版."""
+        return [n for n in self.numbers if n.flags]
+
+    @property
     def guessed(self) -> list[NumberStats]:
         """Installed numbers whose category was guessed from the name."""
         return [n for n in self.numbers if n.guessed and n.installed]
@@ -324,6 +307,7 @@ class Stats:
             "purchases": {"year": self.as_of.year, "count": self.purchase_count, "amount": self.purchase_amount},
             "over_deployed": [n.software_no for n in self.over_deployed],
             "expired": [n.software_no for n in self.expired],
+            "licence_flagged": [n.software_no for n in self.licence_flagged],
             "numbers": [n.to_dict() for n in self.numbers],
         }
 
@@ -421,6 +405,10 @@ def _numbers(ledger: Ledger, ru: Rollup, lay: Layout) -> list[NumberStats]:
             groups.setdefault(norm_key(s.software_no), []).append(s)
     whitelisted = _whitelist(ledger)
     holders = _holders(ru)
+    flags: dict[str, list[Flag]] = {}
+    for f in licence_flags(ledger, ru, unit_settings(ledger)):
+        if f.code in NOT_GENUINE and f.number is not None:
+            flags.setdefault(f.number, []).append(f)
     out: list[NumberStats] = []
     for nk, rows in groups.items():
         first = rows[0]
@@ -440,6 +428,7 @@ def _numbers(ledger: Ledger, ru: Rollup, lay: Layout) -> list[NumberStats]:
             "",
         )
         _judge(ns, rows, holders.get(nk, []), ru.as_of, whitelisted(first.software_no, name))
+        _apply_flags(ns, flags.get(nk, []), holders.get(nk, []))
         out.append(ns)
     names = _log_names(ledger)
     for nk, installed in ru.installed.items():
@@ -515,7 +504,7 @@ def _judge(
     ns.license_type = first.license_type
     counts = [r.license_count for r in rows]
     ns.license_count = sum(c for c in counts if c is not None) if all(c is not None for c in counts) else None
-    ns.term_end = first.term_end()
+    ns.term_end, service = licence_end(first)
     per_user = ns.license_type == PER_USER
     ns.holders = len({(u if per_user else ck) for _, ck, u, _ in holders})
     if ns.installed == 0:
@@ -523,7 +512,7 @@ def _judge(
         return
     if ns.term_end is not None and ns.term_end < as_of:
         ns.expired = True
-        ns.reason = f"许可已于 {ns.term_end.isoformat()} 到期，不计为正版"
+        ns.reason = f"{'杀毒软件年服务' if service else '许可'}已于 {ns.term_end.isoformat()} 到期，不计为正版"
         return
     if ns.license_type == SITE:
         ns.genuine, ns.reason = ns.installed, "场地许可，不限数量"
@@ -546,6 +535,25 @@ def _judge(
         ns.reason = f"许可数量 {ns.license_count}，安装在 {ns.holders} {unit}上，超出部分不计为正版"
     else:
         ns.reason = "在许可数量以内"
+
+
+def _apply_flags(ns: NumberStats, flags: list[Flag], holders: list[Holder]) -> None:
+    """Installs the licence rules flag (consumer edition, unlicensed upgrade, OEM moved) are not 正版."""
+    if not flags or ns.installed == 0:
+        return
+    whole = next((f for f in flags if f.computer is None), None)
+    if whole is not None:
+        ns.genuine, ns.reason = 0, f"{whole.reason}，不计为正版"
+        ns.flags = [whole.code]
+        return
+    reasons = {h[1]: f for f in flags for h in holders if h[1] == f.computer}
+    bad = sum(installs for _, ck, _, installs in holders if ck in reasons)
+    if bad == 0:
+        return
+    ns.genuine = max(0, min(ns.genuine, ns.installed - bad))
+    ns.flags = sorted({f.code for f in reasons.values()})
+    whys = "、".join(sorted({f.reason for f in reasons.values()}))
+    ns.reason = f"{ns.reason}；其中 {bad} 套：{whys}，不计为正版"
 
 
 def combine(parts: list[Stats], unit: str, as_of: dt.date) -> Stats:

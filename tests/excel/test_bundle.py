@@ -52,7 +52,7 @@ def test_bundle_installs_offline_into_a_fresh_venv(tmp_path):
         cwd=tmp_path,
     )
     assert run.returncode == 1, run.stderr
-    assert len(json.loads(run.stdout)["findings"]) == 7
+    assert len(json.loads(run.stdout)["findings"]) == 16
     probe = "import toolkit, toolkit.excel, xlwings; print(toolkit.__file__)"
     where = subprocess.run(
         [str(python), "-c", probe], capture_output=True, text=True, env=clean, cwd=tmp_path, check=True

@@ -89,7 +89,7 @@ def test_book_from_xlwings_reads_what_the_file_reader_reads(sample):
     by_fake = check_book(book, AS_OF, "台账示例.xlsx")
     by_file = check_file(sample, AS_OF, "台账示例.xlsx")
     assert by_fake.to_dict() == by_file.to_dict()
-    assert len(by_fake.findings) == 7
+    assert len(by_fake.findings) == 16
 
 
 def test_used_range_offset_is_kept():
@@ -144,8 +144,8 @@ def test_annotation_equals_what_annotate_writes_to_a_file(sample, tmp_path):
     mine, theirs = view_of_fake(fake), view_of_file(out)
     assert mine == theirs
     assert mine["sheets"][-2:] == [RESULT_SHEET, LEDGER_SHEET] and mine["hidden"] == [LEDGER_SHEET]
-    assert len(mine["fills"]) == 7 and set(mine["fills"].values()) == {"#FFC7CE", "#FFEB9C"}
-    assert mine["notes"][("附件7 汇总表", (19, 9))].startswith("【TZ1.6 ")
+    assert len(mine["fills"]) == 16 and set(mine["fills"].values()) == {"#FFC7CE", "#FFEB9C"}
+    assert mine["notes"][("附件7 汇总表", (22, 9))].startswith("【TZ1.6 ")
     assert fake.sheets[RESULT_SHEET].bold[(1, 1)] and fake.sheets[RESULT_SHEET].widths[6] == RESULT_WIDTHS[6]
 
 
@@ -154,39 +154,39 @@ def test_result_sheet_links_and_text_cells(sample):
     excel.check_workbook(fake, AS_OF)
     result = fake.sheets[RESULT_SHEET]
     assert result.values[(1, 1)] == "序号" and result.values[(2, 1)] == 1.0
-    assert result.links[(2, 5)] == "#'附件7 汇总表'!I19" and result.values[(2, 5)] == "I19"
+    assert result.links[(2, 5)] == "#'附件7 汇总表'!I22" and result.values[(2, 5)] == "I22"
     assert result.formats[(2, 4)] == "@"
 
 
 def test_rerun_is_idempotent_and_keeps_a_users_fill_and_note(sample):
     fake = FakeBook.from_file(sample)
     summary = fake.sheets["附件7 汇总表"]
-    summary.fills[(19, 9)] = "#00B050"  # the user's own green on a cell we will mark
+    summary.fills[(22, 9)] = "#00B050"  # the user's own green on a cell we will mark
     summary.range("B3").add_note("用户自己的批注")
     excel.check_workbook(fake, AS_OF)
     first = view_of_fake(fake)
-    assert summary.fills[(19, 9)] == "#FFC7CE"
+    assert summary.fills[(22, 9)] == "#FFC7CE"
     excel.check_workbook(fake, AS_OF)
     assert view_of_fake(fake) == first
     excel.remove_annotations_xlwings(fake)
-    assert summary.fills.get((19, 9)) == "#00B050"
+    assert summary.fills.get((22, 9)) == "#00B050"
     assert [n.text for n in summary.notes] == ["用户自己的批注"]
     assert [s.name for s in fake.sheets] == [s.name for s in FakeBook.from_file(sample).sheets]
-    assert view_of_fake(fake)["fills"] == {("附件7 汇总表", (19, 9)): "#00B050"}  # the sample has no other fill
+    assert view_of_fake(fake)["fills"] == {("附件7 汇总表", (22, 9)): "#00B050"}  # the sample has no other fill
 
 
 def test_a_fill_the_user_changed_since_is_left_alone(sample):
     fake = FakeBook.from_file(sample)
     excel.check_workbook(fake, AS_OF)
-    fake.sheets["附件7 汇总表"].fills[(19, 9)] = "#0070C0"
+    fake.sheets["附件7 汇总表"].fills[(22, 9)] = "#0070C0"
     excel.remove_annotations_xlwings(fake)
-    assert fake.sheets["附件7 汇总表"].fills[(19, 9)] == "#0070C0"
+    assert fake.sheets["附件7 汇总表"].fills[(22, 9)] == "#0070C0"
 
 
 def test_cli_then_button_then_cli_stay_consistent(sample, tmp_path):
     """A file annotated by the CLI, opened in Excel and checked by the button, then by the CLI again."""
     wb = openpyxl.load_workbook(sample)
-    wb["附件7 汇总表"]["I19"].fill = openpyxl.styles.PatternFill("solid", fgColor="FF00B050")
+    wb["附件7 汇总表"]["I22"].fill = openpyxl.styles.PatternFill("solid", fgColor="FF00B050")
     wb.save(sample)
     by_cli = tmp_path / "cli.xlsx"
     annotate_file(sample, by_cli, "台账示例.xlsx")
@@ -206,7 +206,7 @@ def test_cli_then_button_then_cli_stay_consistent(sample, tmp_path):
     pkg.remove_annotations(AUTHOR, FILLS)
     pkg.save(tmp_path / "cleaned.xlsx")
     cleaned = FakeBook.from_file(tmp_path / "cleaned.xlsx")
-    assert cleaned.sheets["附件7 汇总表"].fills[(19, 9)] == "#00B050"  # the original green, recorded by the CLI
+    assert cleaned.sheets["附件7 汇总表"].fills[(22, 9)] == "#00B050"  # the original green, recorded by the CLI
     assert not any(s.notes for s in cleaned.sheets)
 
 

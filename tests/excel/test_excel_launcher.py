@@ -60,7 +60,7 @@ def test_the_lite_core_runs_without_native_packages(tmp_path):
     probe = PROBE.format(root=str(ROOT), data=str(data))
     run = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT)
     assert run.returncode == 0, run.stderr
-    assert run.stdout.strip() == "7 []"
+    assert run.stdout.strip() == "16 []"
 
 
 PROBE = """

@@ -101,7 +101,7 @@ def test_sample_is_deterministic_and_committed_file_is_current(tmp_path, make_sa
 def test_sample_titles_sign_lines_and_headers(sample):
     sheets = _sheets(sample)
     assert list(sheets)[:4] == ["附件6 免费软件清单", "附件7 汇总表", "附件8 明细表", "计算机清单"]
-    assert len([n for n in sheets if n.startswith("附件9 ")]) == 25
+    assert len([n for n in sheets if n.startswith("附件9 ")]) == 28
     for name, (row, header) in HEADERS.items():
         rows = sheets[name]
         assert rows[0][0] == TITLES[name]
@@ -114,8 +114,8 @@ def test_sample_titles_sign_lines_and_headers(sample):
     assert sheets["附件8 明细表"][3][9:12] == ["商业软件", "OEM软件", "免费软件"]
     assert sheets["附件9 SY-001"][5][1:3] == ["安装", "卸载"]
     # 附件7 counts block and 附件9 info block
-    assert sheets["附件7 汇总表"][2][:5] == ["人员情况", "总人数", 62, "使用计算机人数", 58]
-    assert sheets["附件7 汇总表"][3][:7] == ["计算机情况", "服务器数", 4, "台式机数", 48, "便携机数", 16]
+    assert sheets["附件7 汇总表"][2][:5] == ["人员情况", "总人数", 62, "使用计算机人数", 59]
+    assert sheets["附件7 汇总表"][3][:7] == ["计算机情况", "服务器数", 4, "台式机数", 49, "便携机数", 16]
     info = sheets["附件9 SY-001"]
     # each label and value spans columns wide enough to read it (merged), so the empty cells between go
     assert [v for v in info[2] if v] == ["软件编号", "软件名称", "软件版本", "软件类型", "许可数量", "可使用版本", "许可期限"]
@@ -136,7 +136,7 @@ def test_sample_header_merges_and_detail_merges(sample):
             groups.append([r, r])
         else:
             groups[-1][1] = r
-    assert len(groups) == 69  # 70 computers less the scrapped one
+    assert len(groups) == 70  # 71 computers less the scrapped one
     for first, last in groups:
         for c in (1, 2, 3, 4):
             if last > first:
@@ -180,7 +180,9 @@ def test_make_large_small_is_consistent_and_matches_the_normal_path(tmp_path, ma
     assert _sheets(fast) == _sheets(normal)
     for name in ("附件7 汇总表", "附件8 明细表", "附件9 SY-0001"):
         assert _merges(fast, name) == _merges(normal, name)
-    assert check_file(fast, AS_OF).findings == []
+    # the generator draws each computer's software at random: some lack an office suite or antivirus,
+    # which PZ2.3 rightly warns about; nothing else may be found
+    assert [f for f in check_file(fast, AS_OF).findings if f.rule != "PZ2.3"] == []
 
 
 def test_make_large_command_line(tmp_path, make_large, capsys):

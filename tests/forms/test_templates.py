@@ -115,8 +115,10 @@ def test_new_ledger(tmp_path):
         "附件6 免费软件清单", "附件7 汇总表", "附件8 明细表", "计算机清单", "附件10 申请登记", "附件11 确认登记", "承诺书签署登记"]
     for ws in wb.worksheets:
         assert ws["A2"].value.startswith("单位名称（盖章）：某市数据资源管理局  填表人")
-    assert not wb["附件6 免费软件清单"].data_validations.dataValidation  # 附件6 has no enumerated column
-    assert wb["计算机清单"].data_validations.dataValidation
+        # 附件6 and the 承诺书 register have no enumerated column
+        assert bool(ws.data_validations.dataValidation) == (ws.title not in ("附件6 免费软件清单", "承诺书签署登记"))
+    ledger = read_ledger(path)
+    assert [f.form for f in ledger.forms][-3:] == ["附件10", "附件11", "承诺书签署登记"] and not ledger.requests
     # 60 bordered rows per table by default; --rows gives more
     assert wb["计算机清单"].cell(3 + 60, 2).border.left.style == "thin"
     assert wb["计算机清单"].cell(3 + 61, 2).border.left.style is None
@@ -137,7 +139,8 @@ def test_templates_command(tmp_path):
 
 
 def test_new_forms_do_not_change_check(make_ledger, tmp_path):
-    """附件1–4, 附件10/11 and the 承诺书 register are recognised as forms but never cause findings."""
+    """附件1–4 and the printed forms are recognised but never cause findings; the registers (附件10/11,
+    承诺书签署登记) are read like the other forms and feed the approval rules (AZ1.2, AZ1.4, ZR3)."""
     path = make_ledger()
     before = check_file(path, AS_OF).to_dict()
     wb = openpyxl.load_workbook(path)
@@ -155,6 +158,13 @@ def test_new_forms_do_not_change_check(make_ledger, tmp_path):
     write_letter_sheet(wb.create_sheet("附件2 承诺书"), schema("附件2"), unit="测试局", dept="办公室", person="张三")
     write_printout_sheet(wb.create_sheet("申请表 1"), schema("附件10"), rows["附件10"][0])
     wb.save(path)
-    ledger_forms = {f.form for f in read_ledger(path).forms}
-    assert {"附件1", "附件2", "附件3", "附件4", "附件10", "附件11", "承诺书签署登记"} <= ledger_forms
-    assert check_file(path, AS_OF).to_dict() == before
+    ledger = read_ledger(path)
+    assert {"附件1", "附件2", "附件3", "附件4", "附件10", "附件11", "承诺书签署登记"} <= {f.form for f in ledger.forms}
+    assert [f.sheet for f in ledger.forms_of("附件10")] == ["附件10 申请登记"]  # the printed 申请表 1 is no register
+    after = check_file(path, AS_OF)
+    new = [f for f in after.findings if f.to_dict() not in before["findings"]]
+    # 附件11's 完成日期 “三月” and 操作类型 “重装” are read like any form's cells; every log row lacks a
+    # matching confirmation, and 李四 has not signed; the request register begins in 2026, after every log row
+    assert sorted({(f.rule, f.sheet) for f in new if f.rule in ("S4", "S5")}) == [("S4", "附件11 确认登记"), ("S5", "附件11 确认登记")]
+    assert {f.rule for f in new} == {"S4", "S5", "AZ1.4", "ZR3"}
+    assert [f.values["person"] for f in new if f.rule == "ZR3"] == ["李四"]

@@ -92,6 +92,9 @@ def default_data() -> dict:
         details=details,
         logs=logs,
         computers=computers,
+        # the test unit does not check the three general-purpose software (it registers no antivirus):
+        # tests of PZ2.3 pass settings={} or their own
+        settings={"核对三类通用软件": "否"},
     )
 
 
@@ -237,17 +240,44 @@ def write_computers(wb, data: dict, variant: bool = False) -> None:
         ws.append([r.get(k, i if k == "seq" else None) for k in COMPUTER_KEYS])
 
 
+REGISTERS = {"requests": "附件10", "confirmations": "附件11", "pledges": "承诺书签署登记"}
+
+
+def write_registers(wb, data: dict, variant: bool = False) -> None:
+    """The optional registers (附件10, 附件11, 承诺书签署登记) given as lists of rows keyed by schema column keys."""
+    from toolkit.schemas import schema
+
+    for key, form in REGISTERS.items():
+        if data.get(key) is None:
+            continue
+        sch = schema(form)
+        ws = wb.create_sheet(sch.sheet)
+        ws.append([sch.title])
+        _sign(ws, data["unit"], data.get("fill_date"), len(sch.columns))
+        ws.append([c.label for c in sch.columns])
+        for i, row in enumerate(data[key], 1):
+            ws.append([row.get(c.key, i if c.key == "seq" else None) for c in sch.columns])
+
+
+def write_settings(wb, data: dict, variant: bool = False) -> None:
+    """The unit's 设置 sheet: 设置项 | 值."""
+    ws = wb.create_sheet("设置")
+    ws.append(["设置项", "值"])
+    for key, value in data["settings"].items():
+        ws.append([key, value])
+
+
 def make_ledger(tmp_path: Path, name: str = "台账.xlsx", variant: bool = False, omit: tuple[str, ...] = (), **changes: Any) -> Path:
     """Write a ledger workbook; keyword arguments replace parts of :func:`default_data`."""
     data = default_data()
     data.update(changes)
     wb = openpyxl.Workbook()
     wb.remove(wb.active)
-    writers = [("附件6", write_whitelist), ("附件7", write_summary), ("附件8", write_detail), ("计算机清单", write_computers), ("附件9", write_logs)]
+    writers = [("附件6", write_whitelist), ("附件7", write_summary), ("附件8", write_detail), ("计算机清单", write_computers), ("附件9", write_logs), ("登记", write_registers), ("设置", write_settings)]
     if variant:
         writers = writers[::-1]  # sheet order does not matter
     for form, fn in writers:
-        if form in omit or (form == "计算机清单" and data.get("computers") is None):
+        if form in omit or (form == "计算机清单" and data.get("computers") is None) or (form == "设置" and not data.get("settings")):
             continue
         fn(wb, data, variant)
     path = Path(tmp_path) / name

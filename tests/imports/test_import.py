@@ -31,7 +31,8 @@ def _import(tmp_path, shape, defects=(), name="新台账.xlsx"):
 def test_clean_input_imports_into_a_clean_ledger(tmp_path, shape):
     result, out = _import(tmp_path, shape)
     report = check([out], DAY)
-    assert report.flatten(["rule", "sheet", "cell", "message"]) == []
+    # the inputs register no antivirus: PZ2.3 rightly warns for every computer in use, and nothing else is found
+    assert [f for f in report.flatten(["rule", "sheet", "cell", "message"]) if f[0] != "PZ2.3"] == []
     assert result.written == out and all(lay.shape for lay in result.layouts)
     ledger = read_ledger(out)
     assert [f.form for f in ledger.forms][:3] == ["附件6", "附件7", "附件8"]
@@ -45,7 +46,7 @@ def test_every_planted_defect_is_found_after_import_and_nothing_else(tmp_path, s
     _, out = _import(tmp_path, shape, planted)
     found, other = attribute(out, check([out], DAY))
     assert sorted(found) == sorted(planted)
-    assert other == []
+    assert [f for f in other if "PZ2.3" not in str(f)] == []  # PZ2.3: the inputs register no antivirus
 
 
 def test_the_long_table_rows_become_numbered_forms_and_initial_installs(tmp_path):
@@ -198,7 +199,7 @@ def test_a_folder_of_per_computer_files_imports_from_the_command_line(tmp_path):
     result = CliRunner().invoke(main, ["import", str(tmp_path / "in"), "-o", str(out), "--date", "2026-06-30", "--unit", "测试局"])
     assert result.exit_code == 0, result.output
     assert "单台计算机的软件清单" in result.output and "下一步：zbtz check" in result.output
-    assert check([out], DAY).findings == []
+    assert [f for f in check([out], DAY).findings if f.rule != "PZ2.3"] == []  # no antivirus in the inputs
 
 
 @pytest.mark.skipif(not HAS_SOFFICE, reason="LibreOffice (soffice) 未安装")

@@ -257,8 +257,8 @@ SAMPLE = ROOT / "samples" / "台账示例.xlsx"
 @pytest.mark.skipif(not SAMPLE.exists(), reason="samples/台账示例.xlsx 不存在")
 def test_the_sample_ledger_against_a_hand_count():
     st = compute_stats(read_ledger(SAMPLE), AS_OF)
-    # samples/README.md: 62 staff; 4 servers, 50 desktops of which TS-005 停用 and TS-012 报废, 16 laptops.
-    assert st.counts == dict(total_staff=62, staff_using=58, servers=4, desktops=48, laptops=16)
+    # samples/README.md: 62 staff; 4 servers, 51 desktops of which TS-005 停用 and TS-012 报废, 16 laptops.
+    assert st.counts == dict(total_staff=62, staff_using=59, servers=4, desktops=49, laptops=16)
     # installs per number = rows of 附件8 (rolled up from the logs), counted here without the reader
     ws = next(s for s in openpyxl.load_workbook(SAMPLE, read_only=True) if s.title.startswith("附件8"))
     per_number: dict[str, int] = {}
@@ -266,15 +266,57 @@ def test_the_sample_ledger_against_a_hand_count():
         if isinstance(row[5], str) and row[5].strip():
             per_number[row[5].strip()] = per_number.get(row[5].strip(), 0) + 1
     assert {n.software_no: n.installed for n in st.numbers if n.installed} == per_number
-    # 操作系统: SY-001 4 + OEM-001 57 + OEM-002 8
-    # 办公软件: SY-002 1 + SY-003 22 + SY-004 7 + SY-005 30 + SY-006 4 + SY-010 6 + SY-011 2 + OEM-003 8
-    #           + MF-002 64 + MF-009 64 + MF-011 6
-    # 杀毒软件: MF-004 62 + MF-005 0 + MF-006 2 (金山毒霸 not on 附件6: 0 genuine)
+    # 操作系统: SY-001 4 + SY-014 1 + OEM-001 58 (BJ-16's moved from TS-012: PZ1.1O, not genuine) + OEM-002 7
+    # 办公软件: SY-002 1 + SY-003 22 + SY-004 7 + SY-005 31 + SY-006 4 + SY-010 6 + SY-011 2
+    #           + SY-012 1 (2021 on a 2019 licence: PZ1.1U, not genuine) + SY-013 1
+    #           + OEM-003 8 (家庭和学生版: PZ1.1H, not genuine) + MF-002 65 + MF-009 64 + MF-011 6
+    # 杀毒软件: MF-004 66 + MF-005 0 + MF-006 2 (金山毒霸 not on 附件6: 0 genuine)
     # 其他: SY-007 4 (licence 3: 3 genuine) + SY-008 5 + SY-009 2 + MF-001 56 + MF-003 54 + MF-007 30
     #       + MF-008 24 + MF-010 26
     got = {c.category: (c.installed, c.genuine) for c in st.categories}
-    assert got == {"操作系统": (69, 69), "办公软件": (214, 214), "杀毒软件": (64, 62), "其他": (201, 200)}
-    assert (st.total.installed, st.total.genuine) == (548, 545)
-    assert st.category("杀毒软件").rate == pytest.approx(62 / 64)
+    assert got == {"操作系统": (70, 69), "办公软件": (218, 209), "杀毒软件": (68, 66), "其他": (201, 200)}
+    assert (st.total.installed, st.total.genuine) == (557, 544)
+    assert st.category("杀毒软件").rate == pytest.approx(66 / 68)
     assert [n.software_no for n in st.over_deployed] == ["SY-007"] and st.expired == []
-    assert (st.purchase_count, st.purchase_amount) == (0, 0.0)  # nothing bought in 2026
+    assert [n.software_no for n in st.licence_flagged] == ["SY-012", "OEM-001", "OEM-003"]
+    assert (st.purchase_count, st.purchase_amount) == (1, 5600.0)  # SY-014, bought 2026-06-01
+
+
+# --- installs the licence rules flag are not 正版 ----------------------------------------------
+
+
+def _stats(tmp_path, **changes):
+    from tests.helpers.factory import make_ledger
+
+    return compute_stats(read_ledger(make_ledger(tmp_path, **changes)), AS_OF)
+
+
+def _number(st, no):
+    return next(n for n in st.numbers if n.software_no == no)
+
+
+def test_consumer_edition_is_not_genuine(tmp_path):
+    st = _stats(tmp_path, summary=[office(), windows(name="Windows 10 家庭中文版"), sevenzip()])
+    n = _number(st, "OEM-001")
+    assert (n.installed, n.genuine, n.flags) == (2, 0, ["PZ1.1H"])
+    assert n.reason == "Windows 家庭版不属于单位正版序列，不计为正版"
+    assert st.category("操作系统").genuine == 0
+    assert layout().licence_text(st) == "其中 1 个软件编号有安装因许可类型不符不计为正版：OEM-001（Windows 家庭版不属于单位正版序列，不计为正版）"
+
+
+def test_unlicensed_upgrade_is_not_genuine_and_a_clean_ledger_has_no_flags(tmp_path):
+    lg = default_data()["logs"]
+    lg["SY-001"] = [dict(r, version=None) for r in lg["SY-001"]]
+    st = _stats(tmp_path, summary=[office(version="2021", usable_version="2019"), windows(), sevenzip()], logs=lg)
+    assert (_number(st, "SY-001").genuine, _number(st, "SY-001").flags) == (0, ["PZ1.1U"])
+    (tmp_path / "clean").mkdir()
+    clean = _stats(tmp_path / "clean")
+    assert clean.licence_flagged == [] and layout().licence_text(clean) is None
+
+
+def test_oem_on_the_wrong_computer_is_not_genuine(tmp_path):
+    lg = default_data()["logs"]
+    lg["OEM-001"][1] = install("PC-002", D1, user="李四", version="10", remark="由 PC-009 迁移")
+    n = _number(_stats(tmp_path, logs=lg), "OEM-001")
+    assert (n.installed, n.genuine, n.flags) == (2, 1, ["PZ1.1O"])
+    assert n.reason.startswith("OEM 预装软件；其中 1 套：OEM 软件不随原计算机使用")

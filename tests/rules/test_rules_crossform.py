@@ -12,7 +12,7 @@ import datetime as dt
 import openpyxl
 import pytest
 
-from tests.helpers.factory import default_data, install, office, sevenzip, write_logs
+from tests.helpers.factory import default_data, install, office, sevenzip, windows, write_logs
 
 S6, S7, S8, CL = "附件6 免费软件清单", "附件7 汇总表", "附件8 明细表", "计算机清单"
 D1 = dt.date(2024, 3, 1)
@@ -390,6 +390,14 @@ def test_tz3_4_rows_are_replayed_in_date_order_not_row_order(make_ledger, check_
 def test_tz3_5_commercial_upgrade_logged_on_the_old_number(make_ledger, check_one):
     path = make_ledger(logs=logs(SY_001=[install("PC-001", dt.date(2025, 1, 1), op="卸载", version="2019"),
                                         install("PC-001", dt.date(2025, 1, 1), version="2021")]))
+    # no 2021 licence is registered: the install is also above the licence's 可使用版本 2019
+    assert found(check_one(path)) == [["PZ1.1U", "附件9 SY-001", "H10"], ["TZ3.5", "附件9 SY-001", "H10"]]
+
+
+def test_tz3_5_upgrade_to_a_registered_version_is_bookkeeping_only(make_ledger, check_one):
+    summary = [office(), windows(), sevenzip(), office("SY-002", version="2021", usable_version="2021", serial="NEW", installed=0)]
+    path = make_ledger(summary=summary, logs=logs(SY_001=[install("PC-001", dt.date(2025, 1, 1), op="卸载", version="2019"),
+                                                          install("PC-001", dt.date(2025, 1, 1), version="2021")]))
     assert found(check_one(path)) == [["TZ3.5", "附件9 SY-001", "H10"]]
 
 

@@ -26,6 +26,7 @@ def _ledger(make_ledger, *rows, **kw):
     kw.setdefault("details", [])
     kw.setdefault("logs", {})
     kw.setdefault("computers", None)
+    kw.setdefault("settings", {})  # no 设置 sheet: the sheet order below is the forms' own
     return make_ledger(summary=list(rows), **kw)
 
 

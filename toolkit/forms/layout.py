@@ -72,6 +72,7 @@ class LedgerData:
     details: list[dict] = field(default_factory=list)
     logs: dict[str, tuple[dict, list[dict]]] = field(default_factory=dict)
     computers: list[dict] | None = None
+    registers: dict[str, list[dict]] = field(default_factory=dict)  # 附件10, 附件11, 承诺书签署登记 → rows
 
 
 # --- styles and sinks ----------------------------------------------------------------------
@@ -633,6 +634,11 @@ def ledger_sheets(data: LedgerData) -> Iterator[tuple[str, FormSchema, dict]]:
         name = sheet_name(log_form, no, taken)
         taken.append(name)
         yield name, log_form, dict(common, rows=rows, info={"software_no": no, **info})
+    for form_name, rows in data.registers.items():
+        form = schema(form_name)
+        name = sheet_name(form, taken=taken)
+        taken.append(name)
+        yield name, form, dict(common, rows=rows)
 
 
 def write_ledger(path: str | Path, ledger_data: LedgerData, *, fast: bool = False, reproducible: bool = False) -> None:

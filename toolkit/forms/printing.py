@@ -22,16 +22,13 @@ from toolkit.errors import PrintError
 from toolkit.files import TEMP_PREFIX, claim_output, install, make_dirs, mark_output
 from toolkit.forms.layout import save_workbook
 from toolkit.forms.templates import write_letter_sheet, write_printout_sheet
-from toolkit.model import Form, Ledger
-from toolkit.normalize import text, to_date
-from toolkit.read.grid import load_book
+from toolkit.model import Ledger, Row
 from toolkit.read.reader import read_ledger
 from toolkit.schemas import schema
 from toolkit.textsafe import text_only
 
 PRINTABLE = ("附件2", "附件10", "附件11")
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
-_TOTAL_WORDS = ("合计", "总计", "小计")
 PDF_TIMEOUT = 180
 
 
@@ -59,29 +56,19 @@ def people(ledger: Ledger) -> list[tuple[str, str]]:
     return list(seen)
 
 
-def register_rows(path: str | Path, forms: Sequence[Form]) -> list[dict]:
-    """The rows of the 附件10/附件11 registers found by the reader, as {column key: value}."""
-    if not forms:
-        return []
-    grids = {g.name: g for g in load_book(path).sheets}
+def register_rows(ledger: Ledger, form: str) -> list[dict]:
+    """The rows of the 附件10 or 附件11 register as the reader found them, as {column key: value}.
+
+    A date column gives its date where it reads as one (its text otherwise); every other column its text.
+    """
+    rows: Sequence[Row] = ledger.requests if form == "附件10" else ledger.confirmations
     out = []
-    for form in forms:
-        grid = grids.get(form.sheet)
-        if grid is None or not form.header_row:
-            continue
-        for r in range(form.data_start - 1, len(grid.rows)):
-            row = grid.rows[r]
-            values: dict[str, object] = {}
-            for key, col in form.columns.items():
-                v = row[col - 1] if col - 1 < len(row) else None
-                if form.schema.column(key).type == "date" and v not in (None, ""):
-                    values[key] = to_date(v) or text(v)
-                else:
-                    values[key] = text(v)
-            filled = [v for k, v in values.items() if v is not None and k != "seq"]
-            first = next((v for v in values.values() if isinstance(v, str)), "")
-            if filled and not first.replace(" ", "").startswith(_TOTAL_WORDS):
-                out.append(values)
+    for row in rows:
+        values: dict[str, object] = {}
+        for key in row.form.columns:
+            parsed = row.val.get(key) if row.form.schema.column(key).type == "date" else None
+            values[key] = parsed if parsed is not None else row.raw.get(key)
+        out.append(values)
     return out
 
 
@@ -141,7 +128,7 @@ def print_forms(
                 write_letter_sheet(ws, form, unit=unit, dept=dept, person=person)
             done.pages[name] = len(persons)
         else:
-            rows = register_rows(path, ledger.forms_of(name))
+            rows = register_rows(ledger, name)
             if not rows:
                 done.skipped[name] = f"台账中没有《{form.title}》登记表或登记表为空"
                 continue

@@ -298,7 +298,8 @@ def write_templates(folder: str | Path, *, force: bool = False) -> list[Path]:
 
 
 def new_ledger(path: str | Path, unit: str, *, overwrite: bool = False, rows: int = NEW_LEDGER_ROWS) -> Path:
-    """A new ledger workbook, ``unit`` on every sign line and ``rows`` bordered rows in each table.
+    """A new ledger workbook: 附件6, 附件7, 附件8, 计算机清单 and the registers (附件10 申请登记, 附件11 确认登记,
+    承诺书签署登记) ready to fill, ``unit`` on every sign line and ``rows`` bordered rows in each table.
 
     附件6, 附件7, 附件8 and 计算机清单 to fill in, and the 附件10/附件11 and 承诺书签署登记
     registers that ``zbtz print`` prints from. 附件9 sheets are not made here: ``zbtz number``

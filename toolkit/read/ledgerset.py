@@ -83,6 +83,11 @@ def merge(ledgers: list[Ledger], display: str) -> tuple[Ledger, dict[str, tuple[
         out.details.extend(led.details)
         out.logs.extend(led.logs)
         out.computers.extend(led.computers)
+        out.requests.extend(led.requests)
+        out.confirmations.extend(led.confirmations)
+        out.pledges.extend(led.pledges)
+        for key, setting in led.settings.items():
+            out.settings.setdefault(key, setting)
     return out, origin
 
 

@@ -19,6 +19,7 @@ from typing import Any
 from toolkit.errors import ReadError
 from toolkit.model import (
     Computer,
+    Confirmation,
     DetailEntry,
     Form,
     FreeEntry,
@@ -26,7 +27,10 @@ from toolkit.model import (
     Ledger,
     Log,
     LogEntry,
+    Pledge,
+    Request,
     Row,
+    Setting,
     SummaryEntry,
     a1,
 )
@@ -61,14 +65,23 @@ _ROW_CLASS: dict[str, type[Row]] = {
     "附件8": DetailEntry,
     "附件9": LogEntry,
     "计算机清单": Computer,
+    "附件10": Request,
+    "附件11": Confirmation,
+    "承诺书签署登记": Pledge,
 }
+_REGISTERS = {"附件10": "requests", "附件11": "confirmations", "承诺书签署登记": "pledges"}
+REGISTER_MIN_COLUMNS = 3
+SETTINGS_SHEET = "设置"
+SETTINGS_FILE = "设置.toml"
+_SETTING_HEADERS = (("设置项",), ("值", "设置值"))
 
 
 def read_ledger(path: str | Path, display: str | None = None) -> Ledger:
     """Read a workbook file into a :class:`Ledger` (``ReadError`` when it is not readable).
 
-    A ``字典.xlsx`` beside the file adds the unit's wording (:mod:`toolkit.vocabulary`); the
-    ledger's own ``字典`` sheet wins over it.
+    A ``字典.xlsx`` beside the file adds the unit's wording (:mod:`toolkit.read.vocabulary`); the
+    ledger's own ``字典`` sheet wins over it. A ``设置.toml`` beside the workbook gives the unit's
+    settings; a 设置 sheet in the workbook wins over it.
     """
     beside = Path(path).with_name(DICTIONARY_NAME + ".xlsx")
     extra = None
@@ -77,7 +90,10 @@ def read_ledger(path: str | Path, display: str | None = None) -> Ledger:
             extra = book_vocabulary(load_book(beside), every_sheet=True)
         except ReadError:
             extra = None  # an unreadable 字典 beside the ledger never stops its check
-    return read_book(stream_book(path), display or str(path), extra)
+    ledger = read_book(stream_book(path), display or str(path), extra)
+    for key, setting in read_settings_file(Path(path).with_name(SETTINGS_FILE)).items():
+        ledger.settings.setdefault(key, setting)
+    return ledger
 
 
 def book_vocabulary(book: Book, every_sheet: bool = False) -> Vocabulary:
@@ -103,10 +119,13 @@ def read_book(book: Book, display: str | None = None, extra: Vocabulary | None =
             continue
         found = _find_title(grid, titles)
         if found is None:
+            _read_settings(grid, ledger)
             continue
         sch, r, c = found
         form = Form(sch, grid.name, grid.index, r + 1, c + 1)
         _locate_header(grid, form)
+        if sch.form in _REGISTERS and len(form.columns) < REGISTER_MIN_COLUMNS:
+            continue  # a one-page printed request or confirmation (label | value pairs), not the register
         ledger.forms.append(form)
         ledger.error_cells.extend((grid.name, er + 1, ec + 1, v) for (er, ec), v in sorted(grid.errors.items()))
         ledger.error_cover.update((grid.name, er + 1, ec + 1) for er, ec in (*grid.errors, *grid.error_cover))
@@ -642,6 +661,8 @@ def _attach(form: Form, rows: list[Row], ledger: Ledger) -> None:
         ledger.details.extend(rows)  # type: ignore[arg-type]
     elif name == "计算机清单":
         ledger.computers.extend(rows)  # type: ignore[arg-type]
+    elif name in _REGISTERS:
+        getattr(ledger, _REGISTERS[name]).extend(rows)
     elif name == "附件9":
         entries: list[LogEntry] = rows  # type: ignore[assignment]
         info_no = form.labels.get("software_no")
@@ -655,3 +676,56 @@ def _attach(form: Form, rows: list[Row], ledger: Ledger) -> None:
                 ledger.logs.append(Log(form, None, [], combined=True))
         else:
             ledger.logs.append(Log(form, info_no.raw if info_no else None, entries))
+
+
+# --- the unit's settings -------------------------------------------------------------------
+
+
+def _read_settings(grid: Grid, ledger: Ledger) -> None:
+    """A 设置 sheet: a header 设置项 | 值 in its first rows (or, on a sheet named 设置, columns A and B)."""
+    names, values = ({header_key(h) for h in hs} for hs in _SETTING_HEADERS)
+    start, key_col, val_col = -1, 0, 1
+    for r in range(min(HEADER_WINDOW, grid.height)):
+        keys = [_cell_key(v) for v in grid.rows[r]]
+        k = next((c for c, t in enumerate(keys) if t in names), None)
+        v = next((c for c, t in enumerate(keys) if t in values), None)
+        if k is not None and v is not None:
+            start, key_col, val_col = r + 1, k, v
+            break
+    if start < 0:
+        if header_key(grid.name) != header_key(SETTINGS_SHEET):
+            return
+        start = 0
+    for r in range(start, grid.height):
+        row = grid.rows[r]
+        key = text(row[key_col]) if key_col < len(row) else None
+        if key is None or key.startswith(_NOTE_PREFIXES):
+            continue
+        value = text(row[val_col]) if val_col < len(row) else None
+        ledger.settings.setdefault(key, Setting(value, grid.name, a1(r + 1, val_col + 1)))
+
+
+def read_settings_file(path: Path) -> dict[str, Setting]:
+    """``设置.toml`` beside a ledger: one ``设置项 = 值`` a line (quotes optional, ``#`` starts a comment line).
+
+    TOML proper needs quotes around a Chinese key; people write it bare, so the lines are read as
+    simple pairs. Nothing when the file is absent; one entry keyed by the file's name (holding the
+    reason) when it cannot be read.
+    """
+    try:
+        lines = path.read_text(encoding="utf-8-sig").splitlines()
+    except FileNotFoundError:
+        return {}
+    except (OSError, UnicodeDecodeError) as exc:  # reported by the settings rule (S6)
+        return {SETTINGS_FILE: Setting(str(exc), path.name, None)}
+    out: dict[str, Setting] = {}
+    for n, line in enumerate(lines, 1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        key, sep, value = line.partition("=")
+        key, value = key.strip().strip("\"'"), value.strip().strip("\"'")
+        if not sep or not key:
+            return {SETTINGS_FILE: Setting(f"第 {n} 行“{line}”不是“设置项 = 值”", path.name, None)}
+        out.setdefault(key, Setting(value or None, path.name, None))
+    return out

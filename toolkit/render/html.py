@@ -305,7 +305,12 @@ def render_html(cons: Consolidation) -> str:
     else:
         body += ["<h2>各单位情况</h2>", _units_table(cons)]
     body += ["<h2>检查发现的问题</h2>", _findings(cons.results, open_all=single)]
-    body.append('<p class="note">' + "<br>".join(escape(n) for n in layout().notes) + "</p>")
+    licence = [
+        note if single else f"{r.unit}：{note}"
+        for r in cons.results
+        if r.stats is not None and (note := layout().licence_text(r.stats))
+    ]
+    body.append('<p class="note">' + "<br>".join(escape(n) for n in [*layout().notes, *licence]) + "</p>")
     return (
         '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'

@@ -49,6 +49,9 @@ def stats_text(stats: Stats) -> str:
         lines.append("  超出许可数量：" + "、".join(n.software_no for n in stats.over_deployed))
     if stats.expired:
         lines.append("  许可已过期仍在使用：" + "、".join(n.software_no for n in stats.expired))
+    licence = layout().licence_text(stats)
+    if licence:
+        lines.append("  " + licence)
     return "\n".join(lines)
 
 

@@ -126,6 +126,9 @@ def write_attachment5_sheet(ws: Worksheet, stats: Stats, lay: Layout | None = No
     if guessed:
         numbers = "、".join(f"{n.software_no}（{n.name or ''}→{n.category_raw}）" for n in guessed)
         notes.append(lay.guessed_note.format(count=len(guessed), numbers=numbers))
+    licence = lay.licence_text(stats)
+    if licence:
+        notes.append(licence)
     for note in notes:
         r += 1
         ws.cell(r, 1, cell_value(note)).alignment = _NOTE

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
+from toolkit.entitlements import licence_end
 from toolkit.findings import Finding
 from toolkit.model import COMMERCIAL
 from toolkit.normalize import norm_key
@@ -72,17 +73,18 @@ def expiry(ctx: CheckContext) -> Iterator[Finding]:
         first = rows[0]
         if first.sw_type != COMMERCIAL:
             continue
-        end = first.term_end()
+        end, service = licence_end(first)
         if end is None:
             continue
         used = len(in_use.get(nk, []))
+        what = "杀毒软件的年服务" if service else "许可"
         if end < ctx.as_of and used > 0:
-            yield ctx.finding("PZ1.1E", first.sheet, first.cell("term"), first.row, what=f"软件编号 {first.software_no} 的许可已于 {end.isoformat()} 到期，截至 {ctx.as_of.isoformat()} 仍安装在 {used} 台计算机上")
+            yield ctx.finding("PZ1.1E", first.sheet, first.cell("term"), first.row, what=f"软件编号 {first.software_no} 的{what}已于 {end.isoformat()} 到期，截至 {ctx.as_of.isoformat()} 仍安装在 {used} 台计算机上")
         elif used > 0 and ctx.as_of <= end <= ctx.as_of + dt.timedelta(days=EXPIRY_WARNING_DAYS):
             yield ctx.finding("PZ1.1W", first.sheet, first.cell("term"), first.row, no=first.software_no, end=end.isoformat(), days=(end - ctx.as_of).days, used=used)
         for e in logs.get(nk, []):
             if e.op == "安装" and e.date and end < e.date <= ctx.as_of:
-                yield ctx.finding("PZ1.1E", e.sheet, e.cell("date"), e.row, what=f"本行于 {e.date.isoformat()} 安装软件编号 {first.software_no}，而其许可已于 {end.isoformat()} 到期")
+                yield ctx.finding("PZ1.1E", e.sheet, e.cell("date"), e.row, what=f"本行于 {e.date.isoformat()} 安装软件编号 {first.software_no}，而其{what}已于 {end.isoformat()} 到期")
 
 
 @check("PZ2.7")

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from toolkit.findings import Finding, Skip
 from toolkit.model import Ledger
 from toolkit.rollup import Rollup
+from toolkit.settings import Settings, unit_settings
 
 
 @dataclass
@@ -23,6 +25,11 @@ class CheckContext:
     @property
     def workbook(self) -> str:
         return self.ledger.path
+
+    @cached_property
+    def settings(self) -> Settings:
+        """The unit's settings (the 设置 sheet or 设置.toml), defaults where none is written."""
+        return unit_settings(self.ledger)
 
     def finding(self, rule: str, sheet: str | None, cell: str | None, row: int | None = None, **values: Any) -> Finding:
         return Finding(rule, self.ledger.path, sheet, cell, values, row)

@@ -38,6 +38,7 @@ class Rule:
     title: str
     description: str
     template: str
+    source: str = ""  # what the rule rests on besides the guide clause its code names (a regulation, a licence term)
 
     def render(self, values: dict[str, Any]) -> str:
         """The Chinese message for one finding."""

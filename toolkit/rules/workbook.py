@@ -57,11 +57,11 @@ def missing_columns(ctx: CheckContext) -> Iterator[Finding]:
             )
 
 
-@check("S6")
+@check("S8")
 def error_values(ctx: CheckContext) -> Iterator[Finding]:
     """A cell of a form's sheet holds an error value (#REF!, #N/A …) instead of content."""
     for sheet, r, c, value in ctx.ledger.error_cells:
-        yield ctx.finding("S6", sheet, a1(r, c), r, value=value)
+        yield ctx.finding("S8", sheet, a1(r, c), r, value=value)
 
 
 @check("S7")
@@ -241,7 +241,7 @@ def _rows_by_layout(ctx: CheckContext) -> list[tuple[Form, list[Row]]]:
     """
     out: dict[tuple, tuple[Form, list[Row]]] = {}
     ledger = ctx.ledger
-    groups: list[Iterable[Row]] = [ledger.whitelist, ledger.summary, ledger.details, ledger.computers]
+    groups: list[Iterable[Row]] = [ledger.whitelist, ledger.summary, ledger.details, ledger.computers, ledger.requests, ledger.confirmations, ledger.pledges]
     groups.extend(log.entries for log in ledger.logs)
     for group in groups:
         for f, run in groupby(group, key=attrgetter("form")):  # rows come in runs, one per sheet
@@ -360,3 +360,10 @@ def term_without_purchase(ctx: CheckContext) -> Iterator[Finding]:
                 "S4", s.sheet, s.cell("term"), s.row, column="许可期限", value=s.raw.get("term") or "",
                 type="许可期限", hint="：按年限计的许可期限须填写采购时间，才能算出到期日",
             )
+
+
+@check("S8")
+def settings_problems(ctx: CheckContext) -> Iterator[Finding]:
+    """A setting the unit wrote that cannot be used (the default applies)."""
+    for p in ctx.settings.problems:
+        yield ctx.finding("S8", p.setting.sheet, p.setting.cell, name=p.name, reason=p.reason)
