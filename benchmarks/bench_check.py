@@ -5,7 +5,8 @@ read and the check run as pairs, back to back (in alternating order), five times
 machine's speed drifts by a third between minutes, so the ratio of each pair (same conditions)
 is what counts, and the median of the pair ratios is reported beside the best times.
 
-    python benchmarks/bench_check.py [LEDGER] [--pairs=N]   # default benchmarks/out/large.xlsx (made if missing), 5 pairs
+    python benchmarks/bench_check.py [LEDGER] [--pairs=N]
+    # default LEDGER: benchmarks/out/large.xlsx (made if missing); default 5 pairs
 """
 
 from __future__ import annotations
@@ -51,8 +52,9 @@ print(json.dumps({"wall": time.perf_counter() - t0, "cpu": time.process_time() -
 
 def once(code: str, path: Path) -> dict:
     """One fresh-process run of ``code`` on ``path``."""
-    out = subprocess.run([sys.executable, "-c", code, str(path), str(SAMPLE)], capture_output=True, text=True,
-                         check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(path), str(SAMPLE)], capture_output=True, text=True, check=True
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -75,8 +77,11 @@ def cli_wall(path: Path) -> float:
     import time
 
     t0 = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "toolkit", "check", str(path), "--as-of", "2026-06-30", "--format", "json"],
-                   capture_output=True, check=False)
+    subprocess.run(
+        [sys.executable, "-m", "toolkit", "check", str(path), "--as-of", "2026-06-30", "--format", "json"],
+        capture_output=True,
+        check=False,
+    )
     return time.perf_counter() - t0
 
 
@@ -92,14 +97,23 @@ def main() -> None:
     bare = min(bare_runs, key=lambda r: r["cpu"])
     chk = min(check_runs, key=lambda r: r["cpu"])
     print(f"ledger: {path} ({size:.1f} MB, {bare['cells']:,} cells)")
-    print(f"bare calamine read : best cpu {bare['cpu']:.2f} s  wall {bare['wall']:.2f} s  peak RSS {bare['rss_mb']:.0f} MB")
-    print(f"zbtz check         : best cpu {chk['cpu']:.2f} s  wall {chk['wall']:.2f} s  peak RSS "
-          f"{max(r['rss_mb'] for r in check_runs):.0f} MB  ({chk['findings']} findings)")
-    print(f"ratio check/read   : median of {len(ratios)} pairs {statistics.median(ratios):.2f}x "
-          f"(pairs: {', '.join(f'{r:.2f}' for r in ratios)}); best/best {chk['cpu'] / bare['cpu']:.2f}x"
-          "  (target <= 2x, peak < 1024 MB)")
-    print(f"start-up (once per process, before the timed check): cpu {min(r['warm'] for r in check_runs):.2f} s"
-          " (imports excluded; checking the sample ledger included)")
+    print(
+        f"bare calamine read : best cpu {bare['cpu']:.2f} s  wall {bare['wall']:.2f} s  peak RSS "
+        f"{bare['rss_mb']:.0f} MB"
+    )
+    print(
+        f"zbtz check         : best cpu {chk['cpu']:.2f} s  wall {chk['wall']:.2f} s  peak RSS "
+        f"{max(r['rss_mb'] for r in check_runs):.0f} MB  ({chk['findings']} findings)"
+    )
+    print(
+        f"ratio check/read   : median of {len(ratios)} pairs {statistics.median(ratios):.2f}x "
+        f"(pairs: {', '.join(f'{r:.2f}' for r in ratios)}); best/best {chk['cpu'] / bare['cpu']:.2f}x"
+        "  (target <= 2x, peak < 1024 MB)"
+    )
+    print(
+        f"start-up (once per process, before the timed check): cpu {min(r['warm'] for r in check_runs):.2f} s"
+        " (imports excluded; checking the sample ledger included)"
+    )
     print(f"whole CLI command  : wall {cli_wall(path):.2f} s (imports and start-up included)")
 
 

@@ -114,8 +114,10 @@ def main() -> None:
                 if cmd.endswith("-dir"):
                     good(folder)
                 before = digest(f)
-                args = [a.format(f=f, d=folder, o=out, s=f.suffix if f.suffix in (".xlsx", ".xlsm") else ".xlsx")
-                        for a in template]
+                args = [
+                    a.format(f=f, d=folder, o=out, s=f.suffix if f.suffix in (".xlsx", ".xlsm") else ".xlsx")
+                    for a in template
+                ]
                 code, took, peak, err = run_measured(opts.repo, args, limit, opts.timeout)
                 wrote = code == 0 or "已写入标注" in err  # check --annotate exits 1 when it finds errors
                 kept = "same" if digest(f) == before else ("written" if wrote else "CHANGED")

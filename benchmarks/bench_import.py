@@ -33,16 +33,39 @@ from toolkit.imports import import_ledger  # noqa: E402
 
 DAY = dt.date(2026, 6, 30)
 DEPTS = [f"第{i}科" for i in range(1, 31)]
-HEAD = ["序号", "计算机编号", "使用人", "科室", "设备类型", "软件名称", "版本", "是否正版", "授权方式", "授权数量",
-        "采购日期", "采购金额", "到期时间"]
+HEAD = [
+    "序号",
+    "计算机编号",
+    "使用人",
+    "科室",
+    "设备类型",
+    "软件名称",
+    "版本",
+    "是否正版",
+    "授权方式",
+    "授权数量",
+    "采购日期",
+    "采购金额",
+    "到期时间",
+]
 
 
 def catalogue() -> list[list]:
     """300 products: OEM systems, commercial software in lots with licences, free tools."""
     out: list[list] = [[f"Windows {v} 专业版", str(v), "是", "OEM预装", None, None, None, None] for v in (7, 10, 11)]
     for i in range(1, 241):
-        out.append([f"业务软件{i:03d}", f"{2018 + i % 7}", "是", "批量授权", 6000, dt.datetime(2023, 1 + i % 12, 1),
-                    1000 + i, "永久"])
+        out.append(
+            [
+                f"业务软件{i:03d}",
+                f"{2018 + i % 7}",
+                "是",
+                "批量授权",
+                6000,
+                dt.datetime(2023, 1 + i % 12, 1),
+                1000 + i,
+                "永久",
+            ]
+        )
     out += [[f"免费工具{i:02d}", None, "免费", "免费", None, None, None, None] for i in range(1, 58)]
     return out
 
@@ -89,8 +112,10 @@ def bench(computers: int) -> None:
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(f"input                {rows:,} rows, {computers:,} computers ({src.stat().st_size / 1e6:.1f} MB)")
         print(f"calamine read        {read:6.2f} s")
-        print(f"import               {took:6.2f} s  ({data['software']} numbers, {data['installs']:,} 附件9 rows, "
-              f"{out.stat().st_size / 1e6:.1f} MB written)")
+        print(
+            f"import               {took:6.2f} s  ({data['software']} numbers, {data['installs']:,} 附件9 rows, "
+            f"{out.stat().st_size / 1e6:.1f} MB written)"
+        )
         print(f"check of the result  {checked:6.2f} s  ({report.errors} errors, {report.warnings} warnings)")
         print(f"peak memory          {peak:6.0f} MB")
 
@@ -106,10 +131,18 @@ def shapes() -> None:
             result = import_ledger(paths, Path(tmp) / "新台账.xlsx", day=DAY)
             found, other = attribute(Path(tmp) / "新台账.xlsx", check([Path(tmp) / "新台账.xlsx"], DAY))
             rows = sum(result.records.rows.values())
-            clean = check([import_ledger(write_inputs(Path(tmp) / "clean", SHAPES[shape]()), Path(tmp) / "c.xlsx",
-                                         day=DAY).written], DAY)
-            print(f"{shape:<6}{rows:>5}  {len(planted):>7}  {len(found):>5}  {len(other):>5}   "
-                  f"(clean version: {clean.errors} errors, {clean.warnings} warnings; found {sorted(found)})")
+            clean = check(
+                [
+                    import_ledger(
+                        write_inputs(Path(tmp) / "clean", SHAPES[shape]()), Path(tmp) / "c.xlsx", day=DAY
+                    ).written
+                ],
+                DAY,
+            )
+            print(
+                f"{shape:<6}{rows:>5}  {len(planted):>7}  {len(found):>5}  {len(other):>5}   "
+                f"(clean version: {clean.errors} errors, {clean.warnings} warnings; found {sorted(found)})"
+            )
 
 
 def main() -> None:

@@ -38,7 +38,12 @@ COMMON = [
     ("Microsoft Office 专业增强版 2016 ", "16.0.4266.1001", "Microsoft Corporation", "Office16.PROPLUS"),
     ("搜狗输入法 13.4.0正式版", "13.4.0.7202", "Sogou.com", "Sogou Input"),
     ("7-Zip 23.01 (x64)", "23.01", "Igor Pavlov", "7-Zip"),
-    ("Adobe Acrobat DC (64-bit)", "21.001.20135", "Adobe Systems Incorporated", "{AC76BA86-1033-FFFF-7760-BC15014EA700}"),
+    (
+        "Adobe Acrobat DC (64-bit)",
+        "21.001.20135",
+        "Adobe Systems Incorporated",
+        "{AC76BA86-1033-FFFF-7760-BC15014EA700}",
+    ),
     ("WPS Office", "11.8.2.1132", "Kingsoft Corp.", "Kingsoft Office"),
     ("钉钉", "7.5.0", "Alibaba", "DingTalk"),
     ("腾讯会议", "3.20.1", "Tencent", "WeMeet"),
@@ -51,13 +56,35 @@ COMMON = [
 def _noise(i: int) -> tuple[str, ...]:
     kind = i % 5
     if kind == 0:
-        return (f"Security Update for Windows (KB50{i:05d})", "", "Microsoft", f"KB50{i:05d}", "", "Security Update", "")
+        return (
+            f"Security Update for Windows (KB50{i:05d})",
+            "",
+            "Microsoft",
+            f"KB50{i:05d}",
+            "",
+            "Security Update",
+            "",
+        )
     if kind == 1:
-        return (f"Microsoft Visual C++ 20{10 + i % 13} Redistributable (x64) - 14.{i}", f"14.{i}", "Microsoft Corporation",
-                f"{{VC-{i}}}", "", "", "")
+        return (
+            f"Microsoft Visual C++ 20{10 + i % 13} Redistributable (x64) - 14.{i}",
+            f"14.{i}",
+            "Microsoft Corporation",
+            f"{{VC-{i}}}",
+            "",
+            "",
+            "",
+        )
     if kind == 2:
-        return (f"Update for Microsoft Office 2016 (KB4{i:06d}) 64-Bit Edition", "", "Microsoft", f"{{UPD-{i}}}",
-                "Office16.PROPLUS", "", "")
+        return (
+            f"Update for Microsoft Office 2016 (KB4{i:06d}) 64-Bit Edition",
+            "",
+            "Microsoft",
+            f"{{UPD-{i}}}",
+            "Office16.PROPLUS",
+            "",
+            "",
+        )
     if kind == 3:
         return (f"Intel(R) Serial IO Driver {i}", f"30.{i}", "Intel", f"{{DRV-{i}}}", "", "", "")
     return (f"Microsoft Edge WebView2 Runtime {i}", f"1{i}.0", "Microsoft", f"{{WV-{i}}}", "", "", "1")
@@ -79,9 +106,12 @@ def make_scans(ledger: Path, folder: Path, entries: int) -> int:
         own = []
         for rows in m.detail.values():
             d = rows[0]
-            own.append((d.raw.get("name") or "", d.raw.get("version") or "", "示例厂商", d.raw.get("software_no") or ""))
-        body: list[tuple[str, ...]] = [("Microsoft Windows 10 专业版", "10.0.19045", "Microsoft Corporation", "Professional",
-                                        "", "", "", "os")]
+            own.append(
+                (d.raw.get("name") or "", d.raw.get("version") or "", "示例厂商", d.raw.get("software_no") or "")
+            )
+        body: list[tuple[str, ...]] = [
+            ("Microsoft Windows 10 专业版", "10.0.19045", "Microsoft Corporation", "Professional", "", "", "", "os")
+        ]
         body += [(*x, "", "", "", "registry") for x in own]
         body += [(*x, "", "", "", "registry") for x in COMMON]
         body += [(f"内部工具{rng.randrange(40)} 1.{n % 7}", "1.0", "本单位", f"tool-{n % 40}", "", "", "", "registry")]
@@ -93,10 +123,21 @@ def make_scans(ledger: Path, folder: Path, entries: int) -> int:
         w = csv.writer(buf, quoting=csv.QUOTE_ALL, lineterminator="\r\n")
         w.writerow(cols)
         for name, version, publisher, key, parent, release, system, source in body[:entries]:
-            values = {"ComputerName": host, "SerialNumber": f"SN{n:06d}", "Source": source, "DisplayName": name,
-                      "DisplayVersion": version, "Publisher": publisher, "KeyName": key, "ParentKeyName": parent,
-                      "ReleaseType": release, "SystemComponent": system, "Scope": "machine", "Arch": "64",
-                      "CollectedAt": "2026-06-01T09:00:00"}
+            values = {
+                "ComputerName": host,
+                "SerialNumber": f"SN{n:06d}",
+                "Source": source,
+                "DisplayName": name,
+                "DisplayVersion": version,
+                "Publisher": publisher,
+                "KeyName": key,
+                "ParentKeyName": parent,
+                "ReleaseType": release,
+                "SystemComponent": system,
+                "Scope": "machine",
+                "Arch": "64",
+                "CollectedAt": "2026-06-01T09:00:00",
+            }
             w.writerow([values.get(c, "") for c in cols])
             total += 1
         (folder / f"{host}.csv").write_bytes(buf.getvalue().encode("utf-8-sig"))
@@ -121,10 +162,19 @@ def phase(name: str, ledger: Path, folder: Path) -> dict:
         extra = {"computers": len(index_ledger(led, table).machines)}
     else:
         rec = reconcile(ledger, [folder])
-        extra = {"findings": len(rec.report.findings), "scanned": rec.scanned_computers, "unknown": len(rec.unknown),
-                 "codes": sorted({f.rule for f in rec.report.findings})}
+        extra = {
+            "findings": len(rec.report.findings),
+            "scanned": rec.scanned_computers,
+            "unknown": len(rec.unknown),
+            "codes": sorted({f.rule for f in rec.report.findings}),
+        }
     seconds = time.perf_counter() - t
-    return {"phase": name, "seconds": seconds, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, **extra}
+    return {
+        "phase": name,
+        "seconds": seconds,
+        "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        **extra,
+    }
 
 
 def main() -> None:
@@ -146,18 +196,30 @@ def main() -> None:
         print(f"scan files written   {rows:,} rows in {time.perf_counter() - t:.1f} s → {folder}")
     results = {}
     for name in ("read", "ledger", "reconcile"):
-        run = subprocess.run([sys.executable, __file__, str(args.ledger), "--phase", name, "--scans", str(folder)],
-                             capture_output=True, text=True, check=True)
+        run = subprocess.run(
+            [sys.executable, __file__, str(args.ledger), "--phase", name, "--scans", str(folder)],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         results[name] = json.loads(run.stdout)
     r, led, rec = results["read"], results["ledger"], results["reconcile"]
     size = sum(p.stat().st_size for p in folder.iterdir()) / 1e6
     print(f"scans                {r['files']:,} files, {r['rows']:,} rows, {size:.0f} MB")
     print(f"read scans only      {r['seconds']:6.2f} s   peak {r['peak_mb']:5.0f} MB")
-    print(f"read ledger + index  {led['seconds']:6.2f} s   peak {led['peak_mb']:5.0f} MB  ({led['computers']:,} computers)")
-    print(f"reconcile (all)      {rec['seconds']:6.2f} s   peak {rec['peak_mb']:5.0f} MB  "
-          f"({rec['scanned']:,} computers scanned, {rec['findings']:,} findings {rec['codes']}, {rec['unknown']} unknown names)")
-    print(f"reconcile − ledger   {rec['seconds'] - led['seconds']:6.2f} s   vs read scans only: "
-          f"{(rec['seconds'] - led['seconds']) / r['seconds']:.2f}×  (target: peak < 1024 MB)")
+    print(
+        f"read ledger + index  {led['seconds']:6.2f} s   peak {led['peak_mb']:5.0f} MB  ({led['computers']:,}"
+        " computers)"
+    )
+    print(
+        f"reconcile (all)      {rec['seconds']:6.2f} s   peak {rec['peak_mb']:5.0f} MB  "
+        f"({rec['scanned']:,} computers scanned, {rec['findings']:,} findings {rec['codes']}, "
+        f"{rec['unknown']} unknown names)"
+    )
+    print(
+        f"reconcile − ledger   {rec['seconds'] - led['seconds']:6.2f} s   vs read scans only: "
+        f"{(rec['seconds'] - led['seconds']) / r['seconds']:.2f}×  (target: peak < 1024 MB)"
+    )
 
 
 if __name__ == "__main__":

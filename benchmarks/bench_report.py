@@ -80,8 +80,10 @@ def medium(n: int = 1000) -> None:
         for i in range(len(distinct), n):
             shutil.copyfile(distinct[i % len(distinct)], folder / f"unit{i:04d}.xlsx")
         size = sum(p.stat().st_size for p in folder.iterdir()) / 2**20
-        print(f"{n} 个中等台账（每个 80 台计算机、20 个软件编号、800 行记录），共 {size:.0f} MB；"
-              f"本机 {default_workers()} 个核，负载 {os.getloadavg()[0]:.1f}")
+        print(
+            f"{n} 个中等台账（每个 80 台计算机、20 个软件编号、800 行记录），共 {size:.0f} MB；"
+            f"本机 {default_workers()} 个核，负载 {os.getloadavg()[0]:.1f}"
+        )
         env = dict(os.environ, PYTHONPATH=str(ROOT))
         runs = {
             "report --workers 1": ["report", str(folder), "--workers", "1", "--format", "json"],
@@ -90,8 +92,13 @@ def medium(n: int = 1000) -> None:
         }
         for label, args in runs.items():
             start = time.perf_counter()
-            subprocess.run([sys.executable, "-m", "toolkit", *args, "--as-of", AS_OF.isoformat()], cwd=ROOT, env=env,
-                           stdout=subprocess.DEVNULL, check=False)
+            subprocess.run(
+                [sys.executable, "-m", "toolkit", *args, "--as-of", AS_OF.isoformat()],
+                cwd=ROOT,
+                env=env,
+                stdout=subprocess.DEVNULL,
+                check=False,
+            )
             took = time.perf_counter() - start
             print(f"{label}: {took:6.1f} 秒，{n / took:5.1f} 个台账/秒（负载 {os.getloadavg()[0]:.1f}）", flush=True)
 

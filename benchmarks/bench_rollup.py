@@ -50,7 +50,10 @@ def main() -> None:
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"ledger               {path.name} ({path.stat().st_size / 1e6:.1f} MB, {rows:,} rows in all sheets)")
     print(f"calamine read        {read:6.2f} s")
-    print(f"rollup_file          {roll:6.2f} s  (附件8 rows: {len(result.plan.detail.rows) if result.plan.detail else 0:,})")
+    print(
+        f"rollup_file          {roll:6.2f} s  (附件8 rows: "
+        f"{len(result.plan.detail.rows) if result.plan.detail else 0:,})"
+    )
     print(f"ratio                {roll / read:6.2f}  (target ≤ 4)")
     print(f"peak memory          {peak:6.0f} MB")
 

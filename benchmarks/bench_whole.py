@@ -72,8 +72,19 @@ def commands(ledger: Path, out_dir: Path) -> dict:
     return {
         "read": lambda: [py, "-c", BARE, str(ledger)],
         "check": lambda: [py, "-m", "toolkit", "check", str(ledger), "--as-of", AS_OF, "--format", "json"],
-        "rollup": lambda: [py, "-m", "toolkit", "rollup", str(ledger), "--as-of", AS_OF,
-                           "-o", str(out_dir / f"rollup-{next(count)}.xlsx"), "--format", "json"],
+        "rollup": lambda: [
+            py,
+            "-m",
+            "toolkit",
+            "rollup",
+            str(ledger),
+            "--as-of",
+            AS_OF,
+            "-o",
+            str(out_dir / f"rollup-{next(count)}.xlsx"),
+            "--format",
+            "json",
+        ],
         "sample": lambda: [py, "-m", "toolkit", "check", str(SAMPLE), "--as-of", AS_OF],
     }
 
@@ -86,11 +97,13 @@ def measure(ledger: Path, rounds: int) -> dict[str, list[dict]]:
         runs: dict[str, list[dict]] = {name: [] for name in names}
         run(steps["sample"]())  # warm the file cache and the byte-code of this checkout
         for i in range(rounds):
-            for name in names[i % len(names):] + names[: i % len(names)]:
+            for name in names[i % len(names) :] + names[: i % len(names)]:
                 runs[name].append(run(steps[name]()))
                 for old in Path(tmp).glob("rollup-*.xlsx"):
                     old.unlink()
-            print(f"第 {i + 1}/{rounds} 轮：" + "，".join(f"{n} {runs[n][-1]['wall']:.2f} 秒" for n in names), flush=True)
+            print(
+                f"第 {i + 1}/{rounds} 轮：" + "，".join(f"{n} {runs[n][-1]['wall']:.2f} 秒" for n in names), flush=True
+            )
     return runs
 
 
@@ -129,7 +142,9 @@ def table(ledger: Path, runs: dict[str, list[dict]]) -> str:
 
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description="整个进程的耗时：check、rollup -o 与直接读取，交替测量。")
-    ap.add_argument("ledger", nargs="?", default=str(DEFAULT), help="台账（默认 benchmarks/out/guide.xlsx，缺少时生成）")
+    ap.add_argument(
+        "ledger", nargs="?", default=str(DEFAULT), help="台账（默认 benchmarks/out/guide.xlsx，缺少时生成）"
+    )
     ap.add_argument("--pairs", type=int, default=5, help="轮数（每轮四个步骤各运行一次），默认 5")
     args = ap.parse_args(argv)
     ledger = Path(args.ledger).resolve()

@@ -81,8 +81,12 @@ def measure(items: list[tuple[Path, str, list[str]]]) -> dict:
                 continue
             totals[kind] += 1
             c[kind] += 1
-    return {"ledgers": len(items), "totals": dict(totals), "by_format": {k: dict(v) for k, v in by_format.items()},
-            "false errors by rule": dict(false_rules.most_common())}
+    return {
+        "ledgers": len(items),
+        "totals": dict(totals),
+        "by_format": {k: dict(v) for k, v in by_format.items()},
+        "false errors by rule": dict(false_rules.most_common()),
+    }
 
 
 def main() -> None:

@@ -40,8 +40,14 @@ DEPTS = [
     ("网络安全处", 9),
     ("人事财务处", 11),
 ]
-SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦方白邹孟熊秦邱江尹薛段雷侯龙史陶黎贺顾毛郝龚邵万钱严武戴莫孔汤"
-GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚英华玉萍红建文辉宁斌鹏飞亮晨欣怡博宇浩然思雨佳琪轩晓峰海波丹林云颖婷雪梅琳凯鑫俊健"
+SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟"
+    "谭陆汪范金石廖贾夏韦方白邹孟熊秦邱江尹薛段雷侯龙史陶黎贺顾毛郝龚邵万钱严武戴莫孔汤"
+)
+GIVEN = (
+    "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚英华玉萍红建文辉宁斌鹏飞亮晨欣怡博宇浩然思雨佳琪轩晓峰海波丹林云颖"
+    "婷雪梅琳凯鑫俊健"
+)
 
 # The deliberate defects, each with the rule it triggers; build() finds their cells.
 DEFECTS = {
@@ -52,11 +58,17 @@ DEFECTS = {
     "licence_ending": ("PZ1.1W", "Adobe Acrobat DC（SY-006）订阅许可 2026-08-31 到期，在检查日后 90 天内"),
     "oem_amount": ("TZ1.6", "OEM 软件 Microsoft Office 家庭和学生版 2019（OEM-003）填写了采购金额"),
     "uninstall_nothing": ("TZ3.4", "360杀毒（MF-005）在同一台计算机上被重复登记卸载（卸载时已无安装）"),
-    "consumer_edition": ("PZ1.1H", "OEM 软件 Microsoft Office 家庭和学生版 2019（OEM-003）是家庭版，不属于单位正版序列"),
+    "consumer_edition": (
+        "PZ1.1H",
+        "OEM 软件 Microsoft Office 家庭和学生版 2019（OEM-003）是家庭版，不属于单位正版序列",
+    ),
     "unlicensed_upgrade": ("PZ1.1U", "Microsoft Project 专业版（SY-012）装的是 2021，许可的可使用版本是 2019"),
     "downgrade": ("PZ1.1D", "Microsoft Visio 标准版（SY-013）单机许可 2021，装的是 2016，备注没有降级授权（警告）"),
     "oem_moved": ("PZ1.1O", "报废的 TS-012 的 Windows 10 OEM（OEM-001）被“迁移”到便携机 BJ-16 上"),
-    "volume_windows": ("PZ1.1V", "新台式机 TS-051 裸机采购，只装了批量许可的 Windows 10 企业版（SY-014），没有基础 Windows 许可（警告）"),
+    "volume_windows": (
+        "PZ1.1V",
+        "新台式机 TS-051 裸机采购，只装了批量许可的 Windows 10 企业版（SY-014），没有基础 Windows 许可（警告）",
+    ),
     "three_software": ("PZ2.3", "服务器 FW-04 没有登记杀毒软件（其余服务器 2026-05 已统一部署，警告）"),
     "no_request": ("AZ1.2", "Adobe Acrobat DC（SY-006）在 2025-09-05 的一次安装没有附件10 申请（警告）"),
     "no_confirmation": ("AZ1.4", "360安全浏览器（MF-007）在 2026-03-16 的一次卸载没有附件11 确认（警告）"),
@@ -216,11 +228,44 @@ def _software() -> list[dict]:
             "永久",
             "VIS19-PRO-1D8S",
         ),
-        com("SY-012", "Microsoft Project 专业版", "2021", "办公软件", D(2021, 4, 12), 9600.0, "单机许可", 1, "永久", "PRJ19-PRO-4N2Q",
-            usable="2019"),
-        com("SY-013", "Microsoft Visio 标准版", "2016", "办公软件", D(2025, 12, 8), 3900.0, "单机许可", 1, "永久", "VIS21-STD-6K3R",
-            usable="2021"),
-        com("SY-014", "Windows 10 企业版", "10", "操作系统", D(2026, 6, 1), 5600.0, "批量许可", 5, "永久", "W10E-VL-8P5T"),
+        com(
+            "SY-012",
+            "Microsoft Project 专业版",
+            "2021",
+            "办公软件",
+            D(2021, 4, 12),
+            9600.0,
+            "单机许可",
+            1,
+            "永久",
+            "PRJ19-PRO-4N2Q",
+            usable="2019",
+        ),
+        com(
+            "SY-013",
+            "Microsoft Visio 标准版",
+            "2016",
+            "办公软件",
+            D(2025, 12, 8),
+            3900.0,
+            "单机许可",
+            1,
+            "永久",
+            "VIS21-STD-6K3R",
+            usable="2021",
+        ),
+        com(
+            "SY-014",
+            "Windows 10 企业版",
+            "10",
+            "操作系统",
+            D(2026, 6, 1),
+            5600.0,
+            "批量许可",
+            5,
+            "永久",
+            "W10E-VL-8P5T",
+        ),
         oem("OEM-001", "Windows 10 专业版", "10", "操作系统"),
         oem("OEM-002", "Windows 11 专业版", "11", "操作系统"),
         oem("OEM-003", "Microsoft Office 家庭和学生版 2019", "2019", "办公软件"),
@@ -433,7 +478,9 @@ class Sample:
             events.append((day, len(events), fn))
 
         for c in self.computers:
-            setup = self.bare_desktop if c.code == BARE else self.setup_server if c.ctype == "服务器" else self.setup_client
+            setup = (
+                self.bare_desktop if c.code == BARE else self.setup_server if c.ctype == "服务器" else self.setup_client
+            )
             at(c.start, partial(setup, c))
         finance = [
             c
@@ -758,7 +805,12 @@ def _registers(s: Sample, details: list[dict]) -> dict[str, list[dict]]:
     since 2025), pledges (everyone on 附件8), each with one deliberate gap: NO_REQUEST, NO_CONFIRMATION
     and TS-051's user."""
     rows = sorted(
-        ((e["date"], no, i, e) for no, entries in s.logs.items() for i, e in enumerate(entries) if e["date"] >= REGISTERS_SINCE),
+        (
+            (e["date"], no, i, e)
+            for no, entries in s.logs.items()
+            for i, e in enumerate(entries)
+            if e["date"] >= REGISTERS_SINCE
+        ),
         key=lambda t: t[:3],
     )
     requests, confirmations = [], []
@@ -770,16 +822,36 @@ def _registers(s: Sample, details: list[dict]) -> dict[str, list[dict]]:
                 gap_request = False
             else:
                 requests.append(
-                    dict(date=day - dt.timedelta(days=2), dept=e["dept"], applicant=e["user"], computer=e["computer"],
-                         item=op, name=sw["name"], version=e["version"], old_no=no if op == "卸载" else None,
-                         new_no=no if op == "安装" else None, reason="工作需要", dept_opinion="同意", it_opinion="同意")
+                    dict(
+                        date=day - dt.timedelta(days=2),
+                        dept=e["dept"],
+                        applicant=e["user"],
+                        computer=e["computer"],
+                        item=op,
+                        name=sw["name"],
+                        version=e["version"],
+                        old_no=no if op == "卸载" else None,
+                        new_no=no if op == "安装" else None,
+                        reason="工作需要",
+                        dept_opinion="同意",
+                        it_opinion="同意",
+                    )
                 )
         if gap_confirmation and (no, day) == NO_CONFIRMATION and op == "卸载":
             gap_confirmation = False
             continue
         confirmations.append(
-            dict(date=day, computer=e["computer"], user=e["user"], op=op, software_no=no, name=sw["name"],
-                 version=e["version"], operator=e["operator"], confirmed="已确认")
+            dict(
+                date=day,
+                computer=e["computer"],
+                user=e["user"],
+                op=op,
+                software_no=no,
+                name=sw["name"],
+                version=e["version"],
+                operator=e["operator"],
+                confirmed="已确认",
+            )
         )
     unsigned = s.by_code[BARE].user
     pledges = []
@@ -795,7 +867,11 @@ def _defect_cells(s: Sample, order: list[str], details: list[dict]) -> list[tupl
     at = {no: i for i, no in enumerate(order)}
 
     def log_row(no: str, day: dt.date, op: str, computer: str | None = None) -> int:
-        return next(i for i, e in enumerate(s.logs[no]) if e["date"] == day and e["op"] == op and computer in (None, e["computer"]))
+        return next(
+            i
+            for i, e in enumerate(s.logs[no])
+            if e["date"] == day and e["op"] == op and computer in (None, e["computer"])
+        )
 
     unsigned = s.by_code[BARE].user
     log_index = next(i for i, e in enumerate(s.logs["MF-005"]) if e["date"] == D(2022, 3, 16) and e["op"] == "卸载")
@@ -813,10 +889,22 @@ def _defect_cells(s: Sample, order: list[str], details: list[dict]) -> list[tupl
         "downgrade": (f7, "", data_cell(f7, "version", at["SY-013"])),
         "oem_moved": (f9, "OEM-001", data_cell(f9, "computer", log_row("OEM-001", D(2026, 6, 8), "安装", "BJ-16"))),
         "volume_windows": (f9, "SY-014", data_cell(f9, "computer", log_row("SY-014", D(2026, 6, 15), "安装", BARE))),
-        "three_software": (fc, "", data_cell(fc, "computer", next(i for i, c in enumerate(s.computers) if c.code == "FW-04"))),
+        "three_software": (
+            fc,
+            "",
+            data_cell(fc, "computer", next(i for i, c in enumerate(s.computers) if c.code == "FW-04")),
+        ),
         "no_request": (f9, NO_REQUEST[0], data_cell(f9, "date", log_row(NO_REQUEST[0], NO_REQUEST[1], "安装"))),
-        "no_confirmation": (f9, NO_CONFIRMATION[0], data_cell(f9, "date", log_row(NO_CONFIRMATION[0], NO_CONFIRMATION[1], "卸载"))),
-        "no_pledge": (f8, "", data_cell(f8, "person", next(i for i, d in enumerate(details) if d["person"] == unsigned))),
+        "no_confirmation": (
+            f9,
+            NO_CONFIRMATION[0],
+            data_cell(f9, "date", log_row(NO_CONFIRMATION[0], NO_CONFIRMATION[1], "卸载")),
+        ),
+        "no_pledge": (
+            f8,
+            "",
+            data_cell(f8, "person", next(i for i, d in enumerate(details) if d["person"] == unsigned)),
+        ),
     }
     return [(DEFECTS[k][0], sheet_name(form, no), cell, DEFECTS[k][1]) for k, (form, no, cell) in cells.items()]
 

@@ -12,10 +12,16 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 
-@pytest.mark.skipif(shutil.which("ruff") is None and not Path(sys.prefix, "bin", "ruff").exists(), reason="ruff is not installed")
+@pytest.mark.skipif(
+    shutil.which("ruff") is None and not Path(sys.prefix, "bin", "ruff").exists(), reason="ruff is not installed"
+)
 def test_ruff_finds_nothing():
-    out = subprocess.run([sys.executable, "-m", "ruff", "check", "toolkit", "tests", "benchmarks", "samples"],
-                         cwd=ROOT, capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, "-m", "ruff", "check", "toolkit", "tests", "benchmarks", "samples"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     assert out.returncode == 0, out.stdout + out.stderr
 
 

@@ -28,7 +28,9 @@ def check_ledger(ledger: Ledger, as_of: dt.date, rollup: Rollup | None = None, d
     ``degrade`` (xlwings Lite) runs every check whose packages import and reports the others as
     not run, instead of failing when one is missing.
     """
-    ctx = CheckContext(ledger, as_of, rollup if rollup is not None else compute_rollup(ledger, as_of, detail_fallback=True))
+    ctx = CheckContext(
+        ledger, as_of, rollup if rollup is not None else compute_rollup(ledger, as_of, detail_fallback=True)
+    )
     findings: list[Finding] = []
     for codes, fn in REGISTRY.checks:
         try:
@@ -129,7 +131,9 @@ def check_targets(
         s0 = {f.workbook: f for f in one.findings if f.rule == "S0"}
         for name in names:
             bad = s0.get(name)
-            status[name] = FileStatus(name, "skipped", str(bad.values.get("reason", ""))) if bad else FileStatus(name, "checked")
+            status[name] = (
+                FileStatus(name, "skipped", str(bad.values.get("reason", ""))) if bad else FileStatus(name, "checked")
+            )
         report.extend(one)
     if scan is not None:
         report.files = [status.get(shown) or FileStatus(shown, "skipped", why or "") for _, shown, why in scan]

@@ -68,7 +68,10 @@ class DateType(click.ParamType):
 def as_of_option(fn: Callable) -> Callable:
     """--as-of, decided here once: the library is always given a date (today when not given)."""
     return click.option(
-        "--as-of", "as_of", type=DateType(), default=None,
+        "--as-of",
+        "as_of",
+        type=DateType(),
+        default=None,
         help="检查（汇总）日期，默认今天；可写作 2026-06-30、2026年6月30日、2026.6.30 或 2026/6/30。",
         callback=lambda _ctx, _param, value: value or dt.date.today(),
     )(fn)
@@ -161,7 +164,9 @@ def main(ctx: click.Context, debug: bool) -> None:
 
 def one_ledger_option(fn: Callable) -> Callable:
     return click.option(
-        "--one-ledger", "one_ledger", is_flag=True,
+        "--one-ledger",
+        "one_ledger",
+        is_flag=True,
         help="把给出的全部工作簿作为同一个台账（分存在几个文件中的台账）。文件夹中放有“同一台账.txt”时自动如此。",
     )(fn)
 
@@ -171,7 +176,11 @@ def output_options(fn: Callable) -> Callable:
     fn = force_option(fn)
     fn = click.option("--in-place", "in_place", is_flag=True, help="直接写回原工作簿（先在旁边保存一份备份）。")(fn)
     return click.option(
-        "-o", "--output", "output", type=click.Path(dir_okay=False, path_type=str), default=None,
+        "-o",
+        "--output",
+        "output",
+        type=click.Path(dir_okay=False, path_type=str),
+        default=None,
         help="写出到这个新文件（原工作簿不变；文件已存在时需加 --force）。",
     )(fn)
 
@@ -180,14 +189,27 @@ def output_options(fn: Callable) -> Callable:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=str))
 @as_of_option
 @format_option
-@click.option("--annotate", is_flag=True, help="把检查结果写入工作簿：“校验结果”表、问题单元格的底色和批注。需配合 -o 或 --in-place。")
+@click.option(
+    "--annotate",
+    is_flag=True,
+    help="把检查结果写入工作簿：“校验结果”表、问题单元格的底色和批注。需配合 -o 或 --in-place。",
+)
 @output_options
 @one_ledger_option
-@click.option("-j", "--workers", type=click.IntRange(min=1), default=None, help="检查多个台账时并行的进程数，默认为 CPU 核数。")
+@click.option(
+    "-j", "--workers", type=click.IntRange(min=1), default=None, help="检查多个台账时并行的进程数，默认为 CPU 核数。"
+)
 @with_exit_codes
 def check_cmd(
-    paths: tuple[str, ...], as_of: dt.date, fmt: str, annotate: bool, output: str | None, in_place: bool,
-    force: bool, one_ledger: bool, workers: int | None,
+    paths: tuple[str, ...],
+    as_of: dt.date,
+    fmt: str,
+    annotate: bool,
+    output: str | None,
+    in_place: bool,
+    force: bool,
+    one_ledger: bool,
+    workers: int | None,
 ) -> None:
     """检查台账工作簿（或文件夹中的全部台账）是否符合指南的各项规定。
 
@@ -313,7 +335,12 @@ def rollup_cmd(ledger: str, as_of: dt.date, output: str | None, in_place: bool, 
 
 @main.command("rules", context_settings=CONTEXT)
 @click.option(
-    "--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True, help="输出格式。"
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "markdown"]),
+    default="text",
+    show_default=True,
+    help="输出格式。",
 )
 @with_exit_codes
 def rules_cmd(fmt: str) -> None:
@@ -343,12 +370,18 @@ REPORT_SUFFIXES = (".xlsx", ".html")
 @main.command("report", context_settings=CONTEXT)
 @click.argument("path", type=click.Path(exists=True, path_type=str))
 @click.option(
-    "-o", "--output", "outputs", multiple=True, type=click.Path(dir_okay=False, path_type=str),
+    "-o",
+    "--output",
+    "outputs",
+    multiple=True,
+    type=click.Path(dir_okay=False, path_type=str),
     help="写出的文件：.xlsx（单个台账为附件5，文件夹为汇总表）或 .html（图文报告）；可给多次。",
 )
 @as_of_option
 @format_option
-@click.option("-j", "--workers", type=click.IntRange(min=1), default=None, help="汇总文件夹时并行的进程数，默认为 CPU 核数。")
+@click.option(
+    "-j", "--workers", type=click.IntRange(min=1), default=None, help="汇总文件夹时并行的进程数，默认为 CPU 核数。"
+)
 @one_ledger_option
 @force_option
 @with_exit_codes
@@ -396,7 +429,10 @@ def report_cmd(
     if not folder and not cons.results[0].readable:
         raise ToolkitError(cons.results[0].findings[0].message)
     if folder and not any(r.readable for r in cons.results):
-        raise ToolkitError(f"文件夹“{path}”中没有可汇总的台账（.xlsx/.xlsm/.xls/.xlsb/.et/.ods 均无法读取或不存在）。请用 zbtz check 查看各文件的情况。")
+        raise ToolkitError(
+            f"文件夹“{path}”中没有可汇总的台账（.xlsx/.xlsm/.xls/.xlsb/.et/.ods 均无法读取或不存在）。请用 zb"
+            "tz check 查看各文件的情况。"
+        )
     stats = cons.results[0].stats if not folder else None
     for out in outputs:
         if out.lower().endswith(".html"):
@@ -417,10 +453,21 @@ def report_cmd(
 
 @main.command("excel-setup", context_settings=CONTEXT)
 @click.argument("ledger", type=click.Path(exists=True, dir_okay=False, path_type=str))
-@click.option("-o", "--output", "output", type=click.Path(dir_okay=False, path_type=str), default=None,
-              help="写出的启用宏的工作簿（.xlsm），默认与台账同名、扩展名改为 .xlsm。")
-@click.option("--vba", "vba", type=click.Path(exists=True, dir_okay=False, path_type=str), default=None,
-              help="宏模块源文件，默认为本工具的 excel/ZbtzMacros.bas。")
+@click.option(
+    "-o",
+    "--output",
+    "output",
+    type=click.Path(dir_okay=False, path_type=str),
+    default=None,
+    help="写出的启用宏的工作簿（.xlsm），默认与台账同名、扩展名改为 .xlsm。",
+)
+@click.option(
+    "--vba",
+    "vba",
+    type=click.Path(exists=True, dir_okay=False, path_type=str),
+    default=None,
+    help="宏模块源文件，默认为本工具的 excel/ZbtzMacros.bas。",
+)
 @force_option
 @with_exit_codes
 def excel_setup_cmd(ledger: str, output: str | None, vba: str | None, force: bool) -> None:
@@ -473,12 +520,15 @@ def templates_cmd(folder: str, force: bool) -> None:
 @click.option("--unit", required=True, help="单位名称，写在每张表的签字行上。")
 @click.option("--force", is_flag=True, help="文件已存在时覆盖它（只读文件仍不覆盖）。")
 @click.option(
-    "--rows", type=click.IntRange(min=1, max=5000), default=None,
+    "--rows",
+    type=click.IntRange(min=1, max=5000),
+    default=None,
     help="每张表预先画好边框的空行数，默认 60；计算机或软件多的单位可加大。",
 )
 @with_exit_codes
 def new_cmd(path: str, unit: str, force: bool, rows: int | None) -> None:
-    """新建一个台账工作簿：附件6、附件7、附件8、计算机清单和三张登记表（附件10 申请登记、附件11 确认登记、承诺书签署登记），空表待填。
+    """新建一个台账工作簿：附件6、附件7、附件8、计算机清单和三张登记表（附件10 申请登记、\
+附件11 确认登记、承诺书签署登记），空表待填。
 
     附件9（每个软件编号一张）由 zbtz number 在附件7 登记软件后自动添加。新台账直接检查不会报错；
     下一步见 zbtz（不带参数）列出的使用步骤。
@@ -502,19 +552,42 @@ def new_cmd(path: str, unit: str, force: bool, rows: int | None) -> None:
 
 @main.command("import", context_settings=CONTEXT)
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=str))
-@click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False, path_type=str),
-              help="新台账（.xlsx）。已存在时不覆盖，除非加 --force。")
+@click.option(
+    "-o",
+    "--output",
+    "output",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=str),
+    help="新台账（.xlsx）。已存在时不覆盖，除非加 --force。",
+)
 @click.option("--unit", default="", help="单位名称，写在每张表的签字行上。")
-@click.option("--date", "day", type=DateType(), default=None, help="导入日期：附件9 初始登记的日期和填表日期，默认今天。")
-@click.option("--map", "maps", multiple=True, metavar="表头=字段",
-              help="指定某个表头对应的字段（表头不认识时用），可给多次，例如 --map 电脑编号=计算机编号。")
+@click.option(
+    "--date", "day", type=DateType(), default=None, help="导入日期：附件9 初始登记的日期和填表日期，默认今天。"
+)
+@click.option(
+    "--map",
+    "maps",
+    multiple=True,
+    metavar="表头=字段",
+    help="指定某个表头对应的字段（表头不认识时用），可给多次，例如 --map 电脑编号=计算机编号。",
+)
 @click.option("--force", is_flag=True, help="输出文件已存在时覆盖它。")
-@click.option("--from-scans", "from_scans", is_flag=True,
-              help="PATHS 是各计算机的软件扫描结果（采集脚本的清单文件或其文件夹），由它们生成第一版台账。")
+@click.option(
+    "--from-scans",
+    "from_scans",
+    is_flag=True,
+    help="PATHS 是各计算机的软件扫描结果（采集脚本的清单文件或其文件夹），由它们生成第一版台账。",
+)
 @format_option
 def import_cmd(
-    paths: tuple[str, ...], output: str, unit: str, day: dt.date | None, maps: tuple[str, ...], force: bool,
-    from_scans: bool, fmt: str,
+    paths: tuple[str, ...],
+    output: str,
+    unit: str,
+    day: dt.date | None,
+    maps: tuple[str, ...],
+    force: bool,
+    from_scans: bool,
+    fmt: str,
 ) -> None:
     """把其他格式的台账转换为指南格式的新台账（附件6、附件7、附件8、计算机清单和每个编号的附件9）。
 
@@ -549,7 +622,9 @@ def import_cmd(
     from toolkit.imports import import_ledger, parse_maps
     from toolkit.render.text import import_text
 
-    result = import_ledger(paths, output, day=day or dt.date.today(), unit=unit.strip(), maps=parse_maps(maps), force=force)
+    result = import_ledger(
+        paths, output, day=day or dt.date.today(), unit=unit.strip(), maps=parse_maps(maps), force=force
+    )
     if fmt == "json":
         echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
     else:
@@ -575,9 +650,14 @@ def _import_scans(
 @click.option("-o", "--output", "out", type=click.Path(dir_okay=False, path_type=str), help="写出到新文件。")
 @click.option("--in-place", is_flag=True, help="直接修改台账（先在旁边保留备份）。")
 @click.option("--dry-run", is_flag=True, help="只列出将填写的编号和将新建的附件9，不写文件。")
-@click.option("--pattern", default="{prefix}-{n:03d}", show_default=True, help="编号格式：{prefix} 为前缀，{n} 为序号。")
 @click.option(
-    "--prefix", "prefixes", multiple=True, metavar="类型=前缀",
+    "--pattern", default="{prefix}-{n:03d}", show_default=True, help="编号格式：{prefix} 为前缀，{n} 为序号。"
+)
+@click.option(
+    "--prefix",
+    "prefixes",
+    multiple=True,
+    metavar="类型=前缀",
     help="某类软件的前缀，可给多次；默认 商业软件=SY、OEM软件=OEM、免费软件=MF。",
 )
 @as_of_option
@@ -585,8 +665,15 @@ def _import_scans(
 @force_option
 @with_exit_codes
 def number_cmd(
-    ledger: str, out: str | None, in_place: bool, dry_run: bool, pattern: str, prefixes: tuple[str, ...],
-    as_of: dt.date, fmt: str, force: bool,
+    ledger: str,
+    out: str | None,
+    in_place: bool,
+    dry_run: bool,
+    pattern: str,
+    prefixes: tuple[str, ...],
+    as_of: dt.date,
+    fmt: str,
+    force: bool,
 ) -> None:
     """为附件7 中空着的软件编号编号，并为没有附件9 的编号新建附件9 工作表。
 
@@ -605,14 +692,18 @@ def number_cmd(
     from toolkit.write.edit import number
 
     if not dry_run and (out is None) == (not in_place):
-        raise click.UsageError("请用 -o 指定输出文件，或用 --in-place 直接修改台账，二者选一（或用 --dry-run 只查看）。")
+        raise click.UsageError(
+            "请用 -o 指定输出文件，或用 --in-place 直接修改台账，二者选一（或用 --dry-run 只查看）。"
+        )
     table = dict(DEFAULT_PREFIXES)
     aliases = {"商业": "商业软件", "OEM": "OEM软件", "免费": "免费软件"}
     for item in prefixes:
         kind, sep, prefix = item.partition("=")
         kind = aliases.get(kind.strip(), kind.strip())
         if not sep or kind not in table:
-            raise click.BadParameter(f"“{item}”应为 类型=前缀，类型为 商业软件、OEM软件 或 免费软件。", param_hint="--prefix")
+            raise click.BadParameter(
+                f"“{item}”应为 类型=前缀，类型为 商业软件、OEM软件 或 免费软件。", param_hint="--prefix"
+            )
         table[kind] = prefix.strip()
     result = number(
         ledger, NumberFormat(pattern, table), out=out, in_place=in_place, dry_run=dry_run, day=as_of, force=force
@@ -647,9 +738,14 @@ def number_cmd(
 
 @main.command("print", context_settings=CONTEXT)
 @click.argument("ledger", type=click.Path(exists=True, dir_okay=False, path_type=str))
-@click.option("-o", "--output", "outdir", required=True, type=click.Path(file_okay=False, path_type=str), help="输出文件夹。")
 @click.option(
-    "--form", "forms", multiple=True, type=click.Choice(["附件2", "附件10", "附件11"]),
+    "-o", "--output", "outdir", required=True, type=click.Path(file_okay=False, path_type=str), help="输出文件夹。"
+)
+@click.option(
+    "--form",
+    "forms",
+    multiple=True,
+    type=click.Choice(["附件2", "附件10", "附件11"]),
     help="只打印这些表，可给多次；默认全部。",
 )
 @click.option("--pdf/--no-pdf", "pdf", default=None, help="是否同时生成 PDF；默认装有 LibreOffice 时生成。")
@@ -686,7 +782,10 @@ def print_cmd(ledger: str, outdir: str, forms: tuple[str, ...], pdf: bool | None
 
 def map_option(fn: Callable) -> Callable:
     return click.option(
-        "--map", "maps", multiple=True, metavar="表头=字段",
+        "--map",
+        "maps",
+        multiple=True,
+        metavar="表头=字段",
         help="扫描文件中本工具不认识的表头对应哪个字段（如 软件名称、软件版本、主机名、序列号、发布者），可给多次。",
     )(fn)
 
@@ -697,12 +796,21 @@ def map_option(fn: Callable) -> Callable:
 @as_of_option
 @format_option
 @map_option
-@click.option("--annotate", is_flag=True, help="把核对问题写入台账（“校验结果”表、底色和批注），需配合 -o 或 --in-place。")
+@click.option(
+    "--annotate", is_flag=True, help="把核对问题写入台账（“校验结果”表、底色和批注），需配合 -o 或 --in-place。"
+)
 @output_options
 @with_exit_codes
 def reconcile_cmd(
-    ledger: str, scans: tuple[str, ...], as_of: dt.date | None, fmt: str, maps: tuple[str, ...], annotate: bool,
-    output: str | None, in_place: bool, force: bool,
+    ledger: str,
+    scans: tuple[str, ...],
+    as_of: dt.date | None,
+    fmt: str,
+    maps: tuple[str, ...],
+    annotate: bool,
+    output: str | None,
+    in_place: bool,
+    force: bool,
 ) -> None:
     """把各计算机的软件扫描结果与台账核对：装了什么、登记了什么。
 

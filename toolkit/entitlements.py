@@ -151,7 +151,17 @@ def _consumer(ledger: Ledger, numbers: dict[str, list[SummaryEntry]]) -> list[Fl
             ed = edition_of(row.raw.get("name"))
             if ed is not None and ed.consumer:
                 reason = f"{ed.label}不属于单位正版序列"
-                out.append(Flag("PZ1.1H", row, "name", nk, None, reason, dict(no=row.software_no, name=row.raw.get("name"), edition=ed.label)))
+                out.append(
+                    Flag(
+                        "PZ1.1H",
+                        row,
+                        "name",
+                        nk,
+                        None,
+                        reason,
+                        dict(no=row.software_no, name=row.raw.get("name"), edition=ed.label),
+                    )
+                )
                 break
     seen: set[str] = set()
     for d in ledger.details:
@@ -164,7 +174,17 @@ def _consumer(ledger: Ledger, numbers: dict[str, list[SummaryEntry]]) -> list[Fl
             continue
         seen.add(key)
         reason = f"{ed.label}不属于单位正版序列"
-        out.append(Flag("PZ1.1H", d, "name", norm_key(no) if no else None, None, reason, dict(no=no or "（未编号）", name=name, edition=ed.label)))
+        out.append(
+            Flag(
+                "PZ1.1H",
+                d,
+                "name",
+                norm_key(no) if no else None,
+                None,
+                reason,
+                dict(no=no or "（未编号）", name=name, edition=ed.label),
+            )
+        )
     return out
 
 
@@ -187,7 +207,9 @@ def _versions(ledger: Ledger, ru: Rollup, numbers: dict[str, list[SummaryEntry]]
         return out
     # a version registered under another number of the same name is that number's licence: logging it
     # here is a bookkeeping slip (TZ3.5), not an install without a licence
-    registered = {(r.key("name"), r.key("version")) for rows in numbers.values() for r in rows if r.sw_type == COMMERCIAL}
+    registered = {
+        (r.key("name"), r.key("version")) for rows in numbers.values() for r in rows if r.sw_type == COMMERCIAL
+    }
     for log in ledger.logs:
         for e in log.entries:
             no = _log_number(log, e)
@@ -196,17 +218,30 @@ def _versions(ledger: Ledger, ru: Rollup, numbers: dict[str, list[SummaryEntry]]
                 continue
             first, low, high = hit
             version = e.raw.get("version")
-            if version is None or norm_key(version) == first.key("version") or (first.key("name"), norm_key(version)) in registered:
+            if (
+                version is None
+                or norm_key(version) == first.key("version")
+                or (first.key("name"), norm_key(version)) in registered
+            ):
                 continue  # the registered version: judged once on 附件7
-            flag = _version_flag(first, e, "version", version, low, high, norm_key(no or ""), norm_key(e.computer or ""), settings)
+            flag = _version_flag(
+                first, e, "version", version, low, high, norm_key(no or ""), norm_key(e.computer or ""), settings
+            )
             if flag is not None:
                 out.append(flag)
     return out
 
 
 def _version_flag(
-    first: SummaryEntry, row: Row, column: str, version: str | None, low: int | None, high: int | None,
-    nk: str, ck: str | None, settings: Settings,
+    first: SummaryEntry,
+    row: Row,
+    column: str,
+    version: str | None,
+    low: int | None,
+    high: int | None,
+    nk: str,
+    ck: str | None,
+    settings: Settings,
 ) -> Flag | None:
     v = major(version)
     if v is None:
@@ -241,7 +276,8 @@ def _oem_moved(ledger: Ledger, ru: Rollup, numbers: dict[str, list[SummaryEntry]
     events.sort(key=lambda t: t[0])
     grace = dt.timedelta(days=settings.oem_grace_days)
     scrapped = {  # computer -> 报废日期
-        norm_key(c.computer): day for c in ledger.computers
+        norm_key(c.computer): day
+        for c in ledger.computers
         if c.computer and c.status == "报废" and isinstance(day := c.val.get("scrap_date"), dt.date)
     }
     first_seen: dict[str, dt.date] = {}
@@ -259,7 +295,10 @@ def _oem_moved(ledger: Ledger, ru: Rollup, numbers: dict[str, list[SummaryEntry]
             remark = e.raw.get("remark") or ""
             late = d - first_seen[ck] > grace
             replaced = category.get(nk) is not None and category[nk] in had.get(ck, set())
-            moved = any(c != ck and abs(when - scrapped.get(c, dt.date.min)) <= grace and when <= d <= when + grace for when, c in left.get(nk, ()))
+            moved = any(
+                c != ck and abs(when - scrapped.get(c, dt.date.min)) <= grace and when <= d <= when + grace
+                for when, c in left.get(nk, ())
+            )
             if MOVED.search(remark) or (late and replaced and moved):
                 reason = "OEM 软件不随原计算机使用（从别的计算机移来或后补安装）"
                 days = (d - first_seen[ck]).days
@@ -281,18 +320,31 @@ def _is_windows(entry: SummaryEntry) -> bool:
 
 
 def _volume_windows(ledger: Ledger, ru: Rollup, numbers: dict[str, list[SummaryEntry]]) -> list[Flag]:
-    volume = {nk for nk, rows in numbers.items() if rows[0].sw_type == COMMERCIAL and rows[0].license_type in VOLUME and _is_windows(rows[0])}
+    volume = {
+        nk
+        for nk, rows in numbers.items()
+        if rows[0].sw_type == COMMERCIAL and rows[0].license_type in VOLUME and _is_windows(rows[0])
+    }
     if not volume:
         return []
     base = {
-        nk for nk, rows in numbers.items()
-        if _is_windows(rows[0]) and (rows[0].sw_type == OEM or (rows[0].sw_type == COMMERCIAL and rows[0].license_type in RETAIL))
+        nk
+        for nk, rows in numbers.items()
+        if _is_windows(rows[0])
+        and (rows[0].sw_type == OEM or (rows[0].sw_type == COMMERCIAL and rows[0].license_type in RETAIL))
     }
     had_base: set[str] = set()
     for log in ledger.logs:
         for e in log.entries:
             no = _log_number(log, e)
-            if no and norm_key(no) in base and e.op == "安装" and e.date is not None and e.date <= ru.as_of and e.computer:
+            if (
+                no
+                and norm_key(no) in base
+                and e.op == "安装"
+                and e.date is not None
+                and e.date <= ru.as_of
+                and e.computer
+            ):
                 had_base.add(norm_key(e.computer))
     for d in ledger.details:
         if d.software_no and norm_key(d.software_no) in base and d.computer:
@@ -306,5 +358,15 @@ def _volume_windows(ledger: Ledger, ru: Rollup, numbers: dict[str, list[SummaryE
             continue
         first = numbers[nk][0]
         reason = "批量许可的 Windows 只是升级许可，该计算机没有 OEM 或零售 Windows 作基础许可"
-        out.append(Flag("PZ1.1V", last, "computer", nk, ck, reason, dict(no=first.software_no, name=first.raw.get("name"), computer=last.computer)))
+        out.append(
+            Flag(
+                "PZ1.1V",
+                last,
+                "computer",
+                nk,
+                ck,
+                reason,
+                dict(no=first.software_no, name=first.raw.get("name"), computer=last.computer),
+            )
+        )
     return out

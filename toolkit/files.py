@@ -194,7 +194,9 @@ def refuse_read_only(target: Path) -> None:
 
 def _check_name(target: Path) -> None:
     if len(os.fsencode(target.name)) > NAME_MAX:
-        raise WriteError(f"文件名过长（超过 {NAME_MAX} 字节），无法写入“{shown_path(target)}”。请换一个短一些的文件名。")
+        raise WriteError(
+            f"文件名过长（超过 {NAME_MAX} 字节），无法写入“{shown_path(target)}”。请换一个短一些的文件名。"
+        )
 
 
 def claim_output(target: Path | str, *, inputs: Iterable[Path | str] = (), force: bool = False) -> Path:

@@ -261,7 +261,12 @@ def to_term(value: object) -> Term | None:
     A bare whole number up to 100 (``3``) is a number of years, as units write it, not an Excel
     date serial of 1900; larger numbers are serials (a date cell stored without its format).
     """
-    if isinstance(value, (int, float)) and not isinstance(value, bool) and float(value).is_integer() and 0 < value <= _MAX_YEARS:
+    if (
+        isinstance(value, (int, float))
+        and not isinstance(value, bool)
+        and float(value).is_integer()
+        and 0 < value <= _MAX_YEARS
+    ):
         return Term(years=int(value))
     if isinstance(value, (dt.date, int, float)) and not isinstance(value, bool):
         end = to_date(value)
@@ -279,7 +284,7 @@ _SERVICE_DATE = re.compile(_DATE_CHUNK)
 def _with_service(s: str) -> Term | None:
     """``永久（含1年升级服务）``, ``永久，服务期至2025-12-31``: the licence, and its service period beside it."""
     head = _SERVICE_SPLIT.split(s, maxsplit=1)[0].strip()
-    tail = s[len(head):]
+    tail = s[len(head) :]
     if not head or "服务" not in tail:
         return None
     licence = _term_str(head)

@@ -4,8 +4,8 @@
 (computer, number) and returns the state, the figures 附件7 should show and the rows 附件8
 should hold. Many units keep no 附件9 at all; with ``detail_fallback`` such a ledger's state is
 what its 附件8 shows (``Rollup.source`` says which), so that the checks 附件7 and 附件8 allow by
-themselves (安装数量, over-installation, expiry) still run. ``check`` compares the hand-kept sheets with it (TZ1.1, TZ1.13, TZ2.2, TZ3.4);
-the writer puts it into the workbook.
+themselves (安装数量, over-installation, expiry) still run. ``check`` compares the hand-kept sheets
+with it (TZ1.1, TZ1.13, TZ2.2, TZ3.4); the writer puts it into the workbook.
 """
 
 from __future__ import annotations
@@ -65,7 +65,9 @@ class Rollup:
     source: str = LOGS  # where the state comes from: the 附件9 logs, or 附件8 when the ledger keeps no 附件9
     uncertain: set[str] = field(default_factory=set)  # number keys whose logs hold rows that cannot be replayed
     last_install: dict[tuple[str, str], LogEntry] = field(default_factory=dict, repr=False, compare=False)
-    first_seen: dict[str, dt.date] = field(default_factory=dict, repr=False, compare=False)  # computer key -> first log date
+    first_seen: dict[str, dt.date] = field(
+        default_factory=dict, repr=False, compare=False
+    )  # computer key -> first log date
 
     @cached_property
     def detail(self) -> list[DetailRow]:
@@ -82,7 +84,9 @@ COUNT_KEYS = {"服务器": "servers", "台式机": "desktops", "便携机": "lap
 _REPLAY_KEYS = ("op", "computer", "date")
 
 
-def _sorted_entries(ledger: Ledger, as_of: dt.date, uncertain: set[str]) -> list[tuple[dt.date, int, int, str, LogEntry]]:
+def _sorted_entries(
+    ledger: Ledger, as_of: dt.date, uncertain: set[str]
+) -> list[tuple[dt.date, int, int, str, LogEntry]]:
     """The log rows to replay, in (date, sheet, row) order; ``uncertain`` gets the numbers of rows
     that cannot be replayed (a blank computer, an unreadable date or 操作类型, a missing column)."""
     rows: list[tuple[dt.date, int, int, str, LogEntry]] = []
@@ -140,8 +144,21 @@ def _state_from_detail(ledger: Ledger, ru: Rollup) -> None:
         day = d.val.get("install_date")
         if isinstance(day, dt.date):
             ru.install_date[(ck, nk)] = day
-        rows.append(DetailRow(raw.get("dept"), raw.get("person"), computer, raw.get("brand"), no, raw.get("name"),
-                              raw.get("version"), raw.get("term"), d.val.get("sw_type"), day, raw.get("remark")))  # type: ignore[arg-type]
+        rows.append(
+            DetailRow(
+                raw.get("dept"),
+                raw.get("person"),
+                computer,
+                raw.get("brand"),
+                no,
+                raw.get("name"),
+                raw.get("version"),
+                raw.get("term"),
+                d.val.get("sw_type"),  # type: ignore[arg-type]
+                day,  # type: ignore[arg-type]
+                raw.get("remark"),
+            )
+        )
     for (_, nk), s in ru.state.items():
         ru.installed[nk] = ru.installed.get(nk, 0) + s
     ru.ledger = ledger
@@ -248,7 +265,19 @@ def _detail_rows(ledger: Ledger, ru: Rollup, last_seen: dict[str, LogEntry]) -> 
                 entry[0] if entry else n_summary,
             )
         no, name, version, term, sw_type, pos = software[nk]
-        row = DetailRow(dept, person, ctext, brand, no, name, version, term, sw_type, ru.install_date.get((ck, nk)), remarks.get((ck, nk)))
+        row = DetailRow(
+            dept,
+            person,
+            ctext,
+            brand,
+            no,
+            name,
+            version,
+            term,
+            sw_type,
+            ru.install_date.get((ck, nk)),
+            remarks.get((ck, nk)),
+        )
         keyed.append((ck, pos, nk, row))
     for ck, c in listed.items():
         if c.status == IN_USE and ck not in with_software:

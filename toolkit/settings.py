@@ -41,7 +41,15 @@ def setting_specs() -> tuple[SettingSpec, ...]:
     with (schema_dir() / "设置.toml").open("rb") as fh:
         raw = tomllib.load(fh)
     return tuple(
-        SettingSpec(s["key"], s["name"], tuple(s.get("aliases", ())), tuple(s.get("values", ())), s.get("type", "text"), str(s["default"]), s.get("help", ""))
+        SettingSpec(
+            s["key"],
+            s["name"],
+            tuple(s.get("aliases", ())),
+            tuple(s.get("values", ())),
+            s.get("type", "text"),
+            str(s["default"]),
+            s.get("help", ""),
+        )
         for s in raw["settings"]
     )
 
@@ -102,8 +110,12 @@ def unit_settings(ledger: Ledger) -> Settings:
             continue  # blank: the default
         value = _value(spec, setting.raw)
         if value is None:
-            allowed = "、".join(spec.values) if spec.values else ("不小于 0 的整数" if spec.type == "int" else "非空文字")
-            problems.append(Problem(setting, name, f"值“{setting.raw}”不可用（应为 {allowed}），按默认“{spec.default}”处理"))
+            allowed = (
+                "、".join(spec.values) if spec.values else ("不小于 0 的整数" if spec.type == "int" else "非空文字")
+            )
+            problems.append(
+                Problem(setting, name, f"值“{setting.raw}”不可用（应为 {allowed}），按默认“{spec.default}”处理")
+            )
             continue
         values[spec.key] = value
     return Settings(**values, problems=tuple(problems))  # type: ignore[arg-type]

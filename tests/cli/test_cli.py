@@ -36,8 +36,11 @@ def with_errors(make_ledger, name="错误.xlsx"):
 
 @pytest.mark.parametrize("kind", ["clean", "warnings", "errors"])
 def test_json_equals_the_library_report(make_ledger, kind):
-    path = {"clean": lambda: make_ledger(), "warnings": lambda: warning_only(make_ledger),
-            "errors": lambda: with_errors(make_ledger)}[kind]()
+    path = {
+        "clean": lambda: make_ledger(),
+        "warnings": lambda: warning_only(make_ledger),
+        "errors": lambda: with_errors(make_ledger),
+    }[kind]()
     result = run("check", path, "--as-of", AS_OF.isoformat(), "--format", "json")
     data = json.loads(result.stdout)
     assert data == check_file(path, AS_OF).to_dict()
@@ -105,7 +108,9 @@ def test_exit_2_for_a_missing_path(tmp_path):
     assert "Traceback" not in result.output
 
 
-@pytest.mark.parametrize("args", [["check"], ["check", ".", "--format", "xml"], ["chekc", "."], ["check", ".", "--nope"]])
+@pytest.mark.parametrize(
+    "args", [["check"], ["check", ".", "--format", "xml"], ["chekc", "."], ["check", ".", "--nope"]]
+)
 def test_exit_2_for_other_usage_errors(args):
     assert run(*args).exit_code == 2
 
@@ -129,7 +134,10 @@ def test_folder_skips_lock_files_and_checks_nested_folders(tmp_path, make_ledger
     assert data["stats"]["workbooks"] == 2
     assert data["findings"] == []
     assert [(f["workbook"], f["status"]) for f in data["files"]] == [
-        (str(root / "~$一科.xlsx"), "skipped"), (str(a), "checked"), (str(root / "二科" / "~$二科.xlsm"), "skipped"), (str(b), "checked"),
+        (str(root / "~$一科.xlsx"), "skipped"),
+        (str(a), "checked"),
+        (str(root / "二科" / "~$二科.xlsm"), "skipped"),
+        (str(b), "checked"),
     ]
     assert all("锁定文件" in f["reason"] for f in data["files"] if f["status"] == "skipped")
     text = run("check", root, "--as-of", "2026-06-30").stdout
@@ -216,15 +224,23 @@ def test_check_is_a_command():
 @pytest.mark.parametrize(("kind", "code"), [("clean", 0), ("errors", 1)])
 def test_python_m_toolkit_exit_code(make_ledger, kind, code):
     path = make_ledger() if kind == "clean" else with_errors(make_ledger)
-    proc = subprocess.run([sys.executable, "-m", "toolkit", "check", str(path), "--as-of", "2026-06-30", "--format", "json"],
-                          capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-m", "toolkit", "check", str(path), "--as-of", "2026-06-30", "--format", "json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == code, proc.stderr
     assert json.loads(proc.stdout) == check_file(path, AS_OF).to_dict()
     assert "Traceback" not in proc.stderr
 
 
 def test_python_m_toolkit_usage_error(tmp_path):
-    proc = subprocess.run([sys.executable, "-m", "toolkit", "check", str(tmp_path), "--as-of", "2026-02-30"],
-                          capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-m", "toolkit", "check", str(tmp_path), "--as-of", "2026-02-30"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr

@@ -24,8 +24,17 @@ def _f(rule: str, cell: str, sheet: str = "附件8 明细表", **values) -> Find
 
 
 def _tz22(n: int) -> list[Finding]:
-    return [_f("TZ2.2", "A1", computer=f"PC-{i:03d}", no="SY-001", what="按附件9 已安装，但附件8 中没有登记", as_of="2026-06-30")
-            for i in range(n)]
+    return [
+        _f(
+            "TZ2.2",
+            "A1",
+            computer=f"PC-{i:03d}",
+            no="SY-001",
+            what="按附件9 已安装，但附件8 中没有登记",
+            as_of="2026-06-30",
+        )
+        for i in range(n)
+    ]
 
 
 def test_many_findings_of_one_rule_at_one_cell_become_one_line_with_the_fix():

@@ -79,8 +79,11 @@ def _plant_log_row(ledger: Path, number_of: str, row: dict) -> str:
     summary = sheet(wb, "附件7")
     _, cols = header(summary)
     first = first_data_row(summary)
-    no = next(summary.cell(r, cols["软件编号"]).value for r in range(first, first + 4)
-              if summary.cell(r, cols["软件名称"]).value == number_of)
+    no = next(
+        summary.cell(r, cols["软件编号"]).value
+        for r in range(first, first + 4)
+        if summary.cell(r, cols["软件名称"]).value == number_of
+    )
     ws = wb[f"附件9 {no}"]
     _, log_cols = header(ws)
     r = first_data_row(ws)
@@ -120,8 +123,11 @@ def test_a_blank_number_names_the_command_that_fills_it(steps, tmp_path):
     ledger = _copy(steps, "rolled", tmp_path)
     wb = openpyxl.load_workbook(ledger)
     summary = sheet(wb, "附件7")
-    fill(summary, [{"序号": 5, "软件名称": "福昕阅读器", "软件类型": "免费软件", "软件类别": "工具软件"}],
-         start=first_data_row(summary) + 4)
+    fill(
+        summary,
+        [{"序号": 5, "软件名称": "福昕阅读器", "软件类型": "免费软件", "软件类别": "工具软件"}],
+        start=first_data_row(summary) + 4,
+    )
     wb.save(ledger)
     s3 = [f for f in check_file(ledger, DAY).findings if f.rule == "S3"]
     assert [(f.sheet, f.cell) for f in s3] == [("附件7 汇总表", f"B{first_data_row(summary) + 4}")]
@@ -139,8 +145,15 @@ def test_a_year_alone_is_a_purchase_date_kept_as_written(steps):
 def _look(cell) -> tuple:
     """What a printed cell looks like: its borders, number format and alignment."""
     b = cell.border
-    return (b.left.style, b.right.style, b.top.style, b.bottom.style, cell.number_format,
-            cell.alignment.horizontal, cell.alignment.vertical)
+    return (
+        b.left.style,
+        b.right.style,
+        b.top.style,
+        b.bottom.style,
+        cell.number_format,
+        cell.alignment.horizontal,
+        cell.alignment.vertical,
+    )
 
 
 def test_rows_the_rollup_writes_look_like_the_template_rows(steps):
@@ -166,7 +179,9 @@ def test_rows_the_rollup_writes_look_like_the_template_rows(steps):
     office_rows = [r for r in range(first, first + 61) if rolled.cell(r, cols["软件名称"]).value == OFFICE]
     assert office_rows and all(rolled.row_dimensions[r].height >= 30 for r in office_rows)
     short = [r for r in range(first, first + 61) if rolled.cell(r, cols["软件名称"]).value == "7-Zip"]
-    assert all(rolled.row_dimensions[r].height in (None, 15) or not rolled.row_dimensions[r].customHeight for r in short)
+    assert all(
+        rolled.row_dimensions[r].height in (None, 15) or not rolled.row_dimensions[r].customHeight for r in short
+    )
 
 
 def test_the_rollup_copies_dashes_as_the_summary_has_them(steps):
@@ -184,7 +199,9 @@ def test_attachment5_carries_the_filler_and_phone_over_from_the_ledger(steps, tm
     ledger = _copy(steps, "rolled", tmp_path)
     wb = openpyxl.load_workbook(ledger)
     summary = sheet(wb, "附件7")
-    summary["A2"] = summary["A2"].value.replace("填表人：＿＿", "填表人：王工").replace("联系电话：＿＿", "联系电话：0123-4567890")
+    summary["A2"] = (
+        summary["A2"].value.replace("填表人：＿＿", "填表人：王工").replace("联系电话：＿＿", "联系电话：0123-4567890")
+    )
     wb.save(ledger)
     out = tmp_path / "附件5.xlsx"
     assert zbtz("report", ledger, "-o", out, "--as-of", AS_OF).exit_code == 0

@@ -61,7 +61,11 @@ def test_bundle_installs_offline_into_a_fresh_venv(tmp_path):
     # the installed copy finds its schemas and macro source without a source tree: excel-setup needs no --vba
     setup = subprocess.run(
         [str(bin_dir / "zbtz"), "excel-setup", str(SAMPLE), "-o", str(tmp_path / "台账.xlsm")],
-        capture_output=True, text=True, timeout=300, env=clean, cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=clean,
+        cwd=tmp_path,
     )
     assert setup.returncode == 0, setup.stderr
     assert (tmp_path / "台账.xlsm").stat().st_size > SAMPLE.stat().st_size

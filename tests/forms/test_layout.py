@@ -38,7 +38,10 @@ HEADERS = {
         3,
         "序号 部门 姓名 计算机编号 计算机品牌 软件编号 软件名称 软件版本 许可期限 软件类型 - - 安装日期 备注",
     ),
-    "计算机清单": (3, "序号 计算机编号 计算机类型 计算机品牌 型号 使用人 部门 状态 启用日期 报废日期 序列号 主机名 备注"),
+    "计算机清单": (
+        3,
+        "序号 计算机编号 计算机类型 计算机品牌 型号 使用人 部门 状态 启用日期 报废日期 序列号 主机名 备注",
+    ),
     "附件9 SY-001": (
         5,
         "序号 操作类型 - 计算机编号 计算机品牌 使用人 使用部门 安装/卸载版本 安装/卸载日期 数量 操作人 备注",
@@ -118,8 +121,21 @@ def test_sample_titles_sign_lines_and_headers(sample):
     assert sheets["附件7 汇总表"][3][:7] == ["计算机情况", "服务器数", 4, "台式机数", 49, "便携机数", 16]
     info = sheets["附件9 SY-001"]
     # each label and value spans columns wide enough to read it (merged), so the empty cells between go
-    assert [v for v in info[2] if v] == ["软件编号", "软件名称", "软件版本", "软件类型", "许可数量", "可使用版本", "许可期限"]
-    assert [v for v in info[3] if v not in ("", None)][:4] == ["SY-001", "Windows Server 2019 标准版", "2019", "商业软件"]
+    assert [v for v in info[2] if v] == [
+        "软件编号",
+        "软件名称",
+        "软件版本",
+        "软件类型",
+        "许可数量",
+        "可使用版本",
+        "许可期限",
+    ]
+    assert [v for v in info[3] if v not in ("", None)][:4] == [
+        "SY-001",
+        "Windows Server 2019 标准版",
+        "2019",
+        "商业软件",
+    ]
     assert [i for i, v in enumerate(info[2]) if v] == [i for i, v in enumerate(info[3]) if v not in ("", None)]
 
 

@@ -22,16 +22,50 @@ needs_office = pytest.mark.skipif(shutil.which("soffice") is None, reason="Libre
 def _with_registers(path):
     wb = openpyxl.load_workbook(path)
     a10, a11 = schema("附件10"), schema("附件11")
-    write_form_sheet(wb.create_sheet(sheet_name(a10)), a10, [
-        dict(date=dt.date(2026, 3, 1), dept="办公室", applicant="张三", computer="PC-001", item="安装", name="Visio",
-             version="2019", reason="绘制流程图"),
-        dict(date=dt.date(2026, 3, 2), dept="办公室", applicant="李四", computer="PC-002", item="升级", name="7-Zip",
-             old_no="MF-001", new_no="MF-001"),
-    ], unit="测试局")
-    write_form_sheet(wb.create_sheet(sheet_name(a11)), a11, [
-        dict(date=dt.date(2026, 3, 5), computer="PC-001", user="张三", op="安装", software_no="SY-009", name="Visio",
-             version="2019", operator="王工"),
-    ], unit="测试局")
+    write_form_sheet(
+        wb.create_sheet(sheet_name(a10)),
+        a10,
+        [
+            dict(
+                date=dt.date(2026, 3, 1),
+                dept="办公室",
+                applicant="张三",
+                computer="PC-001",
+                item="安装",
+                name="Visio",
+                version="2019",
+                reason="绘制流程图",
+            ),
+            dict(
+                date=dt.date(2026, 3, 2),
+                dept="办公室",
+                applicant="李四",
+                computer="PC-002",
+                item="升级",
+                name="7-Zip",
+                old_no="MF-001",
+                new_no="MF-001",
+            ),
+        ],
+        unit="测试局",
+    )
+    write_form_sheet(
+        wb.create_sheet(sheet_name(a11)),
+        a11,
+        [
+            dict(
+                date=dt.date(2026, 3, 5),
+                computer="PC-001",
+                user="张三",
+                op="安装",
+                software_no="SY-009",
+                name="Visio",
+                version="2019",
+                operator="王工",
+            ),
+        ],
+        unit="测试局",
+    )
     wb.save(path)
     return path
 
@@ -71,7 +105,9 @@ def test_forms_without_rows_are_skipped_with_a_reason(make_ledger, tmp_path):
 @needs_office
 def test_pdf_when_libreoffice_is_installed(make_ledger, tmp_path):
     path = _with_registers(make_ledger())
-    result = CliRunner().invoke(main, ["print", str(path), "-o", str(tmp_path / "p"), "--form", "附件10", "--format", "json"])
+    result = CliRunner().invoke(
+        main, ["print", str(path), "-o", str(tmp_path / "p"), "--form", "附件10", "--format", "json"]
+    )
     assert result.exit_code == 0, result.output
     files = json.loads(result.stdout)["files"]
     assert [f.rsplit("/", 1)[-1] for f in files] == ["附件10 软件安装维护申请表.xlsx", "附件10 软件安装维护申请表.pdf"]

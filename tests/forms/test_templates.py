@@ -22,7 +22,9 @@ ROOT = ROOT
 COMMITTED = ROOT / "workbooks"
 AS_OF = dt.date(2026, 6, 30)
 ENUMS = {"软件类型", "软件类别", "获取方式", "许可类型", "操作类型", "计算机类型", "状态"}
-needs_office = pytest.mark.skipif(not (shutil.which("soffice") and shutil.which("pdftoppm")), reason="LibreOffice/pdftoppm")
+needs_office = pytest.mark.skipif(
+    not (shutil.which("soffice") and shutil.which("pdftoppm")), reason="LibreOffice/pdftoppm"
+)
 
 
 def test_committed_templates_are_what_the_generator_makes(tmp_path):
@@ -30,7 +32,9 @@ def test_committed_templates_are_what_the_generator_makes(tmp_path):
     made = write_templates(tmp_path)
     assert sorted(p.name for p in made) == sorted(p.name for p in COMMITTED.glob("*.xlsx"))
     for p in made:
-        assert p.read_bytes() == (COMMITTED / p.name).read_bytes(), f"{p.name} 与生成结果不同：请运行 zbtz templates workbooks"
+        assert p.read_bytes() == (COMMITTED / p.name).read_bytes(), (
+            f"{p.name} 与生成结果不同：请运行 zbtz templates workbooks"
+        )
     assert len(TEMPLATES) == 12
 
 
@@ -53,7 +57,11 @@ def test_table_templates(file_name, sheet, form):
     assert [c.label for c in form.columns if not c.combined_only] == [v for v in labels if v]
     if any(c.ticks for c in form.columns):
         assert form.header_rows == 2 and ws.merged_cells.ranges
-    assert int(ws.page_setup.paperSize) == 9 and ws.page_setup.fitToWidth == 1 and ws.sheet_properties.pageSetUpPr.fitToPage
+    assert (
+        int(ws.page_setup.paperSize) == 9
+        and ws.page_setup.fitToWidth == 1
+        and ws.sheet_properties.pageSetUpPr.fitToPage
+    )
     assert ws.page_setup.orientation == ("landscape" if form.landscape else "portrait")
     validated = {str(dv.sqref).split(":")[0].rstrip("0123456789") for dv in ws.data_validations.dataValidation}
     col = 0
@@ -79,7 +87,10 @@ def test_one_page_forms_have_signature_and_date_lines():
     assert any("本人承诺严格遵守单位软件正版化工作相关规定" in t for t in texts)
     assert any(t.startswith("承诺人签字") for t in texts) and any(t.endswith("年＿＿月＿＿日") for t in texts)
     assert wb["附件2 承诺书"].page_setup.fitToHeight == 1
-    for file_name, sign in (("附件10 软件安装维护申请表.xlsx", "申请人签字"), ("附件11 软件安装维护确认单.xlsx", "计算机使用人签字")):
+    for file_name, sign in (
+        ("附件10 软件安装维护申请表.xlsx", "申请人签字"),
+        ("附件11 软件安装维护确认单.xlsx", "计算机使用人签字"),
+    ):
         wb = openpyxl.load_workbook(COMMITTED / file_name)
         blank = wb.worksheets[1]
         texts = [c.value for row in blank.iter_rows() for c in row if isinstance(c.value, str)]
@@ -89,15 +100,30 @@ def test_one_page_forms_have_signature_and_date_lines():
 @needs_office
 def test_every_template_renders_to_pdf_and_png(tmp_path):
     profile = (tmp_path / "lo").as_uri()
-    subprocess.run(["soffice", f"-env:UserInstallation={profile}", "--headless", "--convert-to", "pdf", "--outdir",
-                    str(tmp_path), *map(str, sorted(COMMITTED.glob("*.xlsx")))], check=True, capture_output=True, timeout=300)
+    subprocess.run(
+        [
+            "soffice",
+            f"-env:UserInstallation={profile}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            *map(str, sorted(COMMITTED.glob("*.xlsx"))),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
     from PIL import Image, ImageOps
 
     for xlsx in COMMITTED.glob("*.xlsx"):
         pdf = tmp_path / (xlsx.stem + ".pdf")
         assert pdf.exists(), xlsx.name
         png = tmp_path / xlsx.stem
-        subprocess.run(["pdftoppm", "-png", "-r", "40", "-f", "1", "-l", "1", "-singlefile", str(pdf), str(png)], check=True)
+        subprocess.run(
+            ["pdftoppm", "-png", "-r", "40", "-f", "1", "-l", "1", "-singlefile", str(pdf), str(png)], check=True
+        )
         img = Image.open(f"{png}.png").convert("L")
         assert ImageOps.invert(img).getbbox() is not None, f"{xlsx.name} renders blank"
 
@@ -112,7 +138,14 @@ def test_new_ledger(tmp_path):
     assert result.exit_code == 0, result.output
     wb = openpyxl.load_workbook(path)
     assert wb.sheetnames == [
-        "附件6 免费软件清单", "附件7 汇总表", "附件8 明细表", "计算机清单", "附件10 申请登记", "附件11 确认登记", "承诺书签署登记"]
+        "附件6 免费软件清单",
+        "附件7 汇总表",
+        "附件8 明细表",
+        "计算机清单",
+        "附件10 申请登记",
+        "附件11 确认登记",
+        "承诺书签署登记",
+    ]
     for ws in wb.worksheets:
         assert ws["A2"].value.startswith("单位名称（盖章）：某市数据资源管理局  填表人")
         # 附件6 and the 承诺书 register have no enumerated column
@@ -148,7 +181,11 @@ def test_new_forms_do_not_change_check(make_ledger, tmp_path):
         "附件1": [dict(person="王局长", dept="局领导", role="组长"), dict(person="李处长", role="副组")],
         "附件3": [dict(dept="办公室", name="WPS", sw_type="商业", quantity="两套")],
         "附件4": [dict(name="WPS", quantity=2, unit_price="abc", planned_date="明年")],
-        "附件10": [dict(date=dt.date(2026, 3, 1), dept="办公室", applicant="张三", computer="PC-001", item="升级", name="7-Zip")],
+        "附件10": [
+            dict(
+                date=dt.date(2026, 3, 1), dept="办公室", applicant="张三", computer="PC-001", item="升级", name="7-Zip"
+            )
+        ],
         "附件11": [dict(date="三月", computer="PC-009", op="重装", software_no="XX-1")],
         "承诺书签署登记": [dict(dept="办公室", person="张三", date=dt.date(2026, 1, 5))],
     }
@@ -165,6 +202,9 @@ def test_new_forms_do_not_change_check(make_ledger, tmp_path):
     new = [f for f in after.findings if f.to_dict() not in before["findings"]]
     # 附件11's 完成日期 “三月” and 操作类型 “重装” are read like any form's cells; every log row lacks a
     # matching confirmation, and 李四 has not signed; the request register begins in 2026, after every log row
-    assert sorted({(f.rule, f.sheet) for f in new if f.rule in ("S4", "S5")}) == [("S4", "附件11 确认登记"), ("S5", "附件11 确认登记")]
+    assert sorted({(f.rule, f.sheet) for f in new if f.rule in ("S4", "S5")}) == [
+        ("S4", "附件11 确认登记"),
+        ("S5", "附件11 确认登记"),
+    ]
     assert {f.rule for f in new} == {"S4", "S5", "AZ1.4", "ZR3"}
     assert [f.values["person"] for f in new if f.rule == "ZR3"] == ["李四"]

@@ -12,5 +12,10 @@ if __name__ == "__main__":
     for line in FILE.read_text(encoding="utf-8").splitlines():
         entry = json.loads(line)
         seen[entry["kwargs"]] = entry["report"]
-    FILE.write_text("".join(json.dumps({"kwargs": k, "report": seen[k]}, ensure_ascii=False, sort_keys=True) + "\n"
-                            for k in sorted(seen)), encoding="utf-8")
+    FILE.write_text(
+        "".join(
+            json.dumps({"kwargs": k, "report": seen[k]}, ensure_ascii=False, sort_keys=True) + "\n"
+            for k in sorted(seen)
+        ),
+        encoding="utf-8",
+    )

@@ -29,15 +29,23 @@ AS_OF = "2026-06-30"
 
 def zbtz(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     env = dict(os.environ, PYTHONPATH=str(ROOT))
-    return subprocess.run([sys.executable, "-m", "toolkit", *args], cwd=cwd, env=env, capture_output=True,
-                          text=True, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "toolkit", *args], cwd=cwd, env=env, capture_output=True, text=True, check=False
+    )
 
 
 def _style(cell) -> list:
     b = cell.border
-    return [cell.number_format, cell.font.b, cell.font.sz, cell.alignment.horizontal, cell.alignment.vertical,
-            cell.alignment.wrap_text, cell.fill.fgColor.rgb if cell.fill.fill_type else None,
-            [getattr(b, s).style for s in ("left", "right", "top", "bottom")]]
+    return [
+        cell.number_format,
+        cell.font.b,
+        cell.font.sz,
+        cell.alignment.horizontal,
+        cell.alignment.vertical,
+        cell.alignment.wrap_text,
+        cell.fill.fgColor.rgb if cell.fill.fill_type else None,
+        [getattr(b, s).style for s in ("left", "right", "top", "bottom")],
+    ]
 
 
 def dump_xlsx(path: Path) -> dict:
@@ -49,17 +57,24 @@ def dump_xlsx(path: Path) -> dict:
         for row in ws.iter_rows():
             for c in row:
                 if c.value is not None or c.has_style:
-                    cells[c.coordinate] = [repr(c.value), _style(c),
-                                           c.comment.text if c.comment else None,
-                                           c.hyperlink.location if c.hyperlink else None]
+                    cells[c.coordinate] = [
+                        repr(c.value),
+                        _style(c),
+                        c.comment.text if c.comment else None,
+                        c.hyperlink.location if c.hyperlink else None,
+                    ]
         out[ws.title] = {
             "cells": hashlib.sha256(json.dumps(cells, ensure_ascii=False, sort_keys=True).encode()).hexdigest(),
             "n": len(cells),
             "merged": sorted(str(m) for m in ws.merged_cells.ranges),
             "heights": {k: v.height for k, v in sorted(ws.row_dimensions.items()) if v.height},
-            "page": [ws.page_setup.paperSize, ws.page_setup.orientation, ws.page_setup.fitToWidth,
-                     ws.sheet_properties.pageSetUpPr.fitToPage if ws.sheet_properties.pageSetUpPr else None,
-                     ws.print_title_rows],
+            "page": [
+                ws.page_setup.paperSize,
+                ws.page_setup.orientation,
+                ws.page_setup.fitToWidth,
+                ws.sheet_properties.pageSetUpPr.fitToPage if ws.sheet_properties.pageSetUpPr else None,
+                ws.print_title_rows,
+            ],
         }
     return out
 
@@ -100,8 +115,9 @@ def snapshot() -> dict:
         if (tmp / "编号后.xlsx").exists():
             out["number.xlsx"] = dump_xlsx(tmp / "编号后.xlsx")
         r = zbtz("templates", "表样", cwd=tmp)
-        out["templates"] = {p.name: hashlib.sha256(p.read_bytes()).hexdigest()
-                            for p in sorted((tmp / "表样").glob("*.xlsx"))}
+        out["templates"] = {
+            p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted((tmp / "表样").glob("*.xlsx"))
+        }
         r = zbtz("new", "新台账.xlsx", "--unit", "某某县统计局", cwd=tmp)
         out["new.xlsx"] = dump_xlsx(tmp / "新台账.xlsx")
         r = zbtz("print", "台账.xlsx", "-o", "打印", "--no-pdf", "--format", "json", cwd=tmp)
@@ -127,7 +143,8 @@ def snapshot() -> dict:
 
 if __name__ == "__main__":
     if sys.argv[1:] == ["record"]:
-        (GOLDEN / "outputs.json").write_text(json.dumps(snapshot(), ensure_ascii=False, indent=1, sort_keys=True),
-                                             encoding="utf-8")
+        (GOLDEN / "outputs.json").write_text(
+            json.dumps(snapshot(), ensure_ascii=False, indent=1, sort_keys=True), encoding="utf-8"
+        )
     else:
         sys.exit("usage: snapshot.py record")

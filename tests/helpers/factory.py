@@ -15,50 +15,197 @@ from typing import Any
 
 import openpyxl
 
-SUMMARY_COLS = ["序号", "软件编号", "软件名称", "软件版本", "软件类型", "软件类别", "获取方式", "采购时间", "采购金额（元）",
-                "许可类型", "许可数量", "可使用版本", "许可期限", "序列号", "安装数量", "备注"]
-SUMMARY_KEYS = ["seq", "software_no", "name", "version", "sw_type", "category", "acquisition", "purchase_date", "amount",
-                "license_type", "license_count", "usable_version", "term", "serial", "installed", "remark"]
-DETAIL_COLS = ["序号", "部门", "姓名", "计算机编号", "计算机品牌", "软件编号", "软件名称", "软件版本", "许可期限", "软件类型", None, None, "安装日期", "备注"]
-DETAIL_KEYS = ["seq", "dept", "person", "computer", "brand", "software_no", "name", "version", "term", "t0", "t1", "t2", "install_date", "remark"]
+SUMMARY_COLS = [
+    "序号",
+    "软件编号",
+    "软件名称",
+    "软件版本",
+    "软件类型",
+    "软件类别",
+    "获取方式",
+    "采购时间",
+    "采购金额（元）",
+    "许可类型",
+    "许可数量",
+    "可使用版本",
+    "许可期限",
+    "序列号",
+    "安装数量",
+    "备注",
+]
+SUMMARY_KEYS = [
+    "seq",
+    "software_no",
+    "name",
+    "version",
+    "sw_type",
+    "category",
+    "acquisition",
+    "purchase_date",
+    "amount",
+    "license_type",
+    "license_count",
+    "usable_version",
+    "term",
+    "serial",
+    "installed",
+    "remark",
+]
+DETAIL_COLS = [
+    "序号",
+    "部门",
+    "姓名",
+    "计算机编号",
+    "计算机品牌",
+    "软件编号",
+    "软件名称",
+    "软件版本",
+    "许可期限",
+    "软件类型",
+    None,
+    None,
+    "安装日期",
+    "备注",
+]
+DETAIL_KEYS = [
+    "seq",
+    "dept",
+    "person",
+    "computer",
+    "brand",
+    "software_no",
+    "name",
+    "version",
+    "term",
+    "t0",
+    "t1",
+    "t2",
+    "install_date",
+    "remark",
+]
 TYPES = ["商业软件", "OEM软件", "免费软件"]
-LOG_COLS = ["序号", "操作类型", None, "计算机编号", "计算机品牌", "使用人", "使用部门", "安装/卸载版本", "安装/卸载日期", "数量", "操作人", "备注"]
+LOG_COLS = [
+    "序号",
+    "操作类型",
+    None,
+    "计算机编号",
+    "计算机品牌",
+    "使用人",
+    "使用部门",
+    "安装/卸载版本",
+    "安装/卸载日期",
+    "数量",
+    "操作人",
+    "备注",
+]
 INFO_COLS = ["软件编号", "软件名称", "软件版本", "软件类型", "许可数量", "可使用版本", "许可期限"]
-COMPUTER_COLS = ["序号", "计算机编号", "计算机类型", "计算机品牌", "型号", "使用人", "部门", "状态", "启用日期", "报废日期", "备注"]
-COMPUTER_KEYS = ["seq", "computer", "ctype", "brand", "model", "user", "dept", "status", "start_date", "scrap_date", "remark"]
+COMPUTER_COLS = [
+    "序号",
+    "计算机编号",
+    "计算机类型",
+    "计算机品牌",
+    "型号",
+    "使用人",
+    "部门",
+    "状态",
+    "启用日期",
+    "报废日期",
+    "备注",
+]
+COMPUTER_KEYS = [
+    "seq",
+    "computer",
+    "ctype",
+    "brand",
+    "model",
+    "user",
+    "dept",
+    "status",
+    "start_date",
+    "scrap_date",
+    "remark",
+]
 
 NA = "--"
 
 
 def office(no: str = "SY-001", **kw: Any) -> dict:
     """A commercial 附件7 row (Office 2019, 10 licences, perpetual)."""
-    row = dict(software_no=no, name="Microsoft Office 专业增强版", version="2019", sw_type="商业软件", category="办公软件",
-               acquisition="采购", purchase_date=dt.date(2023, 5, 6), amount=12800, license_type="批量许可",
-               license_count=10, usable_version="2019", term="永久", serial="ABCD-1234", installed=2)
+    row = dict(
+        software_no=no,
+        name="Microsoft Office 专业增强版",
+        version="2019",
+        sw_type="商业软件",
+        category="办公软件",
+        acquisition="采购",
+        purchase_date=dt.date(2023, 5, 6),
+        amount=12800,
+        license_type="批量许可",
+        license_count=10,
+        usable_version="2019",
+        term="永久",
+        serial="ABCD-1234",
+        installed=2,
+    )
     row.update(kw)
     return row
 
 
 def windows(no: str = "OEM-001", **kw: Any) -> dict:
     """An OEM 附件7 row."""
-    row = dict(software_no=no, name="Windows 10 专业版", version="10", sw_type="OEM软件", category="操作系统",
-               purchase_date=NA, amount=NA, license_type=NA, license_count=NA, usable_version=NA, term=NA, serial=NA, installed=2)
+    row = dict(
+        software_no=no,
+        name="Windows 10 专业版",
+        version="10",
+        sw_type="OEM软件",
+        category="操作系统",
+        purchase_date=NA,
+        amount=NA,
+        license_type=NA,
+        license_count=NA,
+        usable_version=NA,
+        term=NA,
+        serial=NA,
+        installed=2,
+    )
     row.update(kw)
     return row
 
 
 def sevenzip(no: str = "MF-001", **kw: Any) -> dict:
     """A free 附件7 row."""
-    row = dict(software_no=no, name="7-Zip", version=NA, sw_type="免费软件", category="工具软件",
-               purchase_date=NA, amount=NA, license_type=NA, license_count=NA, usable_version=NA, term=NA, serial=NA, installed=1)
+    row = dict(
+        software_no=no,
+        name="7-Zip",
+        version=NA,
+        sw_type="免费软件",
+        category="工具软件",
+        purchase_date=NA,
+        amount=NA,
+        license_type=NA,
+        license_count=NA,
+        usable_version=NA,
+        term=NA,
+        serial=NA,
+        installed=1,
+    )
     row.update(kw)
     return row
 
 
 def install(computer: str, day: dt.date, user: str = "张三", dept: str = "办公室", op: str = "安装", **kw: Any) -> dict:
     """A 附件9 log row."""
-    row = dict(op=op, computer=computer, brand="联想", user=user, dept=dept, version=kw.pop("version", None),
-               date=day, qty=1, operator="王工")
+    row = dict(
+        op=op,
+        computer=computer,
+        brand="联想",
+        user=user,
+        dept=dept,
+        version=kw.pop("version", None),
+        date=day,
+        qty=1,
+        operator="王工",
+    )
     row.update(kw)
     return row
 
@@ -73,11 +220,62 @@ def default_data() -> dict:
         "MF-001": [install("PC-001", d1, version="23.01")],
     }
     details = [
-        dict(dept="办公室", person="张三", computer="PC-001", brand="联想", software_no="SY-001", name="Microsoft Office 专业增强版", version="2019", term="永久", sw_type="商业软件", install_date=d1),
-        dict(dept="办公室", person="张三", computer="PC-001", brand="联想", software_no="OEM-001", name="Windows 10 专业版", version="10", sw_type="OEM软件", install_date=d1),
-        dict(dept="办公室", person="张三", computer="PC-001", brand="联想", software_no="MF-001", name="7-Zip", sw_type="免费软件", install_date=d1),
-        dict(dept="办公室", person="李四", computer="PC-002", brand="联想", software_no="SY-001", name="Microsoft Office 专业增强版", version="2019", term="永久", sw_type="商业软件", install_date=d1),
-        dict(dept="办公室", person="李四", computer="PC-002", brand="联想", software_no="OEM-001", name="Windows 10 专业版", version="10", sw_type="OEM软件", install_date=d1),
+        dict(
+            dept="办公室",
+            person="张三",
+            computer="PC-001",
+            brand="联想",
+            software_no="SY-001",
+            name="Microsoft Office 专业增强版",
+            version="2019",
+            term="永久",
+            sw_type="商业软件",
+            install_date=d1,
+        ),
+        dict(
+            dept="办公室",
+            person="张三",
+            computer="PC-001",
+            brand="联想",
+            software_no="OEM-001",
+            name="Windows 10 专业版",
+            version="10",
+            sw_type="OEM软件",
+            install_date=d1,
+        ),
+        dict(
+            dept="办公室",
+            person="张三",
+            computer="PC-001",
+            brand="联想",
+            software_no="MF-001",
+            name="7-Zip",
+            sw_type="免费软件",
+            install_date=d1,
+        ),
+        dict(
+            dept="办公室",
+            person="李四",
+            computer="PC-002",
+            brand="联想",
+            software_no="SY-001",
+            name="Microsoft Office 专业增强版",
+            version="2019",
+            term="永久",
+            sw_type="商业软件",
+            install_date=d1,
+        ),
+        dict(
+            dept="办公室",
+            person="李四",
+            computer="PC-002",
+            brand="联想",
+            software_no="OEM-001",
+            name="Windows 10 专业版",
+            version="10",
+            sw_type="OEM软件",
+            install_date=d1,
+        ),
     ]
     computers = [
         dict(computer="PC-001", ctype="台式机", brand="联想", user="张三", dept="办公室", status="在用"),
@@ -113,16 +311,52 @@ def write_summary(wb, data: dict, variant: bool = False) -> None:
     ws = wb.create_sheet("软件汇总" if variant else "附件7 汇总表")
     cols, keys = list(SUMMARY_COLS), list(SUMMARY_KEYS)
     if variant:  # aliases, an extra column, 软件类别 moved to the end, full-width spaces
-        cols = ["序号", "编号", "软件　名称", "版本号", "软件类型", "获取方式", "购买日期", "采购金额(单位:元)", "授权方式",
-                "授权数量", "可使用版本", "使用期限", "序列号/许可证号", "已安装数量", "资产卡片号", "备注", "软件类别"]
-        keys = ["seq", "software_no", "name", "version", "sw_type", "acquisition", "purchase_date", "amount", "license_type",
-                "license_count", "usable_version", "term", "serial", "installed", "asset", "remark", "category"]
+        cols = [
+            "序号",
+            "编号",
+            "软件　名称",
+            "版本号",
+            "软件类型",
+            "获取方式",
+            "购买日期",
+            "采购金额(单位:元)",
+            "授权方式",
+            "授权数量",
+            "可使用版本",
+            "使用期限",
+            "序列号/许可证号",
+            "已安装数量",
+            "资产卡片号",
+            "备注",
+            "软件类别",
+        ]
+        keys = [
+            "seq",
+            "software_no",
+            "name",
+            "version",
+            "sw_type",
+            "acquisition",
+            "purchase_date",
+            "amount",
+            "license_type",
+            "license_count",
+            "usable_version",
+            "term",
+            "serial",
+            "installed",
+            "asset",
+            "remark",
+            "category",
+        ]
     cols = [c for c, k in zip(cols, keys, strict=True) if k not in data.get("drop_summary", ())]
     keys = [k for k in keys if k not in data.get("drop_summary", ())]
     _title(ws, "软件使用情况汇总表", len(cols), data["unit"], variant)
     _sign(ws, data["unit"], data.get("fill_date"), len(cols))
     c = data["counts"]
-    ws.append(["人员情况", "单位人数" if variant else "总人数", c.get("total_staff"), "使用计算机人数", c.get("staff_using")])
+    ws.append(
+        ["人员情况", "单位人数" if variant else "总人数", c.get("total_staff"), "使用计算机人数", c.get("staff_using")]
+    )
     ws.append(["计算机情况", "服务器数", c.get("servers"), "台式机数", c.get("desktops"), "便携机数", c.get("laptops")])
     if variant:
         ws.append([])
@@ -147,10 +381,39 @@ def write_detail(wb, data: dict, variant: bool = False) -> None:
     _title(ws, "软件使用情况明细表", width, data["unit"], variant)
     _sign(ws, data["unit"], data.get("fill_date"), width)
     if variant:  # one text column for 软件类型, 使用人 for 姓名, 资产编号 for 计算机编号
-        ws.append(["序号", "所在部门", "使用人", "资产编号", "品牌", "软件编号", "软件名称", "软件版本", "许可期限", "软件类型", "安装日期", "备注"])
+        ws.append(
+            [
+                "序号",
+                "所在部门",
+                "使用人",
+                "资产编号",
+                "品牌",
+                "软件编号",
+                "软件名称",
+                "软件版本",
+                "许可期限",
+                "软件类型",
+                "安装日期",
+                "备注",
+            ]
+        )
         for i, r in enumerate(data["details"], 1):
-            ws.append([i, r.get("dept"), r.get("person"), r.get("computer"), r.get("brand"), r.get("software_no"), r.get("name"),
-                       r.get("version"), r.get("term"), r.get("sw_type"), r.get("install_date"), r.get("remark")])
+            ws.append(
+                [
+                    i,
+                    r.get("dept"),
+                    r.get("person"),
+                    r.get("computer"),
+                    r.get("brand"),
+                    r.get("software_no"),
+                    r.get("name"),
+                    r.get("version"),
+                    r.get("term"),
+                    r.get("sw_type"),
+                    r.get("install_date"),
+                    r.get("remark"),
+                ]
+            )
         return
     ws.append(DETAIL_COLS)
     ws.append([None] * 9 + TYPES + [None, None])
@@ -166,7 +429,12 @@ def write_detail(wb, data: dict, variant: bool = False) -> None:
         vals = [i, r.get("dept"), r.get("person"), r.get("computer"), r.get("brand")]
         if same and data.get("merge_detail", True):
             vals[1:5] = [None] * 4
-        ws.append(vals + [r.get("software_no"), r.get("name"), r.get("version"), r.get("term")] + tick + [r.get("install_date"), r.get("remark")])
+        ws.append(
+            vals
+            + [r.get("software_no"), r.get("name"), r.get("version"), r.get("term")]
+            + tick
+            + [r.get("install_date"), r.get("remark")]
+        )
         row = ws.max_row
         if not same:
             if start is not None and row - 1 > start and data.get("merge_detail", True):
@@ -189,12 +457,42 @@ def write_logs(wb, data: dict, variant: bool = False) -> None:
         ws = wb.create_sheet("安装维护记录")
         ws.append(["软件安装维护情况明细表"])
         _sign(ws, data["unit"], data.get("fill_date"), 12)
-        ws.append(["序号", "软件编号", "操作类型", "计算机编号", "计算机品牌", "使用人", "使用部门", "安装/卸载版本", "安装/卸载日期", "数量", "操作人", "备注"])
+        ws.append(
+            [
+                "序号",
+                "软件编号",
+                "操作类型",
+                "计算机编号",
+                "计算机品牌",
+                "使用人",
+                "使用部门",
+                "安装/卸载版本",
+                "安装/卸载日期",
+                "数量",
+                "操作人",
+                "备注",
+            ]
+        )
         i = 0
         for no, rows in data["logs"].items():
             for r in rows:
                 i += 1
-                ws.append([i, no, r.get("op"), r.get("computer"), r.get("brand"), r.get("user"), r.get("dept"), r.get("version"), r.get("date"), r.get("qty"), r.get("operator"), r.get("remark")])
+                ws.append(
+                    [
+                        i,
+                        no,
+                        r.get("op"),
+                        r.get("computer"),
+                        r.get("brand"),
+                        r.get("user"),
+                        r.get("dept"),
+                        r.get("version"),
+                        r.get("date"),
+                        r.get("qty"),
+                        r.get("operator"),
+                        r.get("remark"),
+                    ]
+                )
         return
     for no, rows in data["logs"].items():
         ws = wb.create_sheet(f"附件9 {no}"[:31] if not variant else f"{no}安装记录"[:31])
@@ -202,13 +500,50 @@ def write_logs(wb, data: dict, variant: bool = False) -> None:
         _sign(ws, data["unit"], data.get("fill_date"), 12)
         s = {**_summary_row(data, no), **data.get("info", {}).get(no, {})}
         ws.append(INFO_COLS)
-        ws.append([no, s.get("name"), s.get("version"), s.get("sw_type"), s.get("license_count"), s.get("usable_version"), s.get("term")])
+        ws.append(
+            [
+                no,
+                s.get("name"),
+                s.get("version"),
+                s.get("sw_type"),
+                s.get("license_count"),
+                s.get("usable_version"),
+                s.get("term"),
+            ]
+        )
         if variant:  # one text column 操作类型, text dates
-            ws.append(["序号", "操作类型", "设备编号", "品牌", "使用人", "部门", "安装/卸载版本", "操作日期", "数量", "操作人", "备注"])
+            ws.append(
+                [
+                    "序号",
+                    "操作类型",
+                    "设备编号",
+                    "品牌",
+                    "使用人",
+                    "部门",
+                    "安装/卸载版本",
+                    "操作日期",
+                    "数量",
+                    "操作人",
+                    "备注",
+                ]
+            )
             for i, r in enumerate(rows, 1):
                 d = r.get("date")
-                ws.append([i, r.get("op"), r.get("computer"), r.get("brand"), r.get("user"), r.get("dept"), r.get("version"),
-                           d.strftime("%Y/%m/%d").replace("/0", "/") if isinstance(d, dt.date) else d, r.get("qty"), r.get("operator"), r.get("remark")])
+                ws.append(
+                    [
+                        i,
+                        r.get("op"),
+                        r.get("computer"),
+                        r.get("brand"),
+                        r.get("user"),
+                        r.get("dept"),
+                        r.get("version"),
+                        d.strftime("%Y/%m/%d").replace("/0", "/") if isinstance(d, dt.date) else d,
+                        r.get("qty"),
+                        r.get("operator"),
+                        r.get("remark"),
+                    ]
+                )
             continue
         ws.append(LOG_COLS)
         ws.append([None, "安装", "卸载"] + [None] * 9)
@@ -219,7 +554,21 @@ def write_logs(wb, data: dict, variant: bool = False) -> None:
             ticks = ["√" if op == "安装" else None, "√" if op == "卸载" else None]
             if op not in ("安装", "卸载"):
                 ticks = list(r.get("ticks", (None, None)))
-            ws.append([i] + ticks + [r.get("computer"), r.get("brand"), r.get("user"), r.get("dept"), r.get("version"), r.get("date"), r.get("qty"), r.get("operator"), r.get("remark")])
+            ws.append(
+                [i]
+                + ticks
+                + [
+                    r.get("computer"),
+                    r.get("brand"),
+                    r.get("user"),
+                    r.get("dept"),
+                    r.get("version"),
+                    r.get("date"),
+                    r.get("qty"),
+                    r.get("operator"),
+                    r.get("remark"),
+                ]
+            )
 
 
 def write_whitelist(wb, data: dict, variant: bool = False) -> None:
@@ -228,7 +577,19 @@ def write_whitelist(wb, data: dict, variant: bool = False) -> None:
     _sign(ws, data["unit"], data.get("fill_date"), 9)
     ws.append(["序号", "软件编号", "软件名称", "软件版本", "软件来源", "软件厂商", "使用部门", "使用原因", "备注"])
     for i, r in enumerate(data["whitelist"], 1):
-        ws.append([i, r.get("software_no"), r.get("name"), r.get("version"), r.get("source"), r.get("vendor"), r.get("dept"), r.get("reason"), r.get("remark")])
+        ws.append(
+            [
+                i,
+                r.get("software_no"),
+                r.get("name"),
+                r.get("version"),
+                r.get("source"),
+                r.get("vendor"),
+                r.get("dept"),
+                r.get("reason"),
+                r.get("remark"),
+            ]
+        )
 
 
 def write_computers(wb, data: dict, variant: bool = False) -> None:
@@ -267,17 +628,31 @@ def write_settings(wb, data: dict, variant: bool = False) -> None:
         ws.append([key, value])
 
 
-def make_ledger(tmp_path: Path, name: str = "台账.xlsx", variant: bool = False, omit: tuple[str, ...] = (), **changes: Any) -> Path:
+def make_ledger(
+    tmp_path: Path, name: str = "台账.xlsx", variant: bool = False, omit: tuple[str, ...] = (), **changes: Any
+) -> Path:
     """Write a ledger workbook; keyword arguments replace parts of :func:`default_data`."""
     data = default_data()
     data.update(changes)
     wb = openpyxl.Workbook()
     wb.remove(wb.active)
-    writers = [("附件6", write_whitelist), ("附件7", write_summary), ("附件8", write_detail), ("计算机清单", write_computers), ("附件9", write_logs), ("登记", write_registers), ("设置", write_settings)]
+    writers = [
+        ("附件6", write_whitelist),
+        ("附件7", write_summary),
+        ("附件8", write_detail),
+        ("计算机清单", write_computers),
+        ("附件9", write_logs),
+        ("登记", write_registers),
+        ("设置", write_settings),
+    ]
     if variant:
         writers = writers[::-1]  # sheet order does not matter
     for form, fn in writers:
-        if form in omit or (form == "计算机清单" and data.get("computers") is None) or (form == "设置" and not data.get("settings")):
+        if (
+            form in omit
+            or (form == "计算机清单" and data.get("computers") is None)
+            or (form == "设置" and not data.get("settings"))
+        ):
             continue
         fn(wb, data, variant)
     path = Path(tmp_path) / name

@@ -88,19 +88,58 @@ class Data:
 
 def clean_data() -> Data:
     """Four computers, two commercial, one OEM and two free software, every figure consistent."""
-    computers = [("PC-01", "张三", "办公室"), ("PC-02", "李四", "办公室"), ("PC-03", "王五", "财务科"), ("PC-04", "赵六", "财务科")]
+    computers = [
+        ("PC-01", "张三", "办公室"),
+        ("PC-02", "李四", "办公室"),
+        ("PC-03", "王五", "财务科"),
+        ("PC-04", "赵六", "财务科"),
+    ]
     software = [
-        Sw("SY-001", "Microsoft Office 专业增强版", "2019", "商业软件", "办公软件", "采购", dt.date(2023, 5, 6), 12800,
-           "批量许可", 5, "2019", "永久", "ABCD-1234"),
-        Sw("SY-002", "奇安信天擎终端安全", "10.0", "商业软件", "杀毒软件", "采购", dt.date(2025, 1, 1), 900,
-           "单机许可", 3, "10.0", 3, "QAX-77"),
+        Sw(
+            "SY-001",
+            "Microsoft Office 专业增强版",
+            "2019",
+            "商业软件",
+            "办公软件",
+            "采购",
+            dt.date(2023, 5, 6),
+            12800,
+            "批量许可",
+            5,
+            "2019",
+            "永久",
+            "ABCD-1234",
+        ),
+        Sw(
+            "SY-002",
+            "奇安信天擎终端安全",
+            "10.0",
+            "商业软件",
+            "杀毒软件",
+            "采购",
+            dt.date(2025, 1, 1),
+            900,
+            "单机许可",
+            3,
+            "10.0",
+            3,
+            "QAX-77",
+        ),
         Sw("OEM-001", "Windows 10 专业版", "10", "OEM软件", "操作系统"),
         Sw("MF-001", "7-Zip", None, "免费软件", "工具软件"),
         Sw("MF-002", "Notepad++", None, "免费软件", "工具软件"),
     ]
-    ops = [Op(no, pc, D0) for no, pcs in (("SY-001", ["PC-01", "PC-02", "PC-03", "PC-04"]), ("SY-002", ["PC-01", "PC-02"]),
-                                          ("OEM-001", ["PC-01", "PC-02", "PC-03", "PC-04"]), ("MF-001", ["PC-01", "PC-03"]),
-                                          ("MF-002", ["PC-02"])) for pc in pcs]
+    ops = [
+        Op(no, pc, D0)
+        for no, pcs in (
+            ("SY-001", ["PC-01", "PC-02", "PC-03", "PC-04"]),
+            ("SY-002", ["PC-01", "PC-02"]),
+            ("OEM-001", ["PC-01", "PC-02", "PC-03", "PC-04"]),
+            ("MF-001", ["PC-01", "PC-03"]),
+            ("MF-002", ["PC-02"]),
+        )
+        for pc in pcs
+    ]
     data = Data(computers, software, ops, ["7-Zip", "Notepad++"])
     _count(data)
     return data
@@ -124,8 +163,23 @@ def _over_installed(data: Data) -> None:
 
 
 def _duplicate_number(data: Data) -> None:
-    data.extra_summary.append(Sw("SY-001", "Adobe Acrobat Pro", "DC", "商业软件", "办公软件", "采购", dt.date(2024, 8, 1), 3000,
-                                 "单机许可", 1, "DC", "永久", "ADBE-1"))
+    data.extra_summary.append(
+        Sw(
+            "SY-001",
+            "Adobe Acrobat Pro",
+            "DC",
+            "商业软件",
+            "办公软件",
+            "采购",
+            dt.date(2024, 8, 1),
+            3000,
+            "单机许可",
+            1,
+            "DC",
+            "永久",
+            "ADBE-1",
+        )
+    )
 
 
 def _uninstall_without_install(data: Data) -> None:
@@ -146,7 +200,12 @@ DEFECTS = {
     "wrong_installed": (_wrong_installed, "TZ1.13", "SY-001", SHAPES),
     "over_installed": (_over_installed, "PZ1.1", "SY-002", SHAPES),
     "duplicate_number": (_duplicate_number, "TZ1.2", "SY-001", SHAPES),
-    "uninstall_without_install": (_uninstall_without_install, "TZ3.4", "PC-04", ("guide", "importer", "combined", "no_whitelist")),
+    "uninstall_without_install": (
+        _uninstall_without_install,
+        "TZ3.4",
+        "PC-04",
+        ("guide", "importer", "combined", "no_whitelist"),
+    ),
     "free_not_listed": (_free_not_listed, "TZ1.12", "Notepad++", ("guide", "importer", "no_log", "combined")),
     "expired": (_expired, "PZ1.1E", "SY-002", SHAPES),
 }
@@ -193,9 +252,21 @@ class Style:
 
 STYLES = {
     "guide": Style(),
-    "importer": Style(dept="科室", person="使用人", computer="计算机编码", number="软件编码", license_type="授权方式",
-                      license_count="授权数量", term="到期时间", log_user="责任人", tick="是", op_words=True,
-                      local_values=True, notes=True, forms=("附件6", "附件7", "附件8", "附件9")),
+    "importer": Style(
+        dept="科室",
+        person="使用人",
+        computer="计算机编码",
+        number="软件编码",
+        license_type="授权方式",
+        license_count="授权数量",
+        term="到期时间",
+        log_user="责任人",
+        tick="是",
+        op_words=True,
+        local_values=True,
+        notes=True,
+        forms=("附件6", "附件7", "附件8", "附件9"),
+    ),
     "no_log": Style(forms=("附件6", "附件7", "附件8")),
     "combined": Style(combined_log=True, dictionary=True, forms=("附件6", "附件7", "附件8", "附件9")),
     "no_whitelist": Style(forms=("附件7", "附件8", "计算机清单", "附件9")),
@@ -206,14 +277,18 @@ LOCAL_CATEGORY = {"杀毒软件": "安全软件", "办公软件": "专业软件"
 DICTIONARY_CATEGORY = {"杀毒软件": "网络安全类"}  # the 字典 sheet maps it back
 
 
-def make_field_ledger(folder: Path, shape: str, defects: tuple[str, ...] | list[str] = (), name: str | None = None) -> Path:
+def make_field_ledger(
+    folder: Path, shape: str, defects: tuple[str, ...] | list[str] = (), name: str | None = None
+) -> Path:
     """Write a ledger of ``shape`` with ``defects`` planted; returns its path (an .xlsx)."""
     style = STYLES[shape]
     data = planted(shape, defects)
     wb = openpyxl.Workbook()
     wb.remove(wb.active)
     for form in style.forms:
-        {"附件6": _whitelist, "附件7": _summary, "附件8": _detail, "计算机清单": _computers, "附件9": _logs}[form](wb, data, style)
+        {"附件6": _whitelist, "附件7": _summary, "附件8": _detail, "计算机清单": _computers, "附件9": _logs}[form](
+            wb, data, style
+        )
     if style.dictionary:
         ws = wb.create_sheet("字典")
         ws.append(["本单位用语", "标准用语", "适用列"])
@@ -259,8 +334,24 @@ def _term(s: Sw, style: Style) -> object:
 
 def _summary(wb, data: Data, style: Style) -> None:
     ws = wb.create_sheet("附件7 汇总表" if not style.notes else "附表2")
-    cols = ["序号", style.number, "软件名称", "软件版本", "软件类型", "软件类别", "获取方式", "采购时间", "采购金额（元）",
-            style.license_type, style.license_count, "可使用版本", style.term, "序列号", "安装数量", "备注"]
+    cols = [
+        "序号",
+        style.number,
+        "软件名称",
+        "软件版本",
+        "软件类型",
+        "软件类别",
+        "获取方式",
+        "采购时间",
+        "采购金额（元）",
+        style.license_type,
+        style.license_count,
+        "可使用版本",
+        style.term,
+        "序列号",
+        "安装数量",
+        "备注",
+    ]
     _head(ws, "软件使用情况汇总表", len(cols))
     people = {(d, p) for _, p, d in data.computers}
     ws.append(["人员情况", "总人数", data.staff_total, "使用计算机人数", len(people)])
@@ -274,15 +365,47 @@ def _summary(wb, data: Data, style: Style) -> None:
         license_type, license_count = s.license_type, s.license_count
         if s.sw_type == "OEM软件" and style.local_values:
             license_type, license_count = "OEM预装", "随机"
-        ws.append([i, s.no, s.name, s.version, s.sw_type, category, s.acquisition, s.purchase_date, s.amount, license_type,
-                   license_count, s.usable_version, _term(s, style), s.serial, 0 if extra else s.installed, None])
+        ws.append(
+            [
+                i,
+                s.no,
+                s.name,
+                s.version,
+                s.sw_type,
+                category,
+                s.acquisition,
+                s.purchase_date,
+                s.amount,
+                license_type,
+                license_count,
+                s.usable_version,
+                _term(s, style),
+                s.serial,
+                0 if extra else s.installed,
+                None,
+            ]
+        )
     _foot(ws, style, len(cols))
 
 
 def _detail(wb, data: Data, style: Style) -> None:
     ws = wb.create_sheet("附件8 明细表" if not style.notes else "附表3")
-    top = ["序号", style.dept, style.person, style.computer, "计算机品牌", style.number, "软件名称", "软件版本", style.term,
-           "软件类型", None, None, "安装日期", "备注"]
+    top = [
+        "序号",
+        style.dept,
+        style.person,
+        style.computer,
+        "计算机品牌",
+        style.number,
+        "软件名称",
+        "软件版本",
+        style.term,
+        "软件类型",
+        None,
+        None,
+        "安装日期",
+        "备注",
+    ]
     _head(ws, "软件使用情况明细表", len(top))
     ws.append(top)
     ws.append([None] * 9 + list(TYPES) + [None, None])
@@ -299,8 +422,22 @@ def _detail(wb, data: Data, style: Style) -> None:
             s = by_no[no]
             seq += 1
             ticks = [style.tick if s.sw_type == t else None for t in TYPES]
-            ws.append([seq, dept, person, pc, "联想", s.no, s.name, s.version, _term(s, style) if s.sw_type == "商业软件" else None,
-                       *ticks, D0, None])
+            ws.append(
+                [
+                    seq,
+                    dept,
+                    person,
+                    pc,
+                    "联想",
+                    s.no,
+                    s.name,
+                    s.version,
+                    _term(s, style) if s.sw_type == "商业软件" else None,
+                    *ticks,
+                    D0,
+                    None,
+                ]
+            )
         last = ws.max_row
         if last > first:
             for c in (2, 3, 4, 5):
@@ -327,8 +464,19 @@ def _log_row(style: Style, o: Op, people: dict[str, tuple[str, str]], seq: int, 
 
 def _logs(wb, data: Data, style: Style) -> None:
     people = {pc: (p, d) for pc, p, d in data.computers}
-    cols = ["序号", "操作类型", None, style.computer, "计算机品牌", style.log_user, style.dept, "安装/卸载版本", "安装/卸载日期",
-            "数量", "操作人"]
+    cols = [
+        "序号",
+        "操作类型",
+        None,
+        style.computer,
+        "计算机品牌",
+        style.log_user,
+        style.dept,
+        "安装/卸载版本",
+        "安装/卸载日期",
+        "数量",
+        "操作人",
+    ]
     if style.combined_log:
         ws = wb.create_sheet("安装维护记录")
         cols = cols[:1] + [style.number] + cols[1:]
@@ -348,8 +496,17 @@ def _logs(wb, data: Data, style: Style) -> None:
         info = ["软件编号", "软件名称", "软件版本", "软件类型", "许可数量", "可使用版本", "许可期限"]
         sw = by_no[s.no]
         ws.append(info)
-        ws.append([sw.no, sw.name, sw.version, sw.sw_type, sw.license_count if sw.sw_type == "商业软件" else None,
-                   sw.usable_version, _term(sw, style) if sw.sw_type == "商业软件" else None])
+        ws.append(
+            [
+                sw.no,
+                sw.name,
+                sw.version,
+                sw.sw_type,
+                sw.license_count if sw.sw_type == "商业软件" else None,
+                sw.usable_version,
+                _term(sw, style) if sw.sw_type == "商业软件" else None,
+            ]
+        )
         _log_header(ws, cols, 2)
         for i, o in enumerate(ops, 1):
             ws.append(_log_row(style, o, people, i, False))
@@ -378,9 +535,21 @@ def convert(paths: list[Path], fmt: str, outdir: Path) -> list[Path]:
     profile = outdir / ".lo-profile"
     env = {**os.environ, "HOME": str(outdir)}
     result = subprocess.run(
-        [soffice, f"-env:UserInstallation=file://{profile}", "--headless", "--norestore", "--convert-to", fmt,
-         "--outdir", str(outdir), *map(str, paths)],
-        capture_output=True, timeout=300, env=env, check=False,
+        [
+            soffice,
+            f"-env:UserInstallation=file://{profile}",
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            fmt,
+            "--outdir",
+            str(outdir),
+            *map(str, paths),
+        ],
+        capture_output=True,
+        timeout=300,
+        env=env,
+        check=False,
     )
     out = [outdir / (p.stem + "." + fmt) for p in paths]
     missing = [p for p in out if not p.exists()]

@@ -116,9 +116,19 @@ def convert_to_pdf(path: Path, tmp_path: Path) -> Path:
     outdir = tmp_path / "pdf"
     env = {"HOME": str(tmp_path), "PATH": "/usr/bin:/bin:/usr/local/bin"}
     result = subprocess.run(
-        ["soffice", f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf",
-         "--outdir", str(outdir), str(path)],
-        capture_output=True, timeout=240, env=env,
+        [
+            "soffice",
+            f"-env:UserInstallation=file://{profile}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(outdir),
+            str(path),
+        ],
+        capture_output=True,
+        timeout=240,
+        env=env,
     )
     pdf = outdir / (path.stem + ".pdf")
     assert result.returncode == 0 and pdf.exists() and pdf.stat().st_size > 1000, result.stderr

@@ -58,11 +58,14 @@ def only_sheet(src: Path, sheet: str, dst: Path) -> Path:
                 index = names.index(_attr(sheet))
                 for tag, name in zip(tags, names, strict=True):
                     bare = re.sub(r' state="\w+"', "", tag)
-                    text = text.replace(tag, bare if name == _attr(sheet) else bare.replace("<sheet ", '<sheet state="hidden" ', 1))
+                    text = text.replace(
+                        tag, bare if name == _attr(sheet) else bare.replace("<sheet ", '<sheet state="hidden" ', 1)
+                    )
                 # LibreOffice prints a hidden sheet's print area: keep only this sheet's
                 text = re.sub(
                     r'<definedName name="_xlnm.Print_Area" localSheetId="(\d+)"[^>]*>[^<]*</definedName>',
-                    lambda m, keep=index: m.group(0) if int(m.group(1)) == keep else "", text,
+                    lambda m, keep=index: m.group(0) if int(m.group(1)) == keep else "",
+                    text,
                 )
                 text = re.sub(r' (activeTab|firstSheet)="\d+"', "", text)
                 text = re.sub(r"<workbookView\b", f'<workbookView activeTab="{index}"', text, count=1)

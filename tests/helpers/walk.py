@@ -19,26 +19,75 @@ AS_OF = "2026-06-30"
 UNIT = "某县数据局"
 DEPTS = ("办公室", "信息股", "会计核算中心")
 COMPUTERS = [
-    {"序号": i, "计算机编号": f"TS-{i:02d}", "计算机类型": "便携机" if i > 22 else "台式机", "计算机品牌": "联想",
-     "型号": "启天M430", "使用人": f"员工{i:02d}", "部门": DEPTS[i % 3], "状态": "在用", "启用日期": dt.date(2022, 1, 5)}
+    {
+        "序号": i,
+        "计算机编号": f"TS-{i:02d}",
+        "计算机类型": "便携机" if i > 22 else "台式机",
+        "计算机品牌": "联想",
+        "型号": "启天M430",
+        "使用人": f"员工{i:02d}",
+        "部门": DEPTS[i % 3],
+        "状态": "在用",
+        "启用日期": dt.date(2022, 1, 5),
+    }
     for i in range(1, 26)
 ]
 OFFICE = "Microsoft Office 家庭和学生版 2016"
 SOFTWARE = [
-    {"序号": 1, "软件名称": OFFICE, "软件版本": "2016", "软件类型": "商业软件", "软件类别": "办公软件", "获取方式": "采购",
-     "采购时间": dt.date(2023, 3, 20), "采购金额": 24000, "许可类型": "批量许可", "许可数量": 30, "可使用版本": "2016",
-     "许可期限": "2024年1月1日至2027年12月31日", "序列号": "XXXX-1"},
-    {"序号": 2, "软件名称": "Windows 10 专业版", "软件版本": "10", "软件类型": "OEM软件", "软件类别": "操作系统",
-     **dict.fromkeys(("采购时间", "采购金额", "许可类型", "许可数量", "可使用版本", "许可期限", "序列号"), "--")},
-    {"序号": 3, "软件名称": "7-Zip", "软件版本": "--", "软件类型": "免费软件", "软件类别": "工具软件",
-     **dict.fromkeys(("采购时间", "采购金额", "许可类型", "许可数量", "可使用版本", "许可期限", "序列号"), "--")},
-    {"序号": 4, "软件名称": "AutoCAD 2020", "软件版本": "2020", "软件类型": "商业软件", "软件类别": "工具软件",
-     "获取方式": "采购", "采购时间": "2019年", "采购金额": 9000, "许可类型": "单机许可", "许可数量": 2, "可使用版本": "2020",
-     "许可期限": "永久", "序列号": "ACAD-1"},
+    {
+        "序号": 1,
+        "软件名称": OFFICE,
+        "软件版本": "2016",
+        "软件类型": "商业软件",
+        "软件类别": "办公软件",
+        "获取方式": "采购",
+        "采购时间": dt.date(2023, 3, 20),
+        "采购金额": 24000,
+        "许可类型": "批量许可",
+        "许可数量": 30,
+        "可使用版本": "2016",
+        "许可期限": "2024年1月1日至2027年12月31日",
+        "序列号": "XXXX-1",
+    },
+    {
+        "序号": 2,
+        "软件名称": "Windows 10 专业版",
+        "软件版本": "10",
+        "软件类型": "OEM软件",
+        "软件类别": "操作系统",
+        **dict.fromkeys(("采购时间", "采购金额", "许可类型", "许可数量", "可使用版本", "许可期限", "序列号"), "--"),
+    },
+    {
+        "序号": 3,
+        "软件名称": "7-Zip",
+        "软件版本": "--",
+        "软件类型": "免费软件",
+        "软件类别": "工具软件",
+        **dict.fromkeys(("采购时间", "采购金额", "许可类型", "许可数量", "可使用版本", "许可期限", "序列号"), "--"),
+    },
+    {
+        "序号": 4,
+        "软件名称": "AutoCAD 2020",
+        "软件版本": "2020",
+        "软件类型": "商业软件",
+        "软件类别": "工具软件",
+        "获取方式": "采购",
+        "采购时间": "2019年",
+        "采购金额": 9000,
+        "许可类型": "单机许可",
+        "许可数量": 2,
+        "可使用版本": "2020",
+        "许可期限": "永久",
+        "序列号": "ACAD-1",
+    },
 ]
 # which computers (1-based) have each program, and the version the log records
-INSTALLS = {OFFICE: (range(1, 25), "2016"), "Windows 10 专业版": (range(1, 26), "10"), "7-Zip": (range(1, 11), "23.01"),
-            "AutoCAD 2020": (range(1, 3), "2020")}
+INSTALLS = {
+    OFFICE: (range(1, 25), "2016"),
+    "Windows 10 专业版": (range(1, 26), "10"),
+    "7-Zip": (range(1, 11), "23.01"),
+    "AutoCAD 2020": (range(1, 3), "2020"),
+}
 INSTALL_DAY = dt.date(2024, 3, 1)
 
 
@@ -73,8 +122,18 @@ def fill(ws, rows: list[dict], start: int | None = None) -> None:
 
 
 def log_row(i: int, computer: dict, version: str, day: dt.date = INSTALL_DAY, op: str = "安装") -> dict:
-    return {"序号": i, op: "√", "计算机编号": computer["计算机编号"], "计算机品牌": "联想", "使用人": computer["使用人"],
-            "使用部门": computer["部门"], "安装/卸载版本": version, "安装/卸载日期": day, "数量": 1, "操作人": "王工"}
+    return {
+        "序号": i,
+        op: "√",
+        "计算机编号": computer["计算机编号"],
+        "计算机品牌": "联想",
+        "使用人": computer["使用人"],
+        "使用部门": computer["部门"],
+        "安装/卸载版本": version,
+        "安装/卸载日期": day,
+        "数量": 1,
+        "操作人": "王工",
+    }
 
 
 def add_logs(ledger: Path) -> dict[str, str]:
@@ -83,8 +142,10 @@ def add_logs(ledger: Path) -> dict[str, str]:
     summary = sheet(wb, "附件7")
     _, cols = header(summary)
     first = first_data_row(summary)
-    numbers = {summary.cell(r, cols["软件名称"]).value: summary.cell(r, cols["软件编号"]).value
-               for r in range(first, first + len(SOFTWARE))}
+    numbers = {
+        summary.cell(r, cols["软件名称"]).value: summary.cell(r, cols["软件编号"]).value
+        for r in range(first, first + len(SOFTWARE))
+    }
     for name, (which, version) in INSTALLS.items():
         fill(wb[f"附件9 {numbers[name]}"], [log_row(i, COMPUTERS[k - 1], version) for i, k in enumerate(which, 1)])
     wb.save(ledger)
@@ -103,8 +164,19 @@ def fill_registers(ledger: Path) -> None:
     """附件6, 附件7 and 计算机清单 as a person fills them in."""
     wb = openpyxl.load_workbook(ledger)
     fill(sheet(wb, "计算机清单"), COMPUTERS)
-    fill(sheet(wb, "附件6"), [{"序号": 1, "软件名称": "7-Zip", "软件来源": "官方网站", "软件厂商": "Igor Pavlov",
-                              "使用部门": "全部", "使用原因": "压缩文件"}])
+    fill(
+        sheet(wb, "附件6"),
+        [
+            {
+                "序号": 1,
+                "软件名称": "7-Zip",
+                "软件来源": "官方网站",
+                "软件厂商": "Igor Pavlov",
+                "使用部门": "全部",
+                "使用原因": "压缩文件",
+            }
+        ],
+    )
     fill(sheet(wb, "附件7"), SOFTWARE)
     wb.save(ledger)
 

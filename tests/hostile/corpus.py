@@ -28,27 +28,38 @@ def raw_workbook(path: Path, sheets: dict[str, str], *, lie: int | None = None) 
 
     ``lie``: declare this many bytes as every sheet's uncompressed size (a zip that lies).
     """
-    ct = ('<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
-          'content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
-          'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/'
-          'workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>')
-    rels = ['<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/'
-            'package/2006/relationships">']
+    ct = (
+        '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
+        'content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
+        'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/'
+        'workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+    )
+    rels = [
+        '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/'
+        'package/2006/relationships">'
+    ]
     book = [f'<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="{NS}" xmlns:r="{REL_NS}"><sheets>']
     parts: dict[str, str] = {}
     for i, (name, body) in enumerate(sheets.items(), 1):
-        ct += (f'<Override PartName="/xl/worksheets/sheet{i}.xml" ContentType="application/vnd.openxmlformats-'
-               'officedocument.spreadsheetml.worksheet+xml"/>')
+        ct += (
+            f'<Override PartName="/xl/worksheets/sheet{i}.xml" ContentType="application/vnd.openxmlformats-'
+            'officedocument.spreadsheetml.worksheet+xml"/>'
+        )
         rels.append(f'<Relationship Id="rId{i}" Type="{REL_NS}/worksheet" Target="worksheets/sheet{i}.xml"/>')
         book.append(f'<sheet name="{name}" sheetId="{i}" r:id="rId{i}"/>')
-        parts[f"xl/worksheets/sheet{i}.xml"] = f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{NS}">{body}</worksheet>'
+        parts[f"xl/worksheets/sheet{i}.xml"] = (
+            f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{NS}">{body}</worksheet>'
+        )
     ct += "</Types>"
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
         z.writestr("[Content_Types].xml", ct)
-        z.writestr("_rels/.rels", '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.'
-                   'openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.'
-                   'openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/>'
-                   '</Relationships>')
+        z.writestr(
+            "_rels/.rels",
+            '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.'
+            'openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.'
+            'openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/>'
+            "</Relationships>",
+        )
         z.writestr("xl/workbook.xml", "".join(book) + "</sheets></workbook>")
         z.writestr("xl/_rels/workbook.xml.rels", "".join(rels) + "</Relationships>")
         for name, xml in parts.items():
@@ -83,19 +94,27 @@ def _cell(ref: str, text: str) -> str:
 
 def huge_extent(folder: Path) -> Path:
     """One sheet with A1 and XFD1048576: a dense grid of 17 billion cells."""
-    body = f'<sheetData><row r="1">{_cell("A1", "软件名称")}</row><row r="1048576">{_cell("XFD1048576", "x")}</row></sheetData>'
+    body = (
+        f'<sheetData><row r="1">{_cell("A1", "软件名称")}</row><row r="1048576">{_cell("XFD1048576", "x")}</row><'
+        "/sheetData>"
+    )
     return raw_workbook(folder / "A1-XFD1048576.xlsx", {"附件7": body})
 
 
 def wide_extent(folder: Path) -> Path:
     """A1 and XFD5000: 82 million cells."""
-    body = f'<sheetData><row r="1">{_cell("A1", "软件名称")}</row><row r="5000">{_cell("XFD5000", "x")}</row></sheetData>'
+    body = (
+        f'<sheetData><row r="1">{_cell("A1", "软件名称")}</row><row r="5000">{_cell("XFD5000", "x")}</row></sheetData>'
+    )
     return raw_workbook(folder / "A1-XFD5000.xlsx", {"附件7": body})
 
 
 def huge_dimension(folder: Path) -> Path:
     """A declared <dimension> of A1:XFD1048576 over two real cells."""
-    body = f'<dimension ref="A1:XFD1048576"/><sheetData><row r="1">{_cell("A1", "软件名称")}{_cell("B1", "x")}</row></sheetData>'
+    body = (
+        f'<dimension ref="A1:XFD1048576"/><sheetData><row r="1">{_cell("A1", "软件名称")}{_cell("B1", "x")}</row>'
+        "</sheetData>"
+    )
     return raw_workbook(folder / "大范围声明.xlsx", {"附件7": body})
 
 
@@ -124,7 +143,9 @@ def lying_sizes(folder: Path, mib: int = 200) -> Path:
                 z.writestr(name, data)
                 continue
             with z.open(name, "w", force_zip64=False) as out:
-                out.write(data.replace(b"<sheetData/>", b'<sheetData><row r="1"><c r="A1"><v>1</v></c></row></sheetData>'))
+                out.write(
+                    data.replace(b"<sheetData/>", b'<sheetData><row r="1"><c r="A1"><v>1</v></c></row></sheetData>')
+                )
                 for _ in range(mib):
                     out.write(pad)
     _lie_about_sizes(path, 1000)
@@ -133,8 +154,11 @@ def lying_sizes(folder: Path, mib: int = 200) -> Path:
 
 def many_rows(folder: Path, rows: int = 200_000) -> Path:
     """A one-sheet workbook of ``rows`` short rows (a million rows makes a 32 MB file)."""
-    data = "".join(f'<row r="{r}"><c r="A{r}"><v>{r}</v></c><c r="B{r}" t="inlineStr"><is><t>软件{r}</t></is></c>'
-                   f'<c r="C{r}"><v>{r % 7}</v></c></row>' for r in range(1, rows + 1))
+    data = "".join(
+        f'<row r="{r}"><c r="A{r}"><v>{r}</v></c><c r="B{r}" t="inlineStr"><is><t>软件{r}</t></is></c>'
+        f'<c r="C{r}"><v>{r % 7}</v></c></row>'
+        for r in range(1, rows + 1)
+    )
     return raw_workbook(folder / f"{rows}行.xlsx", {"附件7": f"<sheetData>{data}</sheetData>"})
 
 
@@ -170,7 +194,9 @@ def formula_text(folder: Path) -> Path:
             for row in ws.iter_rows(max_row=3):
                 for c in row:
                     if isinstance(c.value, str) and "测试局" in c.value:
-                        _set_text(ws, c.coordinate, c.value.replace("测试局", '=HYPERLINK("http://evil.example/","单位")'))
+                        _set_text(
+                            ws, c.coordinate, c.value.replace("测试局", '=HYPERLINK("http://evil.example/","单位")')
+                        )
         wb["附件6 免费软件清单"].title = "=附件6"
 
     return _patched(folder, "公式文本.xlsx", fn)

@@ -59,7 +59,10 @@ def test_a_reference_that_is_not_the_first_attribute_is_measured(tmp_path):
 
 
 def test_a_prefixed_sheet_is_measured(tmp_path):
-    body = '<x:sheetData xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><x:row r="1"><x:c r="A1"><x:v>1</x:v></x:c><x:c r="XFD1000"><x:v>1</x:v></x:c></x:row></x:sheetData>'
+    body = (
+        '<x:sheetData xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><x:row r="1"><x:c r="A1'
+        '"><x:v>1</x:v></x:c><x:c r="XFD1000"><x:v>1</x:v></x:c></x:row></x:sheetData>'
+    )
     path = corpus.raw_workbook(tmp_path / "前缀.xlsx", {"附件7": body})
     assert "XFD1000" in _refused(path)
 
@@ -134,7 +137,11 @@ def test_peak_memory_stays_under_a_gigabyte(tmp_path, case, args):
     before = f.read_bytes()
     proc = subprocess.run(
         [sys.executable, "-c", MEASURE, *[a.format(f=f, o=out) for a in args]],
-        cwd=ROOT, capture_output=True, text=True, timeout=300, preexec_fn=_limit,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        preexec_fn=_limit,
     )
     assert proc.returncode in (0, 1), proc.stderr[-2000:]
     assert "Traceback" not in proc.stderr and "MemoryError" not in proc.stderr

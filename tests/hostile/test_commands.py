@@ -140,7 +140,9 @@ def test_long_text_is_cut_with_an_ellipsis(built, tmp_path):
     import openpyxl
 
     out = tmp_path / "标注.xlsx"
-    result = CliRunner().invoke(main, ["check", str(built["long_text"]), "--annotate", "-o", str(out), "--as-of", AS_OF])
+    result = CliRunner().invoke(
+        main, ["check", str(built["long_text"]), "--annotate", "-o", str(out), "--as-of", AS_OF]
+    )
     assert out.exists(), result.output
     wb = openpyxl.load_workbook(out)
     notes = [c.comment.text for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.comment]
@@ -180,7 +182,9 @@ def test_two_summary_sheets_are_named(built):
 def test_annotate_copies_a_sheet_it_does_not_annotate_byte_for_byte(built, tmp_path):
     """计算机清单 carries only the user's own note; annotate leaves that part (and its note) as it was."""
     out = tmp_path / "标注.xlsx"
-    result = CliRunner().invoke(main, ["check", str(built["comment_only"]), "--annotate", "-o", str(out), "--as-of", AS_OF])
+    result = CliRunner().invoke(
+        main, ["check", str(built["comment_only"]), "--annotate", "-o", str(out), "--as-of", AS_OF]
+    )
     assert out.exists(), result.output
     with zipfile.ZipFile(built["comment_only"]) as a, zipfile.ZipFile(out) as b:
         for name in a.namelist():

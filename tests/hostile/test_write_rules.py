@@ -303,7 +303,10 @@ def test_a_full_disk_is_a_message_and_the_original_stays(ledger, tmp_path, args)
     before = _digest(ledger)
     proc = subprocess.run(
         [sys.executable, "-c", FULL_DISK, *[a.format(f=ledger, o=out) for a in args]],
-        cwd=ROOT, capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert proc.returncode == 1, proc.stderr
     assert "Traceback" not in proc.stderr and "磁盘空间不足" in proc.stderr
@@ -350,7 +353,9 @@ def test_kill_9_mid_write_leaves_the_original_or_the_complete_output(tmp_path, d
     original = f.read_bytes()
     proc = subprocess.Popen(
         [sys.executable, "-m", "toolkit", "rollup", str(f), "--as-of", AS_OF, "--in-place"],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     time.sleep(delay)
     proc.send_signal(signal.SIGKILL)

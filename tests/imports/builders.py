@@ -58,7 +58,11 @@ def installs(defects: Iterable[str] = ()) -> list[tuple[str, tuple]]:
 
 
 def whitelist(defects: Iterable[str] = ()) -> tuple[str, list[list]]:
-    rows: list[list] = [["可使用免费软件清单"], ["序号", "软件名称", "软件来源", "软件厂商"], [1, "7-Zip", "官网", "Igor Pavlov"]]
+    rows: list[list] = [
+        ["可使用免费软件清单"],
+        ["序号", "软件名称", "软件来源", "软件厂商"],
+        [1, "7-Zip", "官网", "Igor Pavlov"],
+    ]
     if "free" not in set(defects):
         rows.append([2, "福昕阅读器", "官网", "福昕软件"])
     return "免费软件白名单", rows
@@ -70,19 +74,46 @@ def _machine(pc: str) -> tuple[str, str, str, str]:
 
 def shape_long(defects: Iterable[str] = ()) -> dict[str, list[tuple[str, list[list]]]]:
     """a. a device × software long table, licence facts repeated on every row."""
-    head = ["序号", "计算机编号", "使用人", "科室", "设备类型", "软件名称", "版本", "是否正版", "授权方式", "授权数量",
-            "采购日期", "采购金额", "到期时间"]
+    head = [
+        "序号",
+        "计算机编号",
+        "使用人",
+        "科室",
+        "设备类型",
+        "软件名称",
+        "版本",
+        "是否正版",
+        "授权方式",
+        "授权数量",
+        "采购日期",
+        "采购金额",
+        "到期时间",
+    ]
     rows: list[list] = [["某局计算机软件安装情况统计表"], head]
     for i, (pc, sw) in enumerate(installs(defects), 1):
         rows.append([i, *_machine(pc), *sw])
-    rows += [["合计", None, None, None, None, None, None, None, None, None, None, None, None], ["填表人：王工", None, None, "审核人：李科"]]
+    rows += [
+        ["合计", None, None, None, None, None, None, None, None, None, None, None, None],
+        ["填表人：王工", None, None, "审核人：李科"],
+    ]
     return {"软件明细.xlsx": [("软件明细", rows), whitelist(defects)]}
 
 
 def register_sheet(defects: Iterable[str] = (), names: dict[str, str] | None = None) -> tuple[str, list[list]]:
     """d. a software asset register."""
     names = names or {}
-    head = ["序号", "软件名称", "版本号", "是否正版", "授权方式", "授权数量", "采购日期", "采购金额", "到期时间", "安装数量"]
+    head = [
+        "序号",
+        "软件名称",
+        "版本号",
+        "是否正版",
+        "授权方式",
+        "授权数量",
+        "采购日期",
+        "采购金额",
+        "到期时间",
+        "安装数量",
+    ]
     rows: list[list] = [["软件资产登记表"], head]
     items = list(REGISTER)
     if "duplicate" in set(defects):
@@ -120,8 +151,11 @@ def shape_per_computer(defects: Iterable[str] = ()) -> dict[str, list[tuple[str,
     files: dict[str, list[tuple[str, list[list]]]] = {}
     pairs = installs(defects)
     for pc, user, dept, kind in MACHINES:
-        rows: list[list] = [["正版软件检查结果"], [f"计算机名称：{pc}  使用人：{user}  部门：{dept}  设备类型：{kind}"],
-                            ["序号", "软件名称", "版本", "是否为正版化软件", "处置建议"]]
+        rows: list[list] = [
+            ["正版软件检查结果"],
+            [f"计算机名称：{pc}  使用人：{user}  部门：{dept}  设备类型：{kind}"],
+            ["序号", "软件名称", "版本", "是否为正版化软件", "处置建议"],
+        ]
         for i, (_, sw) in enumerate((p for p in pairs if p[0] == pc), 1):
             rows.append([i, sw[0], sw[1], sw[2], "卸载" if sw[2] == "否" else "保留"])
         files[f"{pc}.xlsx"] = [("检查结果", rows)]

@@ -53,14 +53,26 @@ def test_the_long_table_rows_become_numbered_forms_and_initial_installs(tmp_path
     result, out = _import(tmp_path, "a")
     ledger = read_ledger(out)
     numbers = {r.raw["name"]: r.software_no for r in ledger.summary}
-    assert numbers == {"Windows 10 专业版": "OEM-001", "Microsoft Office": "SY-001", "WPS Office": "SY-002",
-                       "7-Zip": "MF-001", "福昕阅读器": "MF-002"}
+    assert numbers == {
+        "Windows 10 专业版": "OEM-001",
+        "Microsoft Office": "SY-001",
+        "WPS Office": "SY-002",
+        "7-Zip": "MF-001",
+        "福昕阅读器": "MF-002",
+    }
     installed = {r.raw["name"]: r.installed for r in ledger.summary}
     assert installed == {"Windows 10 专业版": 4, "Microsoft Office": 3, "WPS Office": 2, "7-Zip": 2, "福昕阅读器": 1}
     log = next(g for g in ledger.logs if g.software_no == "SY-002")
     assert [(e.op, e.computer, e.date, e.raw.get("remark")) for e in log.entries] == [
-        ("安装", "PC-01", DAY, "初始登记"), ("安装", "PC-02", DAY, "初始登记")]
-    assert {c.computer: c.ctype for c in ledger.computers} == {"PC-01": "台式机", "PC-02": "台式机", "PC-03": "便携机", "PC-04": "台式机"}
+        ("安装", "PC-01", DAY, "初始登记"),
+        ("安装", "PC-02", DAY, "初始登记"),
+    ]
+    assert {c.computer: c.ctype for c in ledger.computers} == {
+        "PC-01": "台式机",
+        "PC-02": "台式机",
+        "PC-03": "便携机",
+        "PC-04": "台式机",
+    }
     assert [w.raw["name"] for w in ledger.whitelist] == ["7-Zip", "福昕阅读器"]
     assert result.to_dict()["sheets"][0]["rows"] == 12 and result.notes == []
 
@@ -68,12 +80,19 @@ def test_the_long_table_rows_become_numbered_forms_and_initial_installs(tmp_path
 def test_a_register_supplies_the_licences_of_the_software_a_wide_table_ticks(tmp_path):
     _, out = _import(tmp_path, "b")
     office = next(r for r in read_ledger(out).summary if r.raw["name"] == "Microsoft Office 2019")
-    assert (office.license_count, office.license_type, office.installed, office.raw["version"]) == (5, "批量许可", 3, "2019")
+    assert (office.license_count, office.license_type, office.installed, office.raw["version"]) == (
+        5,
+        "批量许可",
+        3,
+        "2019",
+    )
 
 
 def test_a_wide_table_of_software_names_with_their_licence_column(tmp_path):
-    rows = [["序号", "计算机编号", "使用人", "部门", "操作系统", "是否授权", "办公软件", "是否授权"],
-            [1, "PC-01", "张三", "办公室", "Windows 10", "是", "WPS Office", "否"]]
+    rows = [
+        ["序号", "计算机编号", "使用人", "部门", "操作系统", "是否授权", "办公软件", "是否授权"],
+        [1, "PC-01", "张三", "办公室", "Windows 10", "是", "WPS Office", "否"],
+    ]
     paths = write_inputs(tmp_path / "in", {"一览.xlsx": [("一览", rows)]})
     result = import_ledger(paths, None, day=DAY)
     assert result.layouts[0].shape == "wide"
@@ -107,8 +126,20 @@ def test_map_places_the_columns_the_dictionary_does_not_know(tmp_path):
     rows = [["终端ID", "程序", "授权"], ["T1", "WPS Office", "正版"], ["T2", "7-Zip", "免费"]]
     [src] = write_inputs(tmp_path / "in", {"清单.xlsx": [("清单", rows)]})
     out = tmp_path / "新台账.xlsx"
-    args = ["import", str(src), "-o", str(out), "--date", "2026-06-30", "--map", "终端ID=计算机编号",
-            "--map", "程序=软件名称", "--map", "授权=genuine"]
+    args = [
+        "import",
+        str(src),
+        "-o",
+        str(out),
+        "--date",
+        "2026-06-30",
+        "--map",
+        "终端ID=计算机编号",
+        "--map",
+        "程序=软件名称",
+        "--map",
+        "授权=genuine",
+    ]
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 0, result.output
     assert sorted(r.raw["name"] for r in read_ledger(out).summary) == ["7-Zip", "WPS Office"]
@@ -152,8 +183,19 @@ def _soffice(tmp_path, fmt, files, outdir):
     profile = tmp_path / "lo-profile"
     env = {"HOME": str(tmp_path), "PATH": "/usr/bin:/bin:/usr/local/bin"}
     done = subprocess.run(
-        ["soffice", f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", fmt, "--outdir", str(outdir),
-         *map(str, files)], capture_output=True, timeout=300, env=env,
+        [
+            "soffice",
+            f"-env:UserInstallation=file://{profile}",
+            "--headless",
+            "--convert-to",
+            fmt,
+            "--outdir",
+            str(outdir),
+            *map(str, files),
+        ],
+        capture_output=True,
+        timeout=300,
+        env=env,
     )
     assert done.returncode == 0, done.stderr
 
@@ -169,7 +211,13 @@ def test_the_same_inputs_saved_as_xls_import_the_same(tmp_path, shape):
     a = import_ledger(paths, None, day=DAY).conversion.data
     b = import_ledger(xls, None, day=DAY).conversion.data
     assert (b.summary, b.details, b.logs, b.whitelist, b.computers, b.counts) == (
-        a.summary, a.details, a.logs, a.whitelist, a.computers, a.counts)
+        a.summary,
+        a.details,
+        a.logs,
+        a.whitelist,
+        a.computers,
+        a.counts,
+    )
 
 
 @pytest.mark.skipif(not HAS_SOFFICE, reason="LibreOffice (soffice) 未安装")
@@ -196,7 +244,9 @@ def test_a_ledger_already_in_the_guide_format_is_not_imported(tmp_path):
 def test_a_folder_of_per_computer_files_imports_from_the_command_line(tmp_path):
     write_inputs(tmp_path / "in", SHAPES["c"]())
     out = tmp_path / "新台账.xlsx"
-    result = CliRunner().invoke(main, ["import", str(tmp_path / "in"), "-o", str(out), "--date", "2026-06-30", "--unit", "测试局"])
+    result = CliRunner().invoke(
+        main, ["import", str(tmp_path / "in"), "-o", str(out), "--date", "2026-06-30", "--unit", "测试局"]
+    )
     assert result.exit_code == 0, result.output
     assert "单台计算机的软件清单" in result.output and "下一步：zbtz check" in result.output
     assert [f for f in check([out], DAY).findings if f.rule != "PZ2.3"] == []  # no antivirus in the inputs

@@ -146,8 +146,9 @@ def _rewrite(src: Path, dst: Path, part: str, fn) -> Path:
 def _sheet_bomb(pad: int = 0, encoding: str = "utf-8"):
     def fn(data: bytes) -> bytes:
         body = data.decode("utf-8")
-        body = body[body.index("<worksheet"):].replace(
-            "<sheetData>", '<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>&lol9;</t></is></c></row>', 1)
+        body = body[body.index("<worksheet") :].replace(
+            "<sheetData>", '<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>&lol9;</t></is></c></row>', 1
+        )
         text = _lol_dtd("worksheet", pad) + body
         if encoding != "utf-8":
             text = text.replace('encoding="UTF-8"', 'encoding="UTF-16"')
@@ -166,13 +167,16 @@ def xml_bomb_padded(folder: Path) -> Path:
 
 
 def xml_bomb_utf16(folder: Path) -> Path:
-    return _rewrite(_good(folder / "src"), folder / "xml炸弹3.xlsx", "xl/worksheets/sheet2.xml",
-                    _sheet_bomb(encoding="utf-16"))
+    return _rewrite(
+        _good(folder / "src"), folder / "xml炸弹3.xlsx", "xl/worksheets/sheet2.xml", _sheet_bomb(encoding="utf-16")
+    )
 
 
 def xml_bomb_shared_strings(folder: Path) -> Path:
-    sst = (_lol_dtd("sst") + '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1" '
-           'uniqueCount="1"><si><t>&lol9;</t></si></sst>').encode("utf-8")
+    sst = (
+        _lol_dtd("sst") + '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1" '
+        'uniqueCount="1"><si><t>&lol9;</t></si></sst>'
+    ).encode("utf-8")
     return _rewrite(_good(folder / "src"), folder / "xml炸弹4.xlsx", "xl/sharedStrings.xml", lambda _d: sst)
 
 
@@ -321,8 +325,12 @@ def test_bad_file_in_a_batch(bad):
 @pytest.mark.parametrize("kind", ["encrypted", "truncated", "random-bytes"])
 def test_bad_file_exit_status_in_a_subprocess(tmp_path, kind):
     path = BAD[kind][0](tmp_path)
-    proc = subprocess.run([sys.executable, "-m", "toolkit", "check", str(path), "--as-of", AS_OF.isoformat()],
-                          capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-m", "toolkit", "check", str(path), "--as-of", AS_OF.isoformat()],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 1
     assert "Traceback" not in proc.stderr
     assert "S0" in proc.stdout

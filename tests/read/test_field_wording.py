@@ -121,7 +121,11 @@ def test_local_header_words_are_recognised(tmp_path):
 
 
 def test_shared_table_maps_local_values(tmp_path):
-    rows = [office(category="专业软件"), windows(license_type="OEM预装", license_count="随机"), sevenzip(category="通讯软件")]
+    rows = [
+        office(category="专业软件"),
+        windows(license_type="OEM预装", license_count="随机"),
+        sevenzip(category="通讯软件"),
+    ]
     path = make_ledger(tmp_path, summary=rows)
     ledger = read_ledger(path)
     assert [s.val.get("category") for s in ledger.summary] == ["业务软件", "操作系统", "工具软件"]

@@ -39,7 +39,9 @@ def test_fill_merges_matches_cell_by_cell_reference():
 
 
 def test_fill_merges_vertical_and_horizontal():
-    grid = Grid("附件8", [["张三", "PC-1", "WPS"], [None, None, "7-Zip"], [None, None, "360"]], [(0, 0, 2, 0), (0, 1, 1, 1)])
+    grid = Grid(
+        "附件8", [["张三", "PC-1", "WPS"], [None, None, "7-Zip"], [None, None, "360"]], [(0, 0, 2, 0), (0, 1, 1, 1)]
+    )
     grid.fill_merges()
     assert [r[:2] for r in grid.rows] == [["张三", "PC-1"], ["张三", "PC-1"], ["张三", None]]
 

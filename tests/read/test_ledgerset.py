@@ -41,7 +41,10 @@ def test_a_marked_folder_is_one_ledger_and_an_unmarked_one_is_not(tmp_path):
     assert [isinstance(t, LedgerFiles) for t in found] == [False, False, True]  # 乙 sorts before 甲
     assert found[2].display == str(tmp_path / "甲")  # type: ignore[union-attr]
     report = check([tmp_path], AS_OF)
-    assert {f.workbook for f in report.findings if f.rule == "S1"} == {str(tmp_path / "乙" / "汇总.xlsx"), str(tmp_path / "乙" / "明细.xlsx")}
+    assert {f.workbook for f in report.findings if f.rule == "S1"} == {
+        str(tmp_path / "乙" / "汇总.xlsx"),
+        str(tmp_path / "乙" / "明细.xlsx"),
+    }
 
 
 def test_each_finding_stays_on_its_own_file_and_sheet(tmp_path):
@@ -50,15 +53,21 @@ def test_each_finding_stays_on_its_own_file_and_sheet(tmp_path):
     d1 = dt.date(2024, 3, 1)
     logs = {
         "SY-001": [install("PC-001", d1, version="2019"), install("PC-002", d1, user="李四", version="2019")],
-        "OEM-001": [install("PC-001", d1, version="10"), install("PC-002", d1, user="李四", version="10"),
-                    install("PC-003", d1, op="卸载", version="10")],
+        "OEM-001": [
+            install("PC-001", d1, version="10"),
+            install("PC-002", d1, user="李四", version="10"),
+            install("PC-003", d1, op="卸载", version="10"),
+        ],
         "MF-001": [install("PC-001", d1, version="23.01")],
     }
     a, b = _split(tmp_path / "台账", marker=True, logs=logs, summary=[office(installed=3), windows(), _free()])
     report = check([tmp_path / "台账"], AS_OF)
     # PC-003 is not on 计算机清单 (TZ2.1) and has nothing to uninstall (TZ3.4)
     assert sorted(report.flatten(["rule", "sheet"])) == [
-        ["TZ1.13", "附件7 汇总表"], ["TZ2.1", "附件9 OEM-001"], ["TZ3.4", "附件9 OEM-001"]]
+        ["TZ1.13", "附件7 汇总表"],
+        ["TZ2.1", "附件9 OEM-001"],
+        ["TZ3.4", "附件9 OEM-001"],
+    ]
     where = {f.rule: f.workbook for f in report.findings}
     assert where == {"TZ1.13": str(a), "TZ2.1": str(b), "TZ3.4": str(b)}
 
@@ -72,8 +81,12 @@ def _free():
 def test_a_sheet_name_in_two_files_is_given_back_to_its_own_file(tmp_path):
     folder = tmp_path / "台账"
     a, b = _split(folder, marker=True)
-    c = make_ledger(folder, name="二科.xlsx", omit=("附件7", "附件8", "计算机清单", "附件9"),
-                    whitelist=[dict(software_no="MF-009", name="Notepad++", source="官网")])
+    c = make_ledger(
+        folder,
+        name="二科.xlsx",
+        omit=("附件7", "附件8", "计算机清单", "附件9"),
+        whitelist=[dict(software_no="MF-009", name="Notepad++", source="官网")],
+    )
     report = check([folder], AS_OF)
     assert report.flatten(["rule", "sheet"]) == [["TZ1.12W", "附件6 免费软件清单"]]
     assert report.findings[0].workbook == str(c)
@@ -90,7 +103,9 @@ def test_cli_check_one_ledger(tmp_path):
     a, b = _split(tmp_path / "台账")
     alone = CliRunner().invoke(main, ["check", str(a), str(b), "--as-of", "2026-06-30"])
     assert alone.exit_code == 1 and "S1" in alone.output
-    joined = CliRunner().invoke(main, ["check", str(a), str(b), "--as-of", "2026-06-30", "--one-ledger", "--format", "json"])
+    joined = CliRunner().invoke(
+        main, ["check", str(a), str(b), "--as-of", "2026-06-30", "--one-ledger", "--format", "json"]
+    )
     assert joined.exit_code == 0, joined.output
     assert json.loads(joined.output)["stats"] == {"workbooks": 2, "errors": 0, "warnings": 0}
 
@@ -98,7 +113,9 @@ def test_cli_check_one_ledger(tmp_path):
 def test_report_of_a_marked_folder_is_one_attachment5_and_a_parent_folder_counts_it_as_one_unit(tmp_path):
     _split(tmp_path / "各单位" / "甲", marker=True)
     make_ledger(tmp_path / "各单位", name="乙.xlsx")
-    one = CliRunner().invoke(main, ["report", str(tmp_path / "各单位" / "甲"), "--as-of", "2026-06-30", "--format", "json"])
+    one = CliRunner().invoke(
+        main, ["report", str(tmp_path / "各单位" / "甲"), "--as-of", "2026-06-30", "--format", "json"]
+    )
     assert one.exit_code == 0, one.output
     assert "categories" in json.loads(one.output)  # 附件5 figures of a single ledger, not a consolidation
     cons = consolidate([tmp_path / "各单位"], AS_OF, workers=1)
@@ -110,7 +127,9 @@ def test_report_of_a_marked_folder_is_one_attachment5_and_a_parent_folder_counts
 def test_report_one_ledger_option_on_an_unmarked_folder(tmp_path):
     _split(tmp_path / "甲")
     out = tmp_path / "附件5.xlsx"
-    result = CliRunner().invoke(main, ["report", str(tmp_path / "甲"), "--one-ledger", "-o", str(out), "--as-of", "2026-06-30"])
+    result = CliRunner().invoke(
+        main, ["report", str(tmp_path / "甲"), "--one-ledger", "-o", str(out), "--as-of", "2026-06-30"]
+    )
     assert result.exit_code == 0, result.output
     assert out.exists()
 
@@ -119,7 +138,9 @@ def test_annotate_writes_each_finding_into_its_own_file(tmp_path):
     from tests.helpers.factory import office, sevenzip, windows
 
     a, b = _split(tmp_path / "台账", summary=[office(installed=3), windows(), sevenzip()])
-    result = CliRunner().invoke(main, ["check", str(a), str(b), "--one-ledger", "--as-of", "2026-06-30", "--annotate", "--in-place"])
+    result = CliRunner().invoke(
+        main, ["check", str(a), str(b), "--one-ledger", "--as-of", "2026-06-30", "--annotate", "--in-place"]
+    )
     assert result.exit_code == 1 and "TZ1.13" in result.output
     import openpyxl
 

@@ -1,4 +1,5 @@
-"""The reader's normalisation (docs/forms.md, "What a reader accepts"): dates, numbers, blanks, headers, terms, ticks."""
+"""The reader's normalisation (docs/forms.md, "What a reader accepts"): dates, numbers, blanks, headers, terms,
+ticks."""
 
 from __future__ import annotations
 
@@ -142,7 +143,9 @@ def test_numbers_stored_as_text(value, expected):
     assert to_number(value) == expected
 
 
-@pytest.mark.parametrize("value", [None, "", "--", "十", "abc", "1.2.3", "12,800元整", True, dt.date(2023, 5, 6), "1e5"])
+@pytest.mark.parametrize(
+    "value", [None, "", "--", "十", "abc", "1.2.3", "12,800元整", True, dt.date(2023, 5, 6), "1e5"]
+)
 def test_not_a_number(value):
     assert to_number(value) is None
 
@@ -171,7 +174,9 @@ def test_to_date_and_term_never_raise(value):
 # --- blanks --------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("value", [None, "", " ", "　", "--", "—", "——", "-", "－", "/", "／", "无", " 无 ", "　--　", "\n"])
+@pytest.mark.parametrize(
+    "value", [None, "", " ", "　", "--", "—", "——", "-", "－", "/", "／", "无", " 无 ", "　--　", "\n"]
+)
 def test_blank(value):
     assert is_blank(value)
     assert text(value) is None
@@ -212,8 +217,19 @@ def test_header_key_is_idempotent(value):
 
 @pytest.mark.parametrize(
     "value",
-    ["采购金额", "采购金额（元）", "采购金额(元)", "采购金额(单位:元)", "采购金额（单位：元）", "采购 金额", "采购　金额", "采购\n金额",
-     " 采购金额 ", "采购金额：", "采购金额*"],
+    [
+        "采购金额",
+        "采购金额（元）",
+        "采购金额(元)",
+        "采购金额(单位:元)",
+        "采购金额（单位：元）",
+        "采购 金额",
+        "采购　金额",
+        "采购\n金额",
+        " 采购金额 ",
+        "采购金额：",
+        "采购金额*",
+    ],
 )
 def test_header_keys_are_one_column(value):
     assert header_key(value) == header_key("采购金额")
@@ -255,7 +271,18 @@ def test_terms(value, term):
 
 
 @pytest.mark.parametrize(
-    "value", [None, "", "很久", "2026-12-31至2024-01-01", "0年", "10000年", pytest.param("9" * 5000 + "年", id="5000-digit-years"), "2024-01-01至", "三年"]
+    "value",
+    [
+        None,
+        "",
+        "很久",
+        "2026-12-31至2024-01-01",
+        "0年",
+        "10000年",
+        pytest.param("9" * 5000 + "年", id="5000-digit-years"),
+        "2024-01-01至",
+        "三年",
+    ],
 )
 def test_not_a_term(value):
     assert to_term(value) is None

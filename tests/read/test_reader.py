@@ -35,8 +35,15 @@ def summary_rows(entries=None, cols=SUMMARY_COLS, title="软件使用情况汇�
     from tests.helpers.factory import SUMMARY_KEYS
 
     entries = entries if entries is not None else [office(), windows(), sevenzip()]
-    rows = [*before, [title], [SIGN], ["人员情况", "总人数", 3, "使用计算机人数", 2],
-            ["计算机情况", "服务器数", 0, "台式机数", 2, "便携机数", 0], *between, cols]
+    rows = [
+        *before,
+        [title],
+        [SIGN],
+        ["人员情况", "总人数", 3, "使用计算机人数", 2],
+        ["计算机情况", "服务器数", 0, "台式机数", 2, "便携机数", 0],
+        *between,
+        cols,
+    ]
     for i, e in enumerate(entries, 1):
         rows.append([e.get(k, i if k == "seq" else None) for k in SUMMARY_KEYS])
     return rows
@@ -85,9 +92,22 @@ def test_every_value_has_its_cell(make_ledger):
     ledger = read_ledger(make_ledger())
     s = ledger.summary[2]
     assert [s.cell(k) for k in ("seq", "software_no", "name", "sw_type", "purchase_date", "term", "installed")] == [
-        "A8", "B8", "C8", "E8", "H8", "M8", "O8"]
+        "A8",
+        "B8",
+        "C8",
+        "E8",
+        "H8",
+        "M8",
+        "O8",
+    ]
     d = ledger.details[3]
-    assert (d.row, d.cell("computer"), d.cell("software_no"), d.cell("sw_type"), d.cell("install_date")) == (8, "D8", "F8", "J8", "M8")
+    assert (d.row, d.cell("computer"), d.cell("software_no"), d.cell("sw_type"), d.cell("install_date")) == (
+        8,
+        "D8",
+        "F8",
+        "J8",
+        "M8",
+    )
     log = ledger.logs[0]
     e = log.entries[1]
     assert (e.row, e.cell("op"), e.cell("computer"), e.cell("date")) == (8, "B8", "D8", "I8")
@@ -104,12 +124,18 @@ def test_variant_reads_as_the_canonical(make_ledger, tmp_path):
         a, b = getattr(canon, attr), getattr(var, attr)
         assert [r.val for r in a] == [r.val for r in b], attr
     assert {log.software_no: [e.val for e in log.entries] for log in canon.logs} == {
-        log.software_no: [e.val for e in log.entries] for log in var.logs}
+        log.software_no: [e.val for e in log.entries] for log in var.logs
+    }
     assert var.summary[0].raw["name"] == "Microsoft Office 专业增强版"  # full-width spaces trimmed
     # the counts with the 单位人数 label
     f7 = var.form("附件7")
     assert {k: v.raw for k, v in f7.labels.items()} == {
-        "total_staff": "3", "staff_using": "2", "servers": "0", "desktops": "2", "laptops": "0"}
+        "total_staff": "3",
+        "staff_using": "2",
+        "servers": "0",
+        "desktops": "2",
+        "laptops": "0",
+    }
 
 
 def test_variant_addresses_follow_the_moved_columns(make_ledger):
@@ -170,10 +196,40 @@ def test_header_too_far_is_missing(tmp_path):
 
 
 def test_header_aliases_and_units(tmp_path):
-    cols = ["序号", "软件序号", "名称", "版本", "类型", "获取方式", "采购日期", "采购金额（单位：元）", "授权类型", "许可数",
-            "可用版本", "有效期", "许可证号", "安装数", "备注"]
-    keys = ["seq", "software_no", "name", "version", "sw_type", "acquisition", "purchase_date", "amount", "license_type",
-            "license_count", "usable_version", "term", "serial", "installed", "remark"]
+    cols = [
+        "序号",
+        "软件序号",
+        "名称",
+        "版本",
+        "类型",
+        "获取方式",
+        "采购日期",
+        "采购金额（单位：元）",
+        "授权类型",
+        "许可数",
+        "可用版本",
+        "有效期",
+        "许可证号",
+        "安装数",
+        "备注",
+    ]
+    keys = [
+        "seq",
+        "software_no",
+        "name",
+        "version",
+        "sw_type",
+        "acquisition",
+        "purchase_date",
+        "amount",
+        "license_type",
+        "license_count",
+        "usable_version",
+        "term",
+        "serial",
+        "installed",
+        "remark",
+    ]
     rows = summary_rows(entries=[], cols=cols)
     rows.append([office().get(k, 1) for k in keys])
     ledger = only_summary(tmp_path, rows)
@@ -243,8 +299,17 @@ def test_dash_cells_are_blank(tmp_path):
 
 
 def test_numbers_and_dates_as_text(tmp_path):
-    rows = summary_rows(entries=[office(purchase_date="2023年5月6日", amount="1.28万", license_count="１０", installed="2 ",
-                                        term="2024.1.1-2026.12.31")])
+    rows = summary_rows(
+        entries=[
+            office(
+                purchase_date="2023年5月6日",
+                amount="1.28万",
+                license_count="１０",
+                installed="2 ",
+                term="2024.1.1-2026.12.31",
+            )
+        ]
+    )
     s = only_summary(tmp_path, rows).summary[0]
     assert (s.purchase_date, s.val["amount"], s.license_count, s.installed) == (dt.date(2023, 5, 6), 12800, 10, 2)
     assert s.term_end() == dt.date(2026, 12, 31)
@@ -261,7 +326,12 @@ def test_excel_serial_date(tmp_path):
 def test_counts_by_label(make_ledger):
     f7 = read_ledger(make_ledger()).form("附件7")
     assert {k: (v.value, v.cell) for k, v in f7.labels.items()} == {
-        "total_staff": (3, "C3"), "staff_using": (2, "E3"), "servers": (0, "C4"), "desktops": (2, "E4"), "laptops": (0, "G4")}
+        "total_staff": (3, "C3"),
+        "staff_using": (2, "E3"),
+        "servers": (0, "C4"),
+        "desktops": (2, "E4"),
+        "laptops": (0, "G4"),
+    }
 
 
 def test_counts_with_variant_row_labels(tmp_path):
@@ -271,7 +341,12 @@ def test_counts_with_variant_row_labels(tmp_path):
     rows[3] = ["计算机数", "服务器数", 1, "台式机数", 18, "便携机数", 4]
     f7 = only_summary(tmp_path, rows).form("附件7")
     assert {k: (v.value, v.cell) for k, v in f7.labels.items()} == {
-        "total_staff": (30, "C3"), "staff_using": (20, "E3"), "servers": (1, "C4"), "desktops": (18, "E4"), "laptops": (4, "G4")}
+        "total_staff": (30, "C3"),
+        "staff_using": (20, "E3"),
+        "servers": (1, "C4"),
+        "desktops": (18, "E4"),
+        "laptops": (4, "G4"),
+    }
 
 
 def test_counts_with_variant_labels_and_blank_gap(tmp_path):
@@ -280,8 +355,12 @@ def test_counts_with_variant_labels_and_blank_gap(tmp_path):
     rows[3] = ["计算机情况", "服务器数量", 1, "台式计算机数", 18, "便携式计算机数", 4]
     f7 = only_summary(tmp_path, rows).form("附件7")
     assert {k: (v.raw, v.cell) for k, v in f7.labels.items()} == {
-        "total_staff": ("30", "D3"), "staff_using": ("20人", "F3"), "servers": ("1", "C4"), "desktops": ("18", "E4"),
-        "laptops": ("4", "G4")}
+        "total_staff": ("30", "D3"),
+        "staff_using": ("20人", "F3"),
+        "servers": ("1", "C4"),
+        "desktops": ("18", "E4"),
+        "laptops": ("4", "G4"),
+    }
 
 
 def test_count_without_value(tmp_path):
@@ -315,19 +394,25 @@ def test_detail_two_row_header_with_ticks(make_ledger):
 
 @pytest.mark.parametrize("tick", ["√", "✓", "✔", "是", "Y", "1", "●", 1])
 def test_detail_tick_marks(tmp_path, tick):
-    rows = [["软件使用情况明细表"], [SIGN],
-            ["序号", "部门", "姓名", "计算机编号", "软件编号", "软件类型", None, None],
-            [None, None, None, None, None, "商业软件", "OEM软件", "免费软件"],
-            [1, "办公室", "张三", "PC-001", "SY-001", None, tick, None]]
+    rows = [
+        ["软件使用情况明细表"],
+        [SIGN],
+        ["序号", "部门", "姓名", "计算机编号", "软件编号", "软件类型", None, None],
+        [None, None, None, None, None, "商业软件", "OEM软件", "免费软件"],
+        [1, "办公室", "张三", "PC-001", "SY-001", None, tick, None],
+    ]
     ledger = read_ledger(write_book(tmp_path / "d.xlsx", {"明细": rows}))
     assert [d.val["sw_type"] for d in ledger.details] == ["OEM软件"]
 
 
 def test_detail_two_ticks_is_no_value(tmp_path):
-    rows = [["软件使用情况明细表"], [SIGN],
-            ["序号", "部门", "姓名", "计算机编号", "软件编号", "软件类型", None, None],
-            [None, None, None, None, None, "商业软件", "OEM软件", "免费软件"],
-            [1, "办公室", "张三", "PC-001", "SY-001", "√", "√", None]]
+    rows = [
+        ["软件使用情况明细表"],
+        [SIGN],
+        ["序号", "部门", "姓名", "计算机编号", "软件编号", "软件类型", None, None],
+        [None, None, None, None, None, "商业软件", "OEM软件", "免费软件"],
+        [1, "办公室", "张三", "PC-001", "SY-001", "√", "√", None],
+    ]
     d = read_ledger(write_book(tmp_path / "d.xlsx", {"明细": rows})).details[0]
     assert d.val["sw_type"] is None and d.raw["sw_type"] == "商业软件+OEM软件"
 
@@ -339,8 +424,12 @@ def test_detail_one_text_column(make_ledger):
 
 
 def test_detail_computer_with_no_software(tmp_path):
-    rows = [["软件使用情况明细表"], [SIGN], ["序号", "部门", "姓名", "计算机编号", "软件编号", "软件名称"],
-            [1, "办公室", "张三", "PC-009", "--", None]]
+    rows = [
+        ["软件使用情况明细表"],
+        [SIGN],
+        ["序号", "部门", "姓名", "计算机编号", "软件编号", "软件名称"],
+        [1, "办公室", "张三", "PC-009", "--", None],
+    ]
     d = read_ledger(write_book(tmp_path / "d.xlsx", {"明细": rows})).details[0]
     assert d.computer == "PC-009" and not any(d.raw.get(k) for k in ("software_no", "name", "version"))
 
@@ -357,25 +446,39 @@ def test_detail_repeated_computer_cells_read_as_merged(make_ledger):
 def test_log_info_block(make_ledger):
     logs = read_ledger(make_ledger()).logs
     assert [(log.software_no, log.combined, log.number_cell) for log in logs] == [
-        ("SY-001", False, "A4"), ("OEM-001", False, "A4"), ("MF-001", False, "A4")]
+        ("SY-001", False, "A4"),
+        ("OEM-001", False, "A4"),
+        ("MF-001", False, "A4"),
+    ]
     info = logs[0].info
     assert {k: v.raw for k, v in info.items()} == {
-        "software_no": "SY-001", "name": "Microsoft Office 专业增强版", "version": "2019", "sw_type": "商业软件",
-        "license_count": "10", "usable_version": "2019", "term": "永久"}
+        "software_no": "SY-001",
+        "name": "Microsoft Office 专业增强版",
+        "version": "2019",
+        "sw_type": "商业软件",
+        "license_count": "10",
+        "usable_version": "2019",
+        "term": "永久",
+    }
     assert logs[1].info["license_count"].raw is None  # "--"
 
 
 def test_log_rows(make_ledger):
     log = read_ledger(make_ledger()).logs[0]
     assert [(e.row, e.op, e.computer, e.date, e.qty, e.raw["version"]) for e in log.entries] == [
-        (7, "安装", "PC-001", D1, 1, "2019"), (8, "安装", "PC-002", D1, 1, "2019")]
+        (7, "安装", "PC-001", D1, 1, "2019"),
+        (8, "安装", "PC-002", D1, 1, "2019"),
+    ]
 
 
 def test_log_info_block_as_pairs(tmp_path):
-    rows = [["软件安装维护情况明细表"], [SIGN],
-            ["软件编号", "SY-001", "软件名称", "Office", "软件版本", "2019"],
-            ["序号", "操作类型", "计算机编号", "安装/卸载日期"],
-            [1, "安装", "PC-001", "2024-03-01"]]
+    rows = [
+        ["软件安装维护情况明细表"],
+        [SIGN],
+        ["软件编号", "SY-001", "软件名称", "Office", "软件版本", "2019"],
+        ["序号", "操作类型", "计算机编号", "安装/卸载日期"],
+        [1, "安装", "PC-001", "2024-03-01"],
+    ]
     log = read_ledger(write_book(tmp_path / "l.xlsx", {"SY-001": rows})).logs[0]
     assert (log.software_no, log.number_cell) == ("SY-001", "B3")
     assert [(e.op, e.date, e.cell("date")) for e in log.entries] == [("安装", D1, "D5")]
@@ -393,7 +496,10 @@ def test_combined_log(make_ledger):
     forms9 = ledger.forms_of("附件9")
     assert [(f.sheet, f.header_row) for f in forms9] == [("安装维护记录", 3)]
     assert [(log.software_no, log.combined, [e.row for e in log.entries]) for log in ledger.logs] == [
-        ("SY-001", True, [4, 5]), ("OEM-001", True, [6, 7]), ("MF-001", True, [8])]
+        ("SY-001", True, [4, 5]),
+        ("OEM-001", True, [6, 7]),
+        ("MF-001", True, [8]),
+    ]
     assert ledger.logs[0].entries[0].cell("software_no") == "B4"
 
 
@@ -403,7 +509,8 @@ def test_combined_log(make_ledger):
 def test_fill_date_from_sign_line(make_ledger):
     ledger = read_ledger(make_ledger())
     assert {f.sheet: (f.fill_date.value, f.fill_date.cell) for f in ledger.forms if f.fill_date} == {
-        f.sheet: (dt.date(2026, 6, 30), "A2") for f in ledger.forms}
+        f.sheet: (dt.date(2026, 6, 30), "A2") for f in ledger.forms
+    }
 
 
 def test_fill_date_blank_template(make_ledger):
@@ -436,10 +543,26 @@ def test_no_sign_line(tmp_path):
 
 
 def _snapshot(ledger):
-    forms = [(f.form, f.sheet, f.title_cell, f.header_row, f.data_start, f.columns, f.ticks, f.missing,
-              {k: (v.raw, v.cell) for k, v in f.labels.items()}, f.fill_date and (f.fill_date.value, f.fill_date.cell),
-              f.unit) for f in ledger.forms]
-    rows = [[(r.sheet, r.row, r.raw, r.val) for r in getattr(ledger, a)] for a in ("whitelist", "summary", "details", "computers")]
+    forms = [
+        (
+            f.form,
+            f.sheet,
+            f.title_cell,
+            f.header_row,
+            f.data_start,
+            f.columns,
+            f.ticks,
+            f.missing,
+            {k: (v.raw, v.cell) for k, v in f.labels.items()},
+            f.fill_date and (f.fill_date.value, f.fill_date.cell),
+            f.unit,
+        )
+        for f in ledger.forms
+    ]
+    rows = [
+        [(r.sheet, r.row, r.raw, r.val) for r in getattr(ledger, a)]
+        for a in ("whitelist", "summary", "details", "computers")
+    ]
     logs = [(log.software_no, log.combined, [(e.row, e.raw, e.val) for e in log.entries]) for log in ledger.logs]
     return forms, rows, logs
 
@@ -454,7 +577,9 @@ def _book_via_openpyxl(path):
     return book_from_sheets(str(path), sheets)
 
 
-@pytest.mark.parametrize("kw", [{}, {"variant": True}, {"combined_log": True}], ids=["canonical", "variant", "combined"])
+@pytest.mark.parametrize(
+    "kw", [{}, {"variant": True}, {"combined_log": True}], ids=["canonical", "variant", "combined"]
+)
 def test_book_from_sheets_gives_the_same_ledger(make_ledger, kw):
     path = make_ledger(**kw)
     from_file = read_ledger(path)
@@ -465,7 +590,9 @@ def test_book_from_sheets_gives_the_same_ledger(make_ledger, kw):
 
 def test_result_sheet_is_not_a_form(tmp_path):
     rows = summary_rows()
-    ledger = read_ledger(write_book(tmp_path / "r.xlsx", {"汇总": rows, "校验结果": [["软件使用情况汇总表"], ["序号", "规则"]]}))
+    ledger = read_ledger(
+        write_book(tmp_path / "r.xlsx", {"汇总": rows, "校验结果": [["软件使用情况汇总表"], ["序号", "规则"]]})
+    )
     assert [f.sheet for f in ledger.forms] == ["汇总"]
 
 

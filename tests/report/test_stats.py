@@ -301,7 +301,10 @@ def test_consumer_edition_is_not_genuine(tmp_path):
     assert (n.installed, n.genuine, n.flags) == (2, 0, ["PZ1.1H"])
     assert n.reason == "Windows 家庭版不属于单位正版序列，不计为正版"
     assert st.category("操作系统").genuine == 0
-    assert layout().licence_text(st) == "其中 1 个软件编号有安装因许可类型不符不计为正版：OEM-001（Windows 家庭版不属于单位正版序列，不计为正版）"
+    assert (
+        layout().licence_text(st)
+        == "其中 1 个软件编号有安装因许可类型不符不计为正版：OEM-001（Windows 家庭版不属于单位正版序列，不计为正版）"
+    )
 
 
 def test_unlicensed_upgrade_is_not_genuine_and_a_clean_ledger_has_no_flags(tmp_path):

@@ -39,8 +39,10 @@ def logs(**extra: list[dict]) -> dict[str, list[dict]]:
 def test_default_ledger_state_and_counts(tmp_path):
     ru = rollup_of(tmp_path)
     assert ru.state == {
-        ("pc-001", "sy-001"): 1, ("pc-002", "sy-001"): 1,
-        ("pc-001", "oem-001"): 1, ("pc-002", "oem-001"): 1,
+        ("pc-001", "sy-001"): 1,
+        ("pc-002", "sy-001"): 1,
+        ("pc-001", "oem-001"): 1,
+        ("pc-002", "oem-001"): 1,
         ("pc-001", "mf-001"): 1,
     }
     assert ru.installed == {"sy-001": 2, "oem-001": 2, "mf-001": 1}
@@ -49,7 +51,10 @@ def test_default_ledger_state_and_counts(tmp_path):
 
 
 def test_quantity_counts_and_uninstall_subtracts(tmp_path):
-    ru = rollup_of(tmp_path, logs=logs(SY_001=[install("PC-003", D1, qty=3), install("PC-003", dt.date(2025, 1, 1), op="卸载", qty=2)]))
+    ru = rollup_of(
+        tmp_path,
+        logs=logs(SY_001=[install("PC-003", D1, qty=3), install("PC-003", dt.date(2025, 1, 1), op="卸载", qty=2)]),
+    )
     assert ru.state[("pc-003", "sy-001")] == 1
     assert ru.installed["sy-001"] == 3
 
@@ -113,7 +118,10 @@ def test_same_date_rows_keep_sheet_order(tmp_path):
 def test_same_date_rows_keep_sheet_order_reversed(tmp_path):
     day = dt.date(2025, 1, 1)
     # install then uninstall on one date, on a computer without it: not installed at the end
-    ru = rollup_of(tmp_path, logs=logs(MF_001=[install("PC-002", day, user="李四"), install("PC-002", day, op="卸载", user="李四")]))
+    ru = rollup_of(
+        tmp_path,
+        logs=logs(MF_001=[install("PC-002", day, user="李四"), install("PC-002", day, op="卸载", user="李四")]),
+    )
     assert ru.state[("pc-002", "mf-001")] == 0
     assert ru.breaks == []
 
@@ -136,8 +144,11 @@ def test_rows_are_replayed_by_date_not_by_row(tmp_path):
 
 
 def test_install_date_is_the_last_install_from_zero(tmp_path):
-    rows = [install("PC-001", dt.date(2024, 6, 1), op="卸载"), install("PC-001", dt.date(2024, 9, 1)),
-            install("PC-001", dt.date(2024, 10, 1))]  # the third is an install-again: not a new date
+    rows = [
+        install("PC-001", dt.date(2024, 6, 1), op="卸载"),
+        install("PC-001", dt.date(2024, 9, 1)),
+        install("PC-001", dt.date(2024, 10, 1)),
+    ]  # the third is an install-again: not a new date
     ru = rollup_of(tmp_path, logs=logs(MF_001=rows))
     assert ru.install_date[("pc-001", "mf-001")] == dt.date(2024, 9, 1)
 
@@ -155,10 +166,14 @@ def test_install_date_of_a_later_reinstall_after_as_of_is_ignored(tmp_path):
 def test_detail_rows_order_and_values(tmp_path):
     ru = rollup_of(tmp_path)
     assert ru.detail == [
-        DetailRow("办公室", "张三", "PC-001", "联想", "SY-001", "Microsoft Office 专业增强版", "2019", "永久", "商业软件", D1),
+        DetailRow(
+            "办公室", "张三", "PC-001", "联想", "SY-001", "Microsoft Office 专业增强版", "2019", "永久", "商业软件", D1
+        ),
         DetailRow("办公室", "张三", "PC-001", "联想", "OEM-001", "Windows 10 专业版", "10", None, "OEM软件", D1),
         DetailRow("办公室", "张三", "PC-001", "联想", "MF-001", "7-Zip", None, None, "免费软件", D1),
-        DetailRow("办公室", "李四", "PC-002", "联想", "SY-001", "Microsoft Office 专业增强版", "2019", "永久", "商业软件", D1),
+        DetailRow(
+            "办公室", "李四", "PC-002", "联想", "SY-001", "Microsoft Office 专业增强版", "2019", "永久", "商业软件", D1
+        ),
         DetailRow("办公室", "李四", "PC-002", "联想", "OEM-001", "Windows 10 专业版", "10", None, "OEM软件", D1),
     ]
 
@@ -173,7 +188,9 @@ def test_detail_numbers_follow_summary_order(tmp_path):
 def test_detail_keeps_old_order_of_people_then_new_ones_in_computer_list_order(tmp_path):
     data = default_data()
     # the old 附件8 lists 李四 (PC-002) before 张三 (PC-001)
-    details = [d for d in data["details"] if d["computer"] == "PC-002"] + [d for d in data["details"] if d["computer"] == "PC-001"]
+    details = [d for d in data["details"] if d["computer"] == "PC-002"] + [
+        d for d in data["details"] if d["computer"] == "PC-001"
+    ]
     computers = data["computers"] + [
         dict(computer="PC-010", ctype="台式机", user="赵六", dept="财务处", status="在用"),
         dict(computer="PC-009", ctype="台式机", user="王五", dept="人事处", status="在用"),
@@ -182,7 +199,12 @@ def test_detail_keeps_old_order_of_people_then_new_ones_in_computer_list_order(t
     ru = rollup_of(tmp_path, details=details, computers=computers, logs=extra)
     people = list(dict.fromkeys((r.dept, r.person, r.computer) for r in ru.detail))
     # 计算机清单 lists 财务处 (PC-010) before 人事处 (PC-009): its order, not code points (人 < 财)
-    assert people == [("办公室", "李四", "PC-002"), ("办公室", "张三", "PC-001"), ("财务处", "赵六", "PC-010"), ("人事处", "王五", "PC-009")]
+    assert people == [
+        ("办公室", "李四", "PC-002"),
+        ("办公室", "张三", "PC-001"),
+        ("财务处", "赵六", "PC-010"),
+        ("人事处", "王五", "PC-009"),
+    ]
 
 
 def test_detail_who_comes_from_computer_list_first(tmp_path):
@@ -197,8 +219,10 @@ def test_detail_who_falls_back_to_the_latest_log_row(tmp_path):
     # PC-003 is not on 计算机清单: its people come from its latest log row, any number
     extra = logs(
         SY_001=[install("PC-003", D1, user="王五", dept="人事处", brand="华为")],
-        MF_001=[install("PC-003", dt.date(2025, 1, 1), user="赵六", dept="财务处", brand="戴尔"),
-                install("PC-003", dt.date(2026, 8, 1), user="孙八", dept="后勤处", op="卸载")],  # after as_of
+        MF_001=[
+            install("PC-003", dt.date(2025, 1, 1), user="赵六", dept="财务处", brand="戴尔"),
+            install("PC-003", dt.date(2026, 8, 1), user="孙八", dept="后勤处", op="卸载"),
+        ],  # after as_of
     )
     ru = rollup_of(tmp_path, logs=extra)
     assert {(r.dept, r.person, r.brand) for r in ru.detail if r.computer == "PC-003"} == {("财务处", "赵六", "戴尔")}
@@ -206,7 +230,10 @@ def test_detail_who_falls_back_to_the_latest_log_row(tmp_path):
 
 def test_detail_who_on_one_date_prefers_the_later_sheet(tmp_path):
     # both rows on D1: the OEM-001 sheet comes after the SY-001 sheet in the workbook
-    extra = logs(SY_001=[install("PC-003", D1, user="王五", dept="人事处")], OEM_001=[install("PC-003", D1, user="赵六", dept="财务处")])
+    extra = logs(
+        SY_001=[install("PC-003", D1, user="王五", dept="人事处")],
+        OEM_001=[install("PC-003", D1, user="赵六", dept="财务处")],
+    )
     ru = rollup_of(tmp_path, logs=extra)
     assert {(r.dept, r.person) for r in ru.detail if r.computer == "PC-003"} == {("财务处", "赵六")}
 
@@ -239,7 +266,9 @@ def test_listed_computer_in_use_without_software_gets_one_row(tmp_path):
         dict(computer="PC-004", ctype="台式机", user="赵六", dept="办公室", status="报废"),
     ]
     ru = rollup_of(tmp_path, computers=computers)
-    assert [r for r in ru.detail if r.computer in ("PC-003", "PC-004")] == [DetailRow("办公室", "王五", "PC-003", "华为")]
+    assert [r for r in ru.detail if r.computer in ("PC-003", "PC-004")] == [
+        DetailRow("办公室", "王五", "PC-003", "华为")
+    ]
 
 
 # --- 附件7 figures -------------------------------------------------------------------------
@@ -286,7 +315,12 @@ def test_variant_and_combined_layouts_roll_up_alike(tmp_path, layout):
 
 NUMBERS = ("SY-001", "OEM-001", "MF-001")
 COMPUTERS = ("PC-001", "PC-002", "PC-003", "PC-004")
-WHO = {"PC-001": ("办公室", "张三"), "PC-002": ("办公室", "李四"), "PC-003": ("财务处", "王五"), "PC-004": ("财务处", "张三")}
+WHO = {
+    "PC-001": ("办公室", "张三"),
+    "PC-002": ("办公室", "李四"),
+    "PC-003": ("财务处", "王五"),
+    "PC-004": ("财务处", "张三"),
+}
 
 rows_st = st.lists(
     st.tuples(
@@ -323,8 +357,15 @@ def ledger_with(base: Ledger, rows, order=NUMBERS) -> Ledger:
 
 
 def essence(ru):
-    return (ru.state, ru.installed, ru.install_date, ru.detail, ru.staff_using, ru.computer_counts,
-            sorted((b.number, b.kind, b.entry.computer, b.entry.date) for b in ru.breaks))
+    return (
+        ru.state,
+        ru.installed,
+        ru.install_date,
+        ru.detail,
+        ru.staff_using,
+        ru.computer_counts,
+        sorted((b.number, b.kind, b.entry.computer, b.entry.date) for b in ru.breaks),
+    )
 
 
 @settings(max_examples=60, deadline=None)
@@ -334,14 +375,21 @@ def test_counts_are_never_negative(base, rows, as_of):
     assert all(s >= 0 for s in ru.state.values())
     assert all(n >= 0 for n in ru.installed.values())
     assert sum(ru.installed.values()) == sum(1 for s in ru.state.values() if s > 0)  # computers, not copies
-    assert all(ru.state[(c.lower(), n.lower())] > 0 for r in ru.detail if r.software_no for c, n in [(r.computer, r.software_no)])
+    assert all(
+        ru.state[(c.lower(), n.lower())] > 0
+        for r in ru.detail
+        if r.software_no
+        for c, n in [(r.computer, r.software_no)]
+    )
     assert all(d <= as_of for d in ru.install_date.values())
 
 
 @settings(max_examples=60, deadline=None)
 @given(rows=rows_st, order=st.permutations(NUMBERS))
 def test_sheet_order_of_the_logs_does_not_matter(base, rows, order):
-    assert essence(compute_rollup(ledger_with(base, rows, order), AS_OF)) == essence(compute_rollup(ledger_with(base, rows), AS_OF))
+    assert essence(compute_rollup(ledger_with(base, rows, order), AS_OF)) == essence(
+        compute_rollup(ledger_with(base, rows), AS_OF)
+    )
 
 
 @settings(max_examples=60, deadline=None)
@@ -349,8 +397,10 @@ def test_sheet_order_of_the_logs_does_not_matter(base, rows, order):
 def test_rows_dated_after_as_of_do_not_matter(base, rows, later):
     as_of = dt.date(2025, 12, 31)
     shifted = [(no, c, op, as_of + dt.timedelta(days=1 + d.toordinal() % 700), q) for no, c, op, d, q in later]
-    mixed = [r for pair in zip(rows, shifted, strict=False) for r in pair] + rows[len(shifted):] + shifted[len(rows):]
-    assert essence(compute_rollup(ledger_with(base, mixed), as_of)) == essence(compute_rollup(ledger_with(base, rows), as_of))
+    mixed = [r for pair in zip(rows, shifted, strict=False) for r in pair] + rows[len(shifted) :] + shifted[len(rows) :]
+    assert essence(compute_rollup(ledger_with(base, mixed), as_of)) == essence(
+        compute_rollup(ledger_with(base, rows), as_of)
+    )
 
 
 @settings(max_examples=40, deadline=None)

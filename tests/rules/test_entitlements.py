@@ -45,15 +45,31 @@ def test_families():
 
 @pytest.mark.parametrize(
     "text, bounds",
-    [("2019", (2019, 2019)), ("2016-2019", (2016, 2019)), ("2016至2021", (2016, 2021)), ("2019及以下", (None, 2019)),
-     ("V13.0", (13, 13)), ("不限", (None, None)), ("最新版", (None, None)), (None, (None, None)), ("DC", (None, None))],
+    [
+        ("2019", (2019, 2019)),
+        ("2016-2019", (2016, 2019)),
+        ("2016至2021", (2016, 2021)),
+        ("2019及以下", (None, 2019)),
+        ("V13.0", (13, 13)),
+        ("不限", (None, None)),
+        ("最新版", (None, None)),
+        (None, (None, None)),
+        ("DC", (None, None)),
+    ],
 )
 def test_usable_bounds(text, bounds):
     assert usable_bounds(text) == bounds
 
 
 def test_major_version():
-    assert [major(v) for v in ("2019", "V13.0", "13.0.1", "DC", None, "Windows 10 21H2")] == [2019, 13, 13, None, None, 10]
+    assert [major(v) for v in ("2019", "V13.0", "13.0.1", "DC", None, "Windows 10 21H2")] == [
+        2019,
+        13,
+        13,
+        None,
+        None,
+        10,
+    ]
 
 
 def test_service_period_beside_the_licence():

@@ -29,14 +29,16 @@ def _rows() -> list[tuple[str, str, str]]:
 def requests(skip: tuple[str, str] | None = None, day: dt.date = dt.date(2024, 2, 27)) -> list[dict]:
     return [
         dict(date=day, dept="办公室", applicant=person, computer=pc, item="安装", new_no=no, reason="工作需要")
-        for no, pc, person in _rows() if (no, pc) != skip
+        for no, pc, person in _rows()
+        if (no, pc) != skip
     ]
 
 
 def confirmations(skip: tuple[str, str] | None = None, day: dt.date = D1, op: str = "安装") -> list[dict]:
     return [
         dict(date=day, computer=pc, user=person, op=op, software_no=no, operator="王工", confirmed="已确认")
-        for no, pc, person in _rows() if (no, pc) != skip
+        for no, pc, person in _rows()
+        if (no, pc) != skip
     ]
 
 
@@ -71,7 +73,9 @@ def test_register_words_people_write_are_accepted(make_ledger, check_one):
 def test_az1_2_log_row_without_a_request(make_ledger, check_one):
     report = check_one(make_ledger(requests=requests(skip=("OEM-001", "PC-002"))))
     assert found(report) == [["AZ1.2", "附件9 OEM-001", "I8"]]
-    assert report.findings[0].message.startswith("计算机 PC-002 于 2024-03-01 安装软件 OEM-001，附件10 申请登记中没有此前的申请。")
+    assert report.findings[0].message.startswith(
+        "计算机 PC-002 于 2024-03-01 安装软件 OEM-001，附件10 申请登记中没有此前的申请。"
+    )
 
 
 def test_az1_2_request_dated_after_the_install(make_ledger, check_one):
@@ -91,7 +95,9 @@ def test_az1_2_unified_deployment_is_exempt(make_ledger, check_one):
 
 def test_az1_2_request_by_name_without_a_number(make_ledger, check_one):
     reqs = requests(skip=("OEM-001", "PC-002"))
-    reqs.append(dict(date=dt.date(2024, 2, 20), applicant="李四", computer="PC-002", item="安装", name="Windows 10 专业版"))
+    reqs.append(
+        dict(date=dt.date(2024, 2, 20), applicant="李四", computer="PC-002", item="安装", name="Windows 10 专业版")
+    )
     assert found(check_one(make_ledger(requests=reqs))) == []
 
 
@@ -139,6 +145,13 @@ def test_log_rows_before_a_register_began_are_not_judged(make_ledger, check_one)
     lg = default_data()["logs"]
     lg["MF-001"].append(dict(lg["MF-001"][0], op="卸载", date=dt.date(2025, 2, 1)))
     details = [d for d in default_data()["details"] if d["software_no"] != "MF-001"]
-    report = check_one(make_ledger(logs=lg, details=details, summary=[*default_data()["summary"][:2], dict(default_data()["summary"][2], installed=0)],
-                                   requests=reqs, confirmations=confs))
+    report = check_one(
+        make_ledger(
+            logs=lg,
+            details=details,
+            summary=[*default_data()["summary"][:2], dict(default_data()["summary"][2], installed=0)],
+            requests=reqs,
+            confirmations=confs,
+        )
+    )
     assert found(report) == [["AZ1.2", "附件9 MF-001", "I8"], ["AZ1.4", "附件9 MF-001", "I8"]]

@@ -35,7 +35,8 @@ def test_pz1_1_more_computers_than_licences(make_ledger, check_one, licence):
 def test_pz1_1_message_is_pinned(make_ledger, check_one):
     (finding,) = check_one(make_ledger(summary=with_office(license_type="单机许可", license_count=1))).findings
     assert finding.message == (
-        "软件编号 SY-001（单机许可）许可数量为 1，截至 2026-06-30 已安装在 2 台计算机上。请卸载多余的安装或补充采购许可。"
+        "软件编号 SY-001（单机许可）许可数量为 1，截至 2026-06-30 已安装在 2 台计算机上。请卸载多余的安装或补"
+        "充采购许可。"
     )
 
 
@@ -48,13 +49,17 @@ def test_pz1_1_uninstalled_computers_free_their_licence(make_ledger, check_one):
     lg = default_data()["logs"]
     lg["SY-001"].append(install("PC-002", dt.date(2025, 1, 1), op="卸载", user="李四", version="2019"))
     details = [d for d in default_data()["details"] if (d["computer"], d["software_no"]) != ("PC-002", "SY-001")]
-    path = make_ledger(summary=with_office(license_type="单机许可", license_count=1, installed=1), logs=lg, details=details)
+    path = make_ledger(
+        summary=with_office(license_type="单机许可", license_count=1, installed=1), logs=lg, details=details
+    )
     assert found(check_one(path)) == []
 
 
 def test_pz1_1_user_licence_counts_distinct_users(make_ledger, check_one):
     # PC-001 张三, PC-002 李四: two users on one user licence
-    assert found(check_one(make_ledger(summary=with_office(license_type="用户许可", license_count=1)))) == [["PZ1.1", S7, "K6"]]
+    assert found(check_one(make_ledger(summary=with_office(license_type="用户许可", license_count=1)))) == [
+        ["PZ1.1", S7, "K6"]
+    ]
 
 
 def test_pz1_1_user_licence_one_user_on_two_computers(make_ledger, check_one):
@@ -62,11 +67,21 @@ def test_pz1_1_user_licence_one_user_on_two_computers(make_ledger, check_one):
     computers = [dict(c, user="张三") for c in data["computers"]]
     details = [dict(d, person="张三") for d in data["details"]]
     counts = dict(data["counts"], staff_using=1)
-    path = make_ledger(summary=with_office(license_type="用户许可", license_count=1), computers=computers, details=details, counts=counts)
+    path = make_ledger(
+        summary=with_office(license_type="用户许可", license_count=1),
+        computers=computers,
+        details=details,
+        counts=counts,
+    )
     assert found(check_one(path)) == []
     # the same installs on a per-computer licence exceed it
-    path = make_ledger(summary=with_office(license_type="单机许可", license_count=1), computers=computers, details=details,
-                       counts=counts, name="b.xlsx")
+    path = make_ledger(
+        summary=with_office(license_type="单机许可", license_count=1),
+        computers=computers,
+        details=details,
+        counts=counts,
+        name="b.xlsx",
+    )
     assert found(check_one(path)) == [["PZ1.1", S7, "K6"]]
 
 
@@ -204,11 +219,16 @@ def test_pz2_7_install_after_the_scrap_date(make_ledger, check_one):
     lg = data["logs"]
     lg["SY-001"].append(install("PC-002", dt.date(2024, 12, 31), op="卸载", user="李四", version="2019"))
     lg["OEM-001"].append(install("PC-002", dt.date(2024, 12, 31), op="卸载", user="李四", version="10"))
-    lg["MF-001"] += [install("PC-002", dt.date(2025, 2, 1), user="李四"), install("PC-002", dt.date(2025, 2, 2), op="卸载", user="李四")]
+    lg["MF-001"] += [
+        install("PC-002", dt.date(2025, 2, 1), user="李四"),
+        install("PC-002", dt.date(2025, 2, 2), op="卸载", user="李四"),
+    ]
     details = [d for d in data["details"] if d["computer"] != "PC-002"]
     counts = dict(data["counts"], desktops=1, staff_using=1)
     summary = [office(installed=1), windows(installed=1), sevenzip()]
-    path = make_ledger(**dict(_scrap_pc2(dt.date(2025, 1, 1)), counts=counts), logs=lg, details=details, summary=summary)
+    path = make_ledger(
+        **dict(_scrap_pc2(dt.date(2025, 1, 1)), counts=counts), logs=lg, details=details, summary=summary
+    )
     assert found(check_one(path)) == [["PZ2.7", "附件9 MF-001", "I8"]]
 
 
@@ -220,7 +240,9 @@ def test_pz2_7_scrapped_computer_cleared_before_scrapping_is_clean(make_ledger, 
     details = [d for d in data["details"] if d["computer"] != "PC-002"]
     counts = dict(data["counts"], desktops=1, staff_using=1)
     summary = [office(installed=1), windows(installed=1), sevenzip()]
-    path = make_ledger(**dict(_scrap_pc2(dt.date(2025, 1, 1)), counts=counts), logs=lg, details=details, summary=summary)
+    path = make_ledger(
+        **dict(_scrap_pc2(dt.date(2025, 1, 1)), counts=counts), logs=lg, details=details, summary=summary
+    )
     assert found(check_one(path)) == []
 
 

@@ -22,7 +22,9 @@ def found(report) -> list[list]:
     return sorted(report.flatten(["rule", "sheet", "cell"]))
 
 
-def details(drop: tuple[tuple[str, str], ...] = (), add: tuple[dict, ...] = (), **person_of: tuple[str, str]) -> list[dict]:
+def details(
+    drop: tuple[tuple[str, str], ...] = (), add: tuple[dict, ...] = (), **person_of: tuple[str, str]
+) -> list[dict]:
     """The default 附件8 rows without the (computer, number) pairs in ``drop``, plus ``add``;
     ``person_of={"PC-002": ("财务处", "张三")}`` changes a computer's 部门 and 姓名."""
     rows = []
@@ -45,7 +47,17 @@ def logs(**extra: list[dict]) -> dict[str, list[dict]]:
 
 
 def detail_row(computer: str, no: str, name: str, sw_type: str, person: str = "李四", **kw) -> dict:
-    return dict(dept="办公室", person=person, computer=computer, brand="联想", software_no=no, name=name, sw_type=sw_type, install_date=D1, **kw)
+    return dict(
+        dept="办公室",
+        person=person,
+        computer=computer,
+        brand="联想",
+        software_no=no,
+        name=name,
+        sw_type=sw_type,
+        install_date=D1,
+        **kw,
+    )
 
 
 def add_log_sheet(path, number_logs: dict[str, list[dict]], combined: bool = False) -> str:
@@ -53,7 +65,16 @@ def add_log_sheet(path, number_logs: dict[str, list[dict]], combined: bool = Fal
     wb = openpyxl.load_workbook(path)
     before = set(wb.sheetnames)
     data = default_data()
-    write_logs(wb, dict(unit=data["unit"], fill_date=data["fill_date"], summary=data["summary"], logs=number_logs, combined_log=combined))
+    write_logs(
+        wb,
+        dict(
+            unit=data["unit"],
+            fill_date=data["fill_date"],
+            summary=data["summary"],
+            logs=number_logs,
+            combined_log=combined,
+        ),
+    )
     wb.save(path)
     (new,) = set(wb.sheetnames) - before
     return new
@@ -95,13 +116,19 @@ def test_tz1_10_number_in_a_log_not_registered(make_ledger, check_one):
     # docs/rules.md: "a number used on 附件8 or in a 附件9 log"; the log is also TZ3.2, and its
     # install is missing on 附件8 (TZ2.2)
     path = make_ledger(logs=logs(SY_999=[install("PC-001", D1)]))
-    assert found(check_one(path)) == [["TZ1.10", "附件9 SY-999", "A4"], ["TZ2.2", S8, "D5"], ["TZ3.2", "附件9 SY-999", "A4"]]
+    assert found(check_one(path)) == [
+        ["TZ1.10", "附件9 SY-999", "A4"],
+        ["TZ2.2", S8, "D5"],
+        ["TZ3.2", "附件9 SY-999", "A4"],
+    ]
 
 
 def test_tz1_10_computer_without_software_is_not_a_number(make_ledger, check_one):
     data = default_data()
     pc3 = dict(dept="办公室", person="王五", computer="PC-003", brand="联想")
-    computers = data["computers"] + [dict(computer="PC-003", ctype="台式机", brand="联想", user="王五", dept="办公室", status="在用")]
+    computers = data["computers"] + [
+        dict(computer="PC-003", ctype="台式机", brand="联想", user="王五", dept="办公室", status="在用")
+    ]
     counts = dict(data["counts"], staff_using=3, desktops=3)
     assert found(check_one(make_ledger(details=details(add=(pc3,)), computers=computers, counts=counts))) == []
 
@@ -157,14 +184,23 @@ def test_tz1_12_installed_per_logs_only(make_ledger, check_one):
 def test_tz1_12_not_installed_is_tz1_12_only(make_ledger, check_one):
     data = default_data()
     lg = {k: v for k, v in data["logs"].items() if k != "MF-001"}
-    path = make_ledger(whitelist=[], summary=[office(), data["summary"][1], sevenzip(installed=0)],
-                       details=details(drop=(("PC-001", "MF-001"),)), logs=lg)
+    path = make_ledger(
+        whitelist=[],
+        summary=[office(), data["summary"][1], sevenzip(installed=0)],
+        details=details(drop=(("PC-001", "MF-001"),)),
+        logs=lg,
+    )
     assert found(check_one(path)) == [["TZ1.12", S7, "C8"]]
 
 
 @pytest.mark.parametrize(
     "entry",
-    [dict(name="7-Zip"), dict(name=" ７-ZIP "), dict(software_no="MF-001", name="7Zip 压缩工具"), dict(software_no="MF-001", name="7-Zip", version="24.08")],
+    [
+        dict(name="7-Zip"),
+        dict(name=" ７-ZIP "),
+        dict(software_no="MF-001", name="7Zip 压缩工具"),
+        dict(software_no="MF-001", name="7-Zip", version="24.08"),
+    ],
     ids=["name", "normalised-name", "number", "with-version"],
 )
 def test_tz1_12_whitelisted_by_name_or_number_is_clean(make_ledger, check_one, entry):
@@ -201,12 +237,17 @@ def test_tz1_13_installed_count_differs_from_logs(make_ledger, check_one):
     data = default_data()
     report = check_one(make_ledger(summary=[office(installed=3), *data["summary"][1:]]))
     assert found(report) == [["TZ1.13", S7, "O6"]]
-    assert report.findings[0].message == "软件编号 SY-001 的安装数量为 3，按附件9 截至 2026-06-30 应为 2。请更新（可用 zbtz rollup）。"
+    assert (
+        report.findings[0].message
+        == "软件编号 SY-001 的安装数量为 3，按附件9 截至 2026-06-30 应为 2。请更新（可用 zbtz rollup）。"
+    )
 
 
 def test_tz1_13_blank_installed_count_with_installs(make_ledger, check_one):
     data = default_data()
-    assert found(check_one(make_ledger(summary=[office(installed=None), *data["summary"][1:]]))) == [["TZ1.13", S7, "O6"]]
+    assert found(check_one(make_ledger(summary=[office(installed=None), *data["summary"][1:]]))) == [
+        ["TZ1.13", S7, "O6"]
+    ]
 
 
 def test_tz1_13_rows_after_the_check_date_do_not_count(make_ledger, check_one):
@@ -248,8 +289,10 @@ def test_tz2_2_on_detail_with_no_log_at_all(make_ledger, check_one):
     # 附件7 says 0 and there is no log: the logs roll up to nothing, so the 附件8 row is stale
     data = default_data()
     wps = office("SY-002", name="WPS Office", version="2019", serial="WPS-1", installed=0)
-    path = make_ledger(summary=[*data["summary"], wps],
-                       details=details(add=(detail_row("PC-002", "SY-002", "WPS Office", "商业软件", version="2019"),)))
+    path = make_ledger(
+        summary=[*data["summary"], wps],
+        details=details(add=(detail_row("PC-002", "SY-002", "WPS Office", "商业软件", version="2019"),)),
+    )
     assert found(check_one(path)) == [["TZ2.2", S8, "F10"]]
 
 
@@ -308,7 +351,11 @@ def test_tz3_2_info_block_compared_after_normalisation(make_ledger, check_one):
 
 def test_tz3_2_combined_log_number_not_registered(make_ledger, check_one):
     path = make_ledger(combined_log=True, logs=logs(SY_999=[install("PC-001", D1)]))
-    assert found(check_one(path)) == [["TZ1.10", "安装维护记录", "B9"], ["TZ2.2", S8, "D5"], ["TZ3.2", "安装维护记录", "B9"]]
+    assert found(check_one(path)) == [
+        ["TZ1.10", "安装维护记录", "B9"],
+        ["TZ2.2", S8, "D5"],
+        ["TZ3.2", "安装维护记录", "B9"],
+    ]
 
 
 # --- TZ3.3 ---------------------------------------------------------------------------------
@@ -380,7 +427,10 @@ def test_tz3_4_same_date_rows_keep_sheet_order(make_ledger, check_one):
 
 def test_tz3_4_rows_are_replayed_in_date_order_not_row_order(make_ledger, check_one):
     # a late entry for an earlier date: uninstall on 2025-01-01 written after an install on 2025-02-01
-    rows = [install("PC-001", dt.date(2025, 2, 1), version="2019"), install("PC-001", dt.date(2025, 1, 1), op="卸载", version="2019")]
+    rows = [
+        install("PC-001", dt.date(2025, 2, 1), version="2019"),
+        install("PC-001", dt.date(2025, 1, 1), op="卸载", version="2019"),
+    ]
     assert found(check_one(make_ledger(logs=logs(SY_001=rows)))) == []
 
 
@@ -388,16 +438,34 @@ def test_tz3_4_rows_are_replayed_in_date_order_not_row_order(make_ledger, check_
 
 
 def test_tz3_5_commercial_upgrade_logged_on_the_old_number(make_ledger, check_one):
-    path = make_ledger(logs=logs(SY_001=[install("PC-001", dt.date(2025, 1, 1), op="卸载", version="2019"),
-                                        install("PC-001", dt.date(2025, 1, 1), version="2021")]))
+    path = make_ledger(
+        logs=logs(
+            SY_001=[
+                install("PC-001", dt.date(2025, 1, 1), op="卸载", version="2019"),
+                install("PC-001", dt.date(2025, 1, 1), version="2021"),
+            ]
+        )
+    )
     # no 2021 licence is registered: the install is also above the licence's 可使用版本 2019
     assert found(check_one(path)) == [["PZ1.1U", "附件9 SY-001", "H10"], ["TZ3.5", "附件9 SY-001", "H10"]]
 
 
 def test_tz3_5_upgrade_to_a_registered_version_is_bookkeeping_only(make_ledger, check_one):
-    summary = [office(), windows(), sevenzip(), office("SY-002", version="2021", usable_version="2021", serial="NEW", installed=0)]
-    path = make_ledger(summary=summary, logs=logs(SY_001=[install("PC-001", dt.date(2025, 1, 1), op="卸载", version="2019"),
-                                                          install("PC-001", dt.date(2025, 1, 1), version="2021")]))
+    summary = [
+        office(),
+        windows(),
+        sevenzip(),
+        office("SY-002", version="2021", usable_version="2021", serial="NEW", installed=0),
+    ]
+    path = make_ledger(
+        summary=summary,
+        logs=logs(
+            SY_001=[
+                install("PC-001", dt.date(2025, 1, 1), op="卸载", version="2019"),
+                install("PC-001", dt.date(2025, 1, 1), version="2021"),
+            ]
+        ),
+    )
     assert found(check_one(path)) == [["TZ3.5", "附件9 SY-001", "H10"]]
 
 
@@ -426,16 +494,23 @@ CASES = {
     "TZ1.13": dict(summary=[office(installed=3), *default_data()["summary"][1:]]),
     "TZ2.2": dict(details=details(drop=(("PC-002", "OEM-001"),))),
     "TZ3.3": dict(logs={k: v for k, v in default_data()["logs"].items() if k != "OEM-001"}),
-    "TZ3.4": dict(logs=logs(MF_001=[install("PC-002", dt.date(2024, 4, 1), op="卸载", user="李四")],
-                            SY_001=[install("PC-001", dt.date(2024, 4, 1), version="2019")])),
+    "TZ3.4": dict(
+        logs=logs(
+            MF_001=[install("PC-002", dt.date(2024, 4, 1), op="卸载", user="李四")],
+            SY_001=[install("PC-001", dt.date(2024, 4, 1), version="2019")],
+        )
+    ),
     "TZ3.5": dict(logs=logs(SY_001=[install("PC-002", dt.date(2025, 1, 1), op="卸载", user="李四", version="2021")])),
     "TZ1.12": dict(whitelist=[]),
 }
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
-@pytest.mark.parametrize("layout", [dict(variant=True), dict(combined_log=True), dict(variant=True, combined_log=True)],
-                         ids=["variant", "combined", "variant+combined"])
+@pytest.mark.parametrize(
+    "layout",
+    [dict(variant=True), dict(combined_log=True), dict(variant=True, combined_log=True)],
+    ids=["variant", "combined", "variant+combined"],
+)
 def test_layouts_give_the_same_codes(make_ledger, check_one, case, layout):
     canonical = sorted(check_one(make_ledger(**CASES[case])).codes())
     other = sorted(check_one(make_ledger(name="other.xlsx", **layout, **CASES[case])).codes())

@@ -39,8 +39,16 @@ def blank_office_versions() -> dict:
 
 @pytest.mark.parametrize(
     "name",
-    ["Windows 10 家庭中文版", "Windows 11 Home", "Microsoft Office 家庭和学生版 2019", "Office Home & Student 2021",
-     "Microsoft 365 家庭版", "Microsoft Office 个人版", "WPS Office 个人版", "统信UOS 家庭版"],
+    [
+        "Windows 10 家庭中文版",
+        "Windows 11 Home",
+        "Microsoft Office 家庭和学生版 2019",
+        "Office Home & Student 2021",
+        "Microsoft 365 家庭版",
+        "Microsoft Office 个人版",
+        "WPS Office 个人版",
+        "统信UOS 家庭版",
+    ],
 )
 def test_pz1_1h_consumer_edition_on_summary(make_ledger, check_one, name):
     path = make_ledger(summary=[office(), windows(name=name), sevenzip()])
@@ -49,8 +57,16 @@ def test_pz1_1h_consumer_edition_on_summary(make_ledger, check_one, name):
 
 @pytest.mark.parametrize(
     "name",
-    ["Windows 10 专业版", "Windows 11 企业版", "Microsoft Office 家庭和企业版 2019", "Office Home & Business 2021",
-     "Microsoft 365 Apps for enterprise", "WPS Office 专业版", "统信UOS 专业版", "Windows Server 2019 标准版"],
+    [
+        "Windows 10 专业版",
+        "Windows 11 企业版",
+        "Microsoft Office 家庭和企业版 2019",
+        "Office Home & Business 2021",
+        "Microsoft 365 Apps for enterprise",
+        "WPS Office 专业版",
+        "统信UOS 专业版",
+        "Windows Server 2019 标准版",
+    ],
 )
 def test_pz1_1h_office_editions_are_clean(make_ledger, check_one, name):
     assert found(check_one(make_ledger(summary=[office(), windows(name=name), sevenzip()]))) == []
@@ -58,12 +74,19 @@ def test_pz1_1h_office_editions_are_clean(make_ledger, check_one, name):
 
 def test_pz1_1h_message_is_pinned(make_ledger, check_one):
     (f,) = check_one(make_ledger(summary=[office(), windows(name="Windows 10 家庭中文版"), sevenzip()])).findings
-    assert f.message.startswith("软件编号 OEM-001“Windows 10 家庭中文版”是 Windows 家庭版，面向家庭和个人，不属于单位正版序列。")
+    assert f.message.startswith(
+        "软件编号 OEM-001“Windows 10 家庭中文版”是 Windows 家庭版，面向家庭和个人，不属于单位正版序列。"
+    )
 
 
 def test_pz1_1h_consumer_edition_installed_per_detail_without_a_number(make_ledger, check_one):
     data = default_data()
-    details = [*data["details"], dict(dept="办公室", person="李四", computer="PC-002", brand="联想", name="WPS Office 个人版", sw_type="免费软件")]
+    details = [
+        *data["details"],
+        dict(
+            dept="办公室", person="李四", computer="PC-002", brand="联想", name="WPS Office 个人版", sw_type="免费软件"
+        ),
+    ]
     report = check_one(make_ledger(details=details))
     assert ["PZ1.1H", S8, "G10"] in found(report)
 
@@ -72,7 +95,9 @@ def test_pz1_1h_consumer_edition_installed_per_detail_without_a_number(make_ledg
 
 
 def test_pz1_1u_registered_version_above_the_licence(make_ledger, check_one):
-    path = make_ledger(summary=[office(version="2021", usable_version="2019"), windows(), sevenzip()], logs=blank_office_versions())
+    path = make_ledger(
+        summary=[office(version="2021", usable_version="2019"), windows(), sevenzip()], logs=blank_office_versions()
+    )
     assert found(check_one(path)) == [["PZ1.1U", S7, "D6"]]
 
 
@@ -90,7 +115,9 @@ def test_pz1_1u_versions_the_licence_covers_are_clean(make_ledger, check_one, us
 
 
 def test_pz1_1u_a_year_and_a_plain_version_are_not_compared(make_ledger, check_one):
-    path = make_ledger(summary=[office(version="16", usable_version="2019"), windows(), sevenzip()], logs=blank_office_versions())
+    path = make_ledger(
+        summary=[office(version="16", usable_version="2019"), windows(), sevenzip()], logs=blank_office_versions()
+    )
     assert found(check_one(path)) == []
 
 
@@ -128,12 +155,35 @@ def _oem_swap(day: dt.date, remark: str | None = None) -> dict:
     data = default_data()
     lg = data["logs"]
     lg["OEM-001"].append(install("PC-002", day, user="李四", op="卸载", version="10"))
-    lg["OEM-002"] = [install("PC-003", D1, user="王五", version="11"), install("PC-003", day, user="王五", op="卸载", version="11"),
-                     install("PC-002", day, user="李四", version="11", remark=remark)]
+    lg["OEM-002"] = [
+        install("PC-003", D1, user="王五", version="11"),
+        install("PC-003", day, user="王五", op="卸载", version="11"),
+        install("PC-002", day, user="李四", version="11", remark=remark),
+    ]
     details = [d for d in data["details"] if (d["computer"], d["software_no"]) != ("PC-002", "OEM-001")]
-    details.append(dict(dept="办公室", person="李四", computer="PC-002", brand="联想", software_no="OEM-002", name="Windows 11 专业版", version="11", sw_type="OEM软件", install_date=day))
-    summary = [office(), windows(installed=1), sevenzip(), windows("OEM-002", name="Windows 11 专业版", version="11", installed=1)]
-    computers = [*data["computers"], dict(computer="PC-003", ctype="台式机", user="王五", dept="办公室", status="报废", scrap_date=day)]
+    details.append(
+        dict(
+            dept="办公室",
+            person="李四",
+            computer="PC-002",
+            brand="联想",
+            software_no="OEM-002",
+            name="Windows 11 专业版",
+            version="11",
+            sw_type="OEM软件",
+            install_date=day,
+        )
+    )
+    summary = [
+        office(),
+        windows(installed=1),
+        sevenzip(),
+        windows("OEM-002", name="Windows 11 专业版", version="11", installed=1),
+    ]
+    computers = [
+        *data["computers"],
+        dict(computer="PC-003", ctype="台式机", user="王五", dept="办公室", status="报废", scrap_date=day),
+    ]
     return dict(summary=summary, logs=lg, details=details, computers=computers)
 
 
@@ -148,7 +198,9 @@ def test_pz1_1o_remark_says_it_was_moved(make_ledger, check_one):
     assert found(check_one(make_ledger(logs=lg))) == [["PZ1.1O", "附件9 OEM-001", "D8"]]
 
 
-@pytest.mark.parametrize("day, settings", [(dt.date(2024, 3, 20), unit()), (dt.date(2025, 6, 1), unit(OEM补装宽限天数="1000"))])
+@pytest.mark.parametrize(
+    "day, settings", [(dt.date(2024, 3, 20), unit()), (dt.date(2025, 6, 1), unit(OEM补装宽限天数="1000"))]
+)
 def test_pz1_1o_within_the_grace_days_is_clean(make_ledger, check_one, day, settings):
     assert found(check_one(make_ledger(**_oem_swap(day), settings=settings))) == []
 
@@ -173,8 +225,30 @@ def _volume_windows(pc2_had_oem: bool) -> dict:
         lg["OEM-001"] = lg["OEM-001"][:1]
     lg["SY-002"] = [install("PC-002", day, user="李四", version="10")]
     details = [d for d in data["details"] if (d["computer"], d["software_no"]) != ("PC-002", "OEM-001")]
-    details.append(dict(dept="办公室", person="李四", computer="PC-002", brand="联想", software_no="SY-002", name="Windows 10 企业版", version="10", term="永久", sw_type="商业软件", install_date=day))
-    vl = office("SY-002", name="Windows 10 企业版", version="10", usable_version="10", category="操作系统", license_count=5, serial="W10E", installed=1)
+    details.append(
+        dict(
+            dept="办公室",
+            person="李四",
+            computer="PC-002",
+            brand="联想",
+            software_no="SY-002",
+            name="Windows 10 企业版",
+            version="10",
+            term="永久",
+            sw_type="商业软件",
+            install_date=day,
+        )
+    )
+    vl = office(
+        "SY-002",
+        name="Windows 10 企业版",
+        version="10",
+        usable_version="10",
+        category="操作系统",
+        license_count=5,
+        serial="W10E",
+        installed=1,
+    )
     return dict(summary=[office(), windows(installed=1), sevenzip(), vl], logs=lg, details=details)
 
 
@@ -197,7 +271,18 @@ def _with_antivirus(on: tuple[str, ...] = ("PC-001", "PC-002")) -> dict:
     data["logs"]["MF-002"] = [install(pc, D1, user="张三" if pc == "PC-001" else "李四") for pc in on]
     for pc in on:
         person = "张三" if pc == "PC-001" else "李四"
-        data["details"].append(dict(dept="办公室", person=person, computer=pc, brand="联想", software_no="MF-002", name="火绒安全", sw_type="免费软件", install_date=D1))
+        data["details"].append(
+            dict(
+                dept="办公室",
+                person=person,
+                computer=pc,
+                brand="联想",
+                software_no="MF-002",
+                name="火绒安全",
+                sw_type="免费软件",
+                install_date=D1,
+            )
+        )
     data["details"].sort(key=lambda d: d["computer"])
     data["settings"] = {}
     return {k: data[k] for k in ("summary", "whitelist", "logs", "details", "settings")}
@@ -225,7 +310,11 @@ def test_pz2_3_computers_not_in_use_and_servers(make_ledger, check_one):
     ]
     kw = _with_antivirus(on=("PC-001",))
     # PC-002 is 停用: not checked; FW-01 has nothing: it needs an operating system and antivirus only
-    report = check_one(make_ledger(computers=computers, counts=dict(total_staff=3, staff_using=2, servers=1, desktops=1, laptops=0), **kw))
+    report = check_one(
+        make_ledger(
+            computers=computers, counts=dict(total_staff=3, staff_using=2, servers=1, desktops=1, laptops=0), **kw
+        )
+    )
     assert [f for f in found(report) if f[0] == "PZ2.3"] == [["PZ2.3", CL, "B6"]]
     assert "没有登记操作系统、杀毒软件" in next(f.message for f in report.findings if f.rule == "PZ2.3")
 
@@ -245,8 +334,18 @@ def test_pz2_3_a_computer_with_software_of_unknown_category_is_not_judged(make_l
 
 
 def _antivirus(term: str, category: str = "杀毒软件") -> list[dict]:
-    av = office("SY-002", name="360终端安全管理系统", version="10", usable_version="10", category=category,
-                purchase_date=dt.date(2024, 1, 10), term=term, serial="AV-1", license_count=5, installed=1)
+    av = office(
+        "SY-002",
+        name="360终端安全管理系统",
+        version="10",
+        usable_version="10",
+        category=category,
+        purchase_date=dt.date(2024, 1, 10),
+        term=term,
+        serial="AV-1",
+        license_count=5,
+        installed=1,
+    )
     return [office(), windows(), sevenzip(), av]
 
 
@@ -258,18 +357,36 @@ def _antivirus_logs() -> dict:
 
 def _antivirus_details() -> list[dict]:
     d = default_data()["details"]
-    d.insert(3, dict(dept="办公室", person="张三", computer="PC-001", brand="联想", software_no="SY-002", name="360终端安全管理系统", version="10", sw_type="商业软件", install_date=D1))
+    d.insert(
+        3,
+        dict(
+            dept="办公室",
+            person="张三",
+            computer="PC-001",
+            brand="联想",
+            software_no="SY-002",
+            name="360终端安全管理系统",
+            version="10",
+            sw_type="商业软件",
+            install_date=D1,
+        ),
+    )
     return d
 
 
 def test_pz1_1e_antivirus_service_ended(make_ledger, check_one):
-    path = make_ledger(summary=_antivirus("永久（含1年升级服务）"), logs=_antivirus_logs(), details=_antivirus_details())
+    path = make_ledger(
+        summary=_antivirus("永久（含1年升级服务）"), logs=_antivirus_logs(), details=_antivirus_details()
+    )
     report = check_one(path)
     assert found(report) == [["PZ1.1E", S7, "M9"]]
     assert "杀毒软件的年服务已于 2025-01-09 到期" in report.findings[0].message
 
 
-@pytest.mark.parametrize("term, category", [("永久，服务期至2027-12-31", "杀毒软件"), ("永久（含1年升级服务）", "办公软件"), ("永久", "杀毒软件")])
+@pytest.mark.parametrize(
+    "term, category",
+    [("永久，服务期至2027-12-31", "杀毒软件"), ("永久（含1年升级服务）", "办公软件"), ("永久", "杀毒软件")],
+)
 def test_pz1_1e_antivirus_service_running_or_not_antivirus_is_clean(make_ledger, check_one, term, category):
     path = make_ledger(summary=_antivirus(term, category), logs=_antivirus_logs(), details=_antivirus_details())
     assert found(check_one(path)) == []
@@ -284,7 +401,12 @@ def test_s8_setting_that_cannot_be_used(make_ledger, check_one, settings):
 
 
 def test_s8_valid_settings_are_clean(make_ledger, check_one):
-    settings = {"降级须登记": "全部", "核对三类通用软件": "否", "OEM补装宽限天数": "60", "统一部署标记": "统一部署、集中安装"}
+    settings = {
+        "降级须登记": "全部",
+        "核对三类通用软件": "否",
+        "OEM补装宽限天数": "60",
+        "统一部署标记": "统一部署、集中安装",
+    }
     assert found(check_one(make_ledger(settings=settings))) == []
 
 

@@ -37,7 +37,9 @@ def test_tz1_0_message_names_both_types_and_first_row(make_ledger, check_one):
 
 def test_tz1_0_type_alias_is_the_same_type(make_ledger, check_one):
     # 随机预装软件 is an alias of OEM软件: same number, same type, nothing to report
-    path = make_ledger(summary=[office(), windows(), sevenzip(), windows("OEM-001", sw_type="随机预装软件", installed=0)])
+    path = make_ledger(
+        summary=[office(), windows(), sevenzip(), windows("OEM-001", sw_type="随机预装软件", installed=0)]
+    )
     assert found(check_one(path)) == []
 
 
@@ -45,7 +47,9 @@ def test_tz1_0_type_alias_is_the_same_type(make_ledger, check_one):
 
 
 def test_tz1_2_commercial_version_differs_under_one_number(make_ledger, check_one):
-    path = make_ledger(summary=[office(), windows(), sevenzip(), office(version="2021", usable_version="2021", installed=0)])
+    path = make_ledger(
+        summary=[office(), windows(), sevenzip(), office(version="2021", usable_version="2021", installed=0)]
+    )
     assert found(check_one(path)) == [["TZ1.2", S7, "D9"]]
 
 
@@ -57,13 +61,17 @@ def test_tz1_2_commercial_name_differs_under_one_number(make_ledger, check_one):
 
 
 def test_tz1_2_new_version_under_its_own_number_is_clean(make_ledger, check_one):
-    path = make_ledger(summary=[office(), windows(), sevenzip(), office("SY-002", version="2021", usable_version="2021", installed=0)])
+    path = make_ledger(
+        summary=[office(), windows(), sevenzip(), office("SY-002", version="2021", usable_version="2021", installed=0)]
+    )
     assert found(check_one(path)) == []
 
 
 def test_tz1_2_name_compared_after_normalisation(make_ledger, check_one):
     # full-width letters, case and inner white space do not make another software
-    path = make_ledger(summary=[office(), windows(), sevenzip(), office(name="ＭＩＣＲＯＳＯＦＴ  office 专业增强版", installed=0)])
+    path = make_ledger(
+        summary=[office(), windows(), sevenzip(), office(name="ＭＩＣＲＯＳＯＦＴ  office 专业增强版", installed=0)]
+    )
     assert "TZ1.2" not in check_one(path).codes()
 
 
@@ -88,14 +96,18 @@ def test_tz1_3_second_lot_under_the_same_number(make_ledger, check_one, change, 
 
 
 def test_tz1_3_second_lot_under_its_own_number_is_clean(make_ledger, check_one):
-    lot2 = office("SY-002", purchase_date=dt.date(2024, 9, 1), amount=6400, license_count=5, serial="WXYZ-9999", installed=0)
+    lot2 = office(
+        "SY-002", purchase_date=dt.date(2024, 9, 1), amount=6400, license_count=5, serial="WXYZ-9999", installed=0
+    )
     path = make_ledger(summary=[office(), windows(), sevenzip(), lot2])
     assert found(check_one(path)) == []
 
 
 def test_tz1_3_same_value_written_differently_is_not_a_new_lot(make_ledger, check_one):
     # 12800 and "12,800.00", a date and its text, 批量授权 and 批量许可 are the same values
-    same = office(amount="12,800.00", purchase_date="2023年5月6日", license_type="批量授权", serial="abcd-1234", installed=0)
+    same = office(
+        amount="12,800.00", purchase_date="2023年5月6日", license_type="批量授权", serial="abcd-1234", installed=0
+    )
     report = check_one(make_ledger(summary=[office(), windows(), sevenzip(), same]))
     assert "TZ1.3" not in report.codes()
     assert found(report) == [["TZ1.3D", S7, "B9"]]
@@ -155,7 +167,9 @@ def test_tz1_4_skipped_without_acquisition_column(make_ledger, check_one):
 
 
 def test_tz1_5_oem_version_differs_under_one_number(make_ledger, check_one):
-    path = make_ledger(summary=[office(), windows(), sevenzip(), windows(version="11", name="Windows 11 专业版", installed=0)])
+    path = make_ledger(
+        summary=[office(), windows(), sevenzip(), windows(version="11", name="Windows 11 专业版", installed=0)]
+    )
     assert found(check_one(path)) == [["TZ1.5", S7, "C9"]]
 
 
@@ -203,12 +217,17 @@ def test_tz1_8_one_free_name_under_two_numbers(make_ledger, check_one):
 
 
 def test_tz1_8_alone_when_the_whitelist_names_the_software_without_number(make_ledger, check_one):
-    path = make_ledger(summary=[office(), windows(), sevenzip(), sevenzip("MF-002", installed=0)], whitelist=[dict(name="7-Zip")])
+    path = make_ledger(
+        summary=[office(), windows(), sevenzip(), sevenzip("MF-002", installed=0)], whitelist=[dict(name="7-Zip")]
+    )
     assert found(check_one(path)) == [["TZ1.8", S7, "B9"]]
 
 
 def test_tz1_8_name_compared_after_normalisation(make_ledger, check_one):
-    path = make_ledger(summary=[office(), windows(), sevenzip(), sevenzip("MF-002", name=" ７-ZIP ", installed=0)], whitelist=[dict(name="7-zip")])
+    path = make_ledger(
+        summary=[office(), windows(), sevenzip(), sevenzip("MF-002", name=" ７-ZIP ", installed=0)],
+        whitelist=[dict(name="7-zip")],
+    )
     assert found(check_one(path)) == [["TZ1.8", S7, "B9"]]
 
 
@@ -218,7 +237,11 @@ def test_tz1_8_new_version_of_free_software_keeps_its_number(make_ledger, check_
     logs = {
         "SY-001": [install("PC-001", d1, version="2019"), install("PC-002", d1, user="李四", version="2019")],
         "OEM-001": [install("PC-001", d1, version="10"), install("PC-002", d1, user="李四", version="10")],
-        "MF-001": [install("PC-001", d1, version="23.01"), install("PC-001", d2, op="卸载", version="23.01"), install("PC-001", d2, version="24.08")],
+        "MF-001": [
+            install("PC-001", d1, version="23.01"),
+            install("PC-001", d2, op="卸载", version="23.01"),
+            install("PC-001", d2, version="24.08"),
+        ],
     }
     assert found(check_one(make_ledger(logs=logs))) == []
 
@@ -264,7 +287,12 @@ def test_tz1_9_message_is_pinned(make_ledger, check_one):
         [office(), windows(), sevenzip(), windows("SY-001", installed=0)],
         [office(), windows(), sevenzip(), office(serial="WXYZ-9999", installed=0)],
         [office(), windows(), sevenzip(), office("SY-002", acquisition="受赠", installed=0)],
-        [office(), windows(purchase_date=dt.date(2023, 1, 1)), sevenzip("MF-001", version="23.01"), sevenzip("MF-002", installed=0)],
+        [
+            office(),
+            windows(purchase_date=dt.date(2023, 1, 1)),
+            sevenzip("MF-001", version="23.01"),
+            sevenzip("MF-002", installed=0),
+        ],
     ],
     ids=["TZ1.0", "TZ1.3", "TZ1.4", "TZ1.6+TZ1.8+TZ1.9"],
 )

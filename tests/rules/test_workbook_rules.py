@@ -103,7 +103,10 @@ def test_s2_optional_columns_may_be_missing(make_ledger, check_one):
 
 
 def test_s2_aliases_are_not_missing(make_ledger, check_one):
-    path = edit(make_ledger(), [(S7, "N5", "序列号/许可证号"), (S8, "D3", "资产编号"), (L1, "I5", "操作日期"), (CL, "H3", "使用状态")])
+    path = edit(
+        make_ledger(),
+        [(S7, "N5", "序列号/许可证号"), (S8, "D3", "资产编号"), (L1, "I5", "操作日期"), (CL, "H3", "使用状态")],
+    )
     assert check_one(path).flatten() == []
 
 
@@ -279,8 +282,11 @@ def test_s5_summary(make_ledger, check_one, changes, code, cell):
 
 
 def test_s5_aliases_are_allowed(make_ledger, check_one):
-    rows = [office(sw_type="商业", license_type="批量授权", acquisition="购买"), windows(sw_type="随机预装软件"),
-            sevenzip(sw_type="免费")]
+    rows = [
+        office(sw_type="商业", license_type="批量授权", acquisition="购买"),
+        windows(sw_type="随机预装软件"),
+        sevenzip(sw_type="免费"),
+    ]
     assert check_one(make_ledger(summary=rows)).flatten() == []
 
 
@@ -329,7 +335,10 @@ def _upgrade_messages(report):
 
 def test_s5_upgrade_as_text_operation(make_ledger, check_one):
     logs = dict(default_data()["logs"])
-    logs["SY-001"] = [install("PC-001", D1, version="2019"), install("PC-002", D1, user="李四", version="2019", op="升级")]
+    logs["SY-001"] = [
+        install("PC-001", D1, version="2019"),
+        install("PC-002", D1, user="李四", version="2019", op="升级"),
+    ]
     report = check_one(make_ledger(variant=True, logs=logs))
     [(sheet, cell, msg)] = _upgrade_messages(report)
     assert (sheet, cell) == ("SY-001安装记录", "B7")
@@ -362,7 +371,10 @@ def test_s5_upgrade_ticked_in_its_own_sub_column(make_ledger, check_one):
 
 def test_s5_text_operation_near_miss(make_ledger, check_one):
     logs = dict(default_data()["logs"])
-    logs["SY-001"] = [install("PC-001", D1, version="2019"), install("PC-002", D1, user="李四", version="2019", op="新装")]
+    logs["SY-001"] = [
+        install("PC-001", D1, version="2019"),
+        install("PC-002", D1, user="李四", version="2019", op="新装"),
+    ]
     assert check_one(make_ledger(variant=True, logs=logs)).flatten() == []
 
 

@@ -37,9 +37,21 @@ def row(name: str, version: str = "", **kw: Any) -> dict[str, str]:
 def windows_rows() -> list[dict[str, str]]:
     """A government desktop: Windows 10 Pro, Office 2016, Acrobat, AutoCAD, Sogou, a patch and a runtime."""
     return [
-        row("Microsoft Windows 10 专业版", "10.0.19045", Source="os", KeyName="Professional", Channel="OEM", PartialKey="3V66T"),
+        row(
+            "Microsoft Windows 10 专业版",
+            "10.0.19045",
+            Source="os",
+            KeyName="Professional",
+            Channel="OEM",
+            PartialKey="3V66T",
+        ),
         row(OFFICE_2016, "16.0.4266.1001", Publisher="Microsoft Corporation", KeyName="Office16.PROPLUS"),
-        row(ACROBAT, "21.001.20135", Publisher="Adobe Systems Incorporated", KeyName="{AC76BA86-1033-FFFF-7760-BC15014EA700}"),
+        row(
+            ACROBAT,
+            "21.001.20135",
+            Publisher="Adobe Systems Incorporated",
+            KeyName="{AC76BA86-1033-FFFF-7760-BC15014EA700}",
+        ),
         row(AUTOCAD, "23.1.47.0", Publisher="Autodesk", KeyName="{28B89EEF-4101-0804-2102-CF3F3A09B77D}"),
         row(SOGOU, "13.4.0.7202", Publisher="Sogou.com", KeyName="Sogou Input"),
         row(KB_UPDATE, Publisher="Microsoft", ParentKeyName="Office16.PROPLUS"),
@@ -49,7 +61,9 @@ def windows_rows() -> list[dict[str, str]]:
     ]
 
 
-def collector_text(host: str, rows: list[dict[str, str]], serial: str = "", collected: str = "2026-06-01T09:00:00") -> str:
+def collector_text(
+    host: str, rows: list[dict[str, str]], serial: str = "", collected: str = "2026-06-01T09:00:00"
+) -> str:
     """The CSV text the collectors write (every field quoted, fixed columns)."""
     buf = io.StringIO()
     w = csv.writer(buf, quoting=csv.QUOTE_ALL, lineterminator="\r\n")
@@ -60,22 +74,52 @@ def collector_text(host: str, rows: list[dict[str, str]], serial: str = "", coll
     return buf.getvalue()
 
 
-def collector_csv(folder: Path, host: str, rows: list[dict[str, str]] | None = None, encoding: str = "utf-8-sig",
-                  name: str | None = None, **kw: Any) -> Path:
+def collector_csv(
+    folder: Path,
+    host: str,
+    rows: list[dict[str, str]] | None = None,
+    encoding: str = "utf-8-sig",
+    name: str | None = None,
+    **kw: Any,
+) -> Path:
     path = Path(folder) / (name or f"{host}.csv")
     path.write_bytes(collector_text(host, windows_rows() if rows is None else rows, **kw).encode(encoding))
     return path
 
 
 def computer(no: str, host: str | None = None, serial: str | None = None, status: str = "在用", **kw: Any) -> dict:
-    return dict(computer=no, ctype="台式机", brand="联想", hostname=host, serial=serial, user=kw.pop("user", "张三"),
-                dept=kw.pop("dept", "办公室"), status=status, **kw)
+    return dict(
+        computer=no,
+        ctype="台式机",
+        brand="联想",
+        hostname=host,
+        serial=serial,
+        user=kw.pop("user", "张三"),
+        dept=kw.pop("dept", "办公室"),
+        status=status,
+        **kw,
+    )
 
 
-def office(no: str = "SY-001", version: str = "2016", usable: str = "2016", name: str = "Microsoft Office 专业增强版") -> dict:
-    return dict(software_no=no, name=name, version=version, sw_type="商业软件", category="办公软件", acquisition="采购",
-                purchase_date=dt.date(2023, 5, 6), amount=12800, license_type="批量许可", license_count=10,
-                usable_version=usable, term="永久", serial="ABCD-1234", installed=1)
+def office(
+    no: str = "SY-001", version: str = "2016", usable: str = "2016", name: str = "Microsoft Office 专业增强版"
+) -> dict:
+    return dict(
+        software_no=no,
+        name=name,
+        version=version,
+        sw_type="商业软件",
+        category="办公软件",
+        acquisition="采购",
+        purchase_date=dt.date(2023, 5, 6),
+        amount=12800,
+        license_type="批量许可",
+        license_count=10,
+        usable_version=usable,
+        term="永久",
+        serial="ABCD-1234",
+        installed=1,
+    )
 
 
 def oem(no: str = "OEM-001", name: str = "Windows 10 专业版", version: str = "10") -> dict:
@@ -87,14 +131,27 @@ def free(no: str, name: str) -> dict:
 
 
 def detail(computer_no: str, sw: dict, person: str = "张三") -> dict:
-    return dict(dept="办公室", person=person, computer=computer_no, brand="联想", software_no=sw["software_no"],
-                name=sw["name"], version=sw.get("version"), sw_type=sw["sw_type"])
+    return dict(
+        dept="办公室",
+        person=person,
+        computer=computer_no,
+        brand="联想",
+        software_no=sw["software_no"],
+        name=sw["name"],
+        version=sw.get("version"),
+        sw_type=sw["sw_type"],
+    )
 
 
 def default_ledger() -> dict[str, Any]:
     """PC-001 (host CW-PC-017) carries everything of :func:`windows_rows` that is registered."""
-    sw = [office(), oem(), dict(office("SY-002", "DC", "DC", "Adobe Acrobat"), license_count=5),
-          dict(office("SY-003", "2020", "2020", "AutoCAD"), license_count=2), free("MF-001", "搜狗输入法")]
+    sw = [
+        office(),
+        oem(),
+        dict(office("SY-002", "DC", "DC", "Adobe Acrobat"), license_count=5),
+        dict(office("SY-003", "2020", "2020", "AutoCAD"), license_count=2),
+        free("MF-001", "搜狗输入法"),
+    ]
     return dict(
         summary=sw,
         whitelist=[dict(software_no="MF-001", name="搜狗输入法")],

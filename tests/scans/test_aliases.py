@@ -15,22 +15,52 @@ from .builders import ACROBAT, AUTOCAD, KB_UPDATE, OFFICE_2016, SOGOU, VCREDIST
     [
         (OFFICE_2016, {}, ("Microsoft Office", "专业增强版", "2016", "商业软件", False)),
         (ACROBAT, {}, ("Adobe Acrobat", "", "", "商业软件", False)),
-        ("Adobe Acrobat (64-bit)", {}, ("Adobe Acrobat", "", "", "商业软件", False)),  # renamed by a patch: same product
+        (
+            "Adobe Acrobat (64-bit)",
+            {},
+            ("Adobe Acrobat", "", "", "商业软件", False),
+        ),  # renamed by a patch: same product
         (AUTOCAD, {}, ("AutoCAD", "", "2020", "商业软件", False)),
         (SOGOU, {}, ("搜狗输入法", "", "", "免费软件", False)),
         ("7-Zip 23.01 (x64)", {}, ("7-Zip", "", "", "免费软件", False)),
         ("Microsoft Windows 11 家庭中文版", {"source": "os"}, ("Microsoft Windows", "家庭版", "11", "OEM软件", True)),
         ("Microsoft Windows 10 专业版", {"source": "os"}, ("Microsoft Windows", "专业版", "10", "OEM软件", False)),
-        ("Microsoft Office (HomeStudent2019Retail)", {"key": "HomeStudent2019Retail", "source": "c2r"},
-         ("Microsoft Office", "家庭和学生版", "2019", "商业软件", True)),
-        ("Microsoft Office 专业增强版 2021 - zh-cn", {"key": "ProPlus2021Volume - zh-cn"},
-         ("Microsoft Office", "专业增强版", "2021", "商业软件", False)),
-        ("WPS Office", {"key": "Kingsoft Office", "scope": "user", "source": "registry"}, ("WPS Office", "个人版", "", "商业软件", True)),
-        ("WPS Office", {"key": "Kingsoft Office", "scope": "machine", "source": "registry"}, ("WPS Office", "", "", "商业软件", False)),
-        ("cn.wps.wps-office", {"key": "cn.wps.wps-office", "source": "dpkg"}, ("WPS Office", "个人版", "", "商业软件", True)),
-        ("cn.wps.wps-office-pro", {"key": "cn.wps.wps-office-pro", "source": "dpkg"}, ("WPS Office", "专业版", "", "商业软件", False)),
+        (
+            "Microsoft Office (HomeStudent2019Retail)",
+            {"key": "HomeStudent2019Retail", "source": "c2r"},
+            ("Microsoft Office", "家庭和学生版", "2019", "商业软件", True),
+        ),
+        (
+            "Microsoft Office 专业增强版 2021 - zh-cn",
+            {"key": "ProPlus2021Volume - zh-cn"},
+            ("Microsoft Office", "专业增强版", "2021", "商业软件", False),
+        ),
+        (
+            "WPS Office",
+            {"key": "Kingsoft Office", "scope": "user", "source": "registry"},
+            ("WPS Office", "个人版", "", "商业软件", True),
+        ),
+        (
+            "WPS Office",
+            {"key": "Kingsoft Office", "scope": "machine", "source": "registry"},
+            ("WPS Office", "", "", "商业软件", False),
+        ),
+        (
+            "cn.wps.wps-office",
+            {"key": "cn.wps.wps-office", "source": "dpkg"},
+            ("WPS Office", "个人版", "", "商业软件", True),
+        ),
+        (
+            "cn.wps.wps-office-pro",
+            {"key": "cn.wps.wps-office-pro", "source": "dpkg"},
+            ("WPS Office", "专业版", "", "商业软件", False),
+        ),
         ("统信 UOS 20 家庭版", {"source": "os"}, ("统信 UOS", "家庭版", "", "商业软件", True)),
-        ("Microsoft Office Famille et Petite Entreprise 2010", {}, ("Microsoft Office", "小型企业版", "2010", "商业软件", False)),
+        (
+            "Microsoft Office Famille et Petite Entreprise 2010",
+            {},
+            ("Microsoft Office", "小型企业版", "2010", "商业软件", False),
+        ),
     ],
 )
 def test_seed_identities(name, kw, expected):

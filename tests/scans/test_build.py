@@ -17,8 +17,12 @@ def two_computers(tmp_path):
     folder = tmp_path / "scans"
     folder.mkdir()
     collector_csv(folder, "CW-PC-017", serial="SN-17")
-    second = [*windows_rows(), row("Microsoft Office 专业增强版 2019", "16.0.10", InstallDate="20240101"),
-              row("Foo 绘图工具 3.2 (x64)", "3.2"), row("7-Zip 23.01 (x64)", "23.01")]
+    second = [
+        *windows_rows(),
+        row("Microsoft Office 专业增强版 2019", "16.0.10", InstallDate="20240101"),
+        row("Foo 绘图工具 3.2 (x64)", "3.2"),
+        row("7-Zip 23.01 (x64)", "23.01"),
+    ]
     collector_csv(folder, "CW-PC-018", second, serial="SN-18")
     return folder
 
@@ -30,15 +34,28 @@ def test_ledger_from_scans(tmp_path):
     led = read_ledger(result.path)
     summary = {(s.raw.get("software_no"), s.raw.get("name"), s.raw.get("version")) for s in led.summary}
     # Office 2016 and 2019 are two numbers (another version); 搜狗 one free number; Foo has no type yet
-    assert ("SY-001", "Adobe Acrobat DC", "21") in summary and ("OEM-001", "Microsoft Windows 10 专业版", "10") in summary
+    assert ("SY-001", "Adobe Acrobat DC", "21") in summary and (
+        "OEM-001",
+        "Microsoft Windows 10 专业版",
+        "10",
+    ) in summary
     offices = sorted(n for n, name, _ in summary if name and name.startswith("Microsoft Office"))
     assert len(offices) == 2
     assert {s.raw.get("name") for s in led.summary if s.val.get("sw_type") == "免费软件"} == {"7-Zip", "搜狗输入法"}
     foo = next(s for s in led.summary if s.raw.get("name") == "Foo 绘图工具")
-    assert foo.raw.get("software_no") is None and foo.val.get("sw_type") is None and foo.raw.get("remark") == clean(UNKNOWN)
-    assert {w.raw.get("name"): w.raw.get("remark") for w in led.whitelist} == {"7-Zip": clean(PENDING), "搜狗输入法": clean(PENDING)}
+    assert (
+        foo.raw.get("software_no") is None
+        and foo.val.get("sw_type") is None
+        and foo.raw.get("remark") == clean(UNKNOWN)
+    )
+    assert {w.raw.get("name"): w.raw.get("remark") for w in led.whitelist} == {
+        "7-Zip": clean(PENDING),
+        "搜狗输入法": clean(PENDING),
+    }
     assert {(c.raw["computer"], c.raw["hostname"], c.raw["serial"]) for c in led.computers} == {
-        ("CW-PC-017", "CW-PC-017", "SN-17"), ("CW-PC-018", "CW-PC-018", "SN-18")}
+        ("CW-PC-017", "CW-PC-017", "SN-17"),
+        ("CW-PC-018", "CW-PC-018", "SN-18"),
+    }
     rows = [e for log in led.logs for e in log.entries]
     assert rows and {e.date for e in rows} == {AS_OF} and {e.raw.get("remark") for e in rows} == {clean(INITIAL)}
     assert {e.op for e in rows} == {"安装"}  # never an install date from the scan (20240101, 20230412)

@@ -49,8 +49,13 @@ def test_json_equals_the_library(tmp_path):
 def test_text_and_exit_status_from_a_subprocess(tmp_path):
     ledger = scan_ledger(tmp_path)
     scan = collector_csv(tmp_path, "CW-PC-017")
-    run = subprocess.run([sys.executable, "-m", "toolkit", "reconcile", str(ledger), str(scan), "--as-of", "2026-06-30"],
-                         capture_output=True, text=True, cwd=ROOT, timeout=120)
+    run = subprocess.run(
+        [sys.executable, "-m", "toolkit", "reconcile", str(ledger), str(scan), "--as-of", "2026-06-30"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+    )
     assert run.returncode == 0, run.stderr
     assert "错误 0 个，警告 0 个 —— 一致" in run.stdout
 
@@ -84,13 +89,17 @@ def test_annotate_into_a_copy_of_the_ledger(tmp_path):
 
 
 def _pdf_pages(pdf: Path) -> list[tuple[float, float]]:
-    info = subprocess.run(["pdfinfo", "-f", "1", "-l", "999", str(pdf)], capture_output=True, text=True, check=True).stdout
+    info = subprocess.run(
+        ["pdfinfo", "-f", "1", "-l", "999", str(pdf)], capture_output=True, text=True, check=True
+    ).stdout
     return [(float(w), float(h)) for w, h in re.findall(r"Page\s+\d+ size:\s+([\d.]+) x ([\d.]+)", info)]
 
 
 @needs_office
 def test_the_reconciliation_workbook_prints_on_a4_one_page_wide(tmp_path):
-    ledger, scans = setup(tmp_path, [row("Foo 绘图工具 3.2 (x64) 附带一个很长很长的名称用来检查换行和页宽是否合适" * 2)])
+    ledger, scans = setup(
+        tmp_path, [row("Foo 绘图工具 3.2 (x64) 附带一个很长很长的名称用来检查换行和页宽是否合适" * 2)]
+    )
     out = tmp_path / "核查结果.xlsx"
     result = invoke("reconcile", ledger, scans, "--as-of", "2026-06-30", "-o", out)
     assert result.exit_code == 1 and out.exists()
@@ -98,11 +107,19 @@ def test_the_reconciliation_workbook_prints_on_a4_one_page_wide(tmp_path):
     assert wb.sheetnames == ["按计算机", "按软件", "问题清单", "待认定名称"]
     for ws in wb:
         assert str(ws.page_setup.paperSize) == ws.PAPERSIZE_A4 and ws.page_setup.orientation == "landscape"
-        assert ws.page_setup.fitToWidth == 1 and ws.page_setup.fitToHeight == 0 and ws.sheet_properties.pageSetUpPr.fitToPage
+        assert (
+            ws.page_setup.fitToWidth == 1
+            and ws.page_setup.fitToHeight == 0
+            and ws.sheet_properties.pageSetUpPr.fitToPage
+        )
         assert ws.print_title_rows == "$1:$3"
     assert wb["按计算机"]["B5"].value == "PC-002" and wb["按计算机"]["F5"].value == "（无扫描）"
-    subprocess.run(["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(out)],
-                   capture_output=True, timeout=180, check=True)
+    subprocess.run(
+        ["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(out)],
+        capture_output=True,
+        timeout=180,
+        check=True,
+    )
     pages = _pdf_pages(tmp_path / "核查结果.pdf")
     # one page per sheet: had a sheet been wider than the page, its columns would have spilled onto more pages
     assert len(pages) == 4
@@ -119,7 +136,9 @@ def test_import_from_scans(tmp_path):
     assert again.exit_code == 1 and "已存在" in again.stderr
     assert invoke("import", "--from-scans", scans, "-o", out, "--unit", "x", "--force").exit_code == 0
     assert invoke("import", "--from-scans", "-o", tmp_path / "y.xlsx", "--unit", "x").exit_code == 2  # no PATHS
-    data = json.loads(invoke("import", "--from-scans", scans, "-o", tmp_path / "z.xlsx", "--unit", "x", "--format", "json").stdout)
+    data = json.loads(
+        invoke("import", "--from-scans", scans, "-o", tmp_path / "z.xlsx", "--unit", "x", "--format", "json").stdout
+    )
     assert data["computers"] == 1 and data["written"].endswith("z.xlsx")
 
 

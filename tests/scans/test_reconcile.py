@@ -39,7 +39,9 @@ def codes(rec) -> list[str]:
 def test_the_default_ledger_matches_its_scan(tmp_path):
     rec = run(tmp_path)
     assert codes(rec) == [] and rec.report.valid
-    assert rec.scanned_computers == 1 and rec.computers[0].products == 5  # OS, Office, Acrobat, AutoCAD, Sogou; noise dropped
+    assert (
+        rec.scanned_computers == 1 and rec.computers[0].products == 5
+    )  # OS, Office, Acrobat, AutoCAD, Sogou; noise dropped
     assert rec.unknown == []
 
 
@@ -47,7 +49,9 @@ def test_pz12u_installed_but_registered_nowhere(tmp_path):
     rec = run(tmp_path, [*windows_rows(), row("Foo 绘图工具 3.2 (x64)", "3.2")])
     assert codes(rec) == ["PZ1.2U"]
     f = rec.report.findings[0]
-    assert (f.sheet, f.cell) == ("计算机清单", "B4") and "Foo 绘图工具 3.2 (x64)" in f.message and "第 11 行" in f.message
+    assert (
+        (f.sheet, f.cell) == ("计算机清单", "B4") and "Foo 绘图工具 3.2 (x64)" in f.message and "第 11 行" in f.message
+    )
     assert [u.name for u in rec.unknown] == ["Foo 绘图工具 3.2 (x64)"] and rec.unknown[0].suggestion == "Foo 绘图工具"
 
 
@@ -76,10 +80,16 @@ def test_tz22m_on_the_detail_but_not_found_by_the_scan(tmp_path):
 
 
 def test_az21_installed_version_above_the_usable_one(tmp_path):
-    rows = [row("Microsoft Office 专业增强版 2019", "16.0.10") if r["DisplayName"].startswith("Microsoft Office") else r
-            for r in windows_rows()]
+    rows = [
+        row("Microsoft Office 专业增强版 2019", "16.0.10") if r["DisplayName"].startswith("Microsoft Office") else r
+        for r in windows_rows()
+    ]
     rec = run(tmp_path, rows)
-    assert codes(rec) == ["AZ2.1"] and "2019" in rec.report.findings[0].message and "SY-001" in rec.report.findings[0].message
+    assert (
+        codes(rec) == ["AZ2.1"]
+        and "2019" in rec.report.findings[0].message
+        and "SY-001" in rec.report.findings[0].message
+    )
     data = default_ledger()
     data["summary"] = [office(usable="2019"), *data["summary"][1:]]
     assert codes(run(tmp_path, rows, scan_ledger(tmp_path, "b.xlsx", **data))) == []
@@ -91,12 +101,21 @@ def test_version_above_compares_like_with_like():
 
 
 def test_pz11p_consumer_editions(tmp_path):
-    rows = [*windows_rows(), row("Microsoft Office (HomeStudentRetail)", "16.0", Source="c2r", KeyName="HomeStudentRetail")]
+    rows = [
+        *windows_rows(),
+        row("Microsoft Office (HomeStudentRetail)", "16.0", Source="c2r", KeyName="HomeStudentRetail"),
+    ]
     rec = run(tmp_path, rows)
     assert codes(rec) == ["PZ1.1P"] and "家庭和学生版" in rec.report.findings[0].message
-    home = [row("Microsoft Windows 10 家庭中文版", "10.0", Source="os") if r["Source"] == "os" else r for r in windows_rows()]
+    home = [
+        row("Microsoft Windows 10 家庭中文版", "10.0", Source="os") if r["Source"] == "os" else r
+        for r in windows_rows()
+    ]
     assert codes(run(tmp_path, home)) == ["PZ1.1P"]
-    pro = [*windows_rows(), row("Microsoft Office (ProPlus2016Volume)", "16.0", Source="c2r", KeyName="ProPlus2016Volume")]
+    pro = [
+        *windows_rows(),
+        row("Microsoft Office (ProPlus2016Volume)", "16.0", Source="c2r", KeyName="ProPlus2016Volume"),
+    ]
     assert codes(run(tmp_path, pro)) == []
 
 
@@ -107,7 +126,11 @@ def test_pz12_free_software_on_the_summary_but_not_on_the_whitelist(tmp_path):
 
 def test_rz42n_computer_in_use_without_scan_but_not_one_out_of_use(tmp_path):
     data = default_ledger()
-    data["computers"] = [*data["computers"], computer("PC-002", "CW-PC-018"), computer("PC-003", "CW-PC-019", status="停用")]
+    data["computers"] = [
+        *data["computers"],
+        computer("PC-002", "CW-PC-018"),
+        computer("PC-003", "CW-PC-019", status="停用"),
+    ]
     rec = run(tmp_path, ledger=scan_ledger(tmp_path, **data))
     assert codes(rec) == ["RZ4.2N"] and "PC-002" in rec.report.findings[0].message
 
@@ -124,7 +147,9 @@ def test_rz42d_duplicate_scans_keep_the_newer(tmp_path):
     ledger = scan_ledger(tmp_path)
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
-    old = collector_csv(tmp_path / "a", "CW-PC-017", [*windows_rows(), row("Old Tool")], collected="2026-01-01T00:00:00")
+    old = collector_csv(
+        tmp_path / "a", "CW-PC-017", [*windows_rows(), row("Old Tool")], collected="2026-01-01T00:00:00"
+    )
     new = collector_csv(tmp_path / "b", "CW-PC-017", collected="2026-06-01T00:00:00")
     rec = reconcile(ledger, [new, old], AS_OF)
     assert codes(rec) == ["RZ4.2D"]
@@ -157,7 +182,9 @@ def test_the_ledgers_own_alias_sheet_is_used(tmp_path):
     wb = openpyxl.load_workbook(ledger)
     ws = wb.create_sheet("别名表")
     ws.append(["名称", "产品", "软件类型"])
-    ws.append(["Foo 绘图", "搜狗输入法", "免费软件"])  # a unit says Foo is its registered 搜狗输入法 (a contrived override)
+    ws.append(
+        ["Foo 绘图", "搜狗输入法", "免费软件"]
+    )  # a unit says Foo is its registered 搜狗输入法 (a contrived override)
     wb.save(ledger)
     rec = run(tmp_path, [*windows_rows(), row("Foo 绘图工具 3.2")], ledger)
     assert codes(rec) == [] and rec.unknown == []

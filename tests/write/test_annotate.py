@@ -24,7 +24,8 @@ def _broken(tmp_path: Path) -> Path:
 
     # 安装数量 off (TZ1.13 on O6) and 使用计算机人数 off (TZ1.1 on E3)
     return feature_ledger(
-        tmp_path, summary=[office(installed=5), windows(), sevenzip()],
+        tmp_path,
+        summary=[office(installed=5), windows(), sevenzip()],
         counts=dict(total_staff=3, staff_using=7, servers=0, desktops=2, laptops=0),
     )
 
@@ -57,7 +58,9 @@ def test_result_sheet_fills_and_notes(tmp_path: Path) -> None:
     assert pkg.sheet_names()[-2:] == [RESULT_SHEET, LEDGER_SHEET]
     rows = CalamineWorkbook.from_path(str(out)).get_sheet_by_name(RESULT_SHEET).to_python()
     assert rows[0] == ["序号", "规则", "级别", "工作表", "单元格", "说明"]
-    assert [r[1:5] for r in rows[1:]] == [[f.rule, "错误" if f.severity == "error" else "警告", f.sheet or "", f.cell or ""] for f in report.findings]
+    assert [r[1:5] for r in rows[1:]] == [
+        [f.rule, "错误" if f.severity == "error" else "警告", f.sheet or "", f.cell or ""] for f in report.findings
+    ]
     xml = parts(out)[pkg.sheet_part(RESULT_SHEET)].decode()
     i = next(i for i, f in enumerate(report.findings, 2) if f.rule == "TZ1.13")
     assert f'<hyperlink ref="E{i}" location="\'{SUMMARY}\'!O6"' in xml
@@ -85,7 +88,12 @@ def test_rerun_removes_only_our_additions(tmp_path: Path) -> None:
         assert _fill(back, SUMMARY, ref) == _fill(orig, SUMMARY, ref)
     text = _comments(clean)
     assert "【" not in text and "用户的批注" in text and "[Threaded comment]" in text
-    assert CalamineWorkbook.from_path(str(clean)).get_sheet_by_name(RESULT_SHEET).to_python()[1][5].startswith("未发现问题")
+    assert (
+        CalamineWorkbook.from_path(str(clean))
+        .get_sheet_by_name(RESULT_SHEET)
+        .to_python()[1][5]
+        .startswith("未发现问题")
+    )
     assert LEDGER_SHEET not in back.sheet_names()
     assert _values(clean) == _values(src)
 

@@ -49,7 +49,9 @@ def _run(path, tmp_path, **kw):
 
 
 def test_commercial_name_or_version_differs_tz1_2(make_ledger, tmp_path):
-    path = _ledger(make_ledger, office(None), office(None, version="2021", usable_version="2021"), office(None, name="WPS Office"))
+    path = _ledger(
+        make_ledger, office(None), office(None, version="2021", usable_version="2021"), office(None, name="WPS Office")
+    )
     out = _run(path, tmp_path)
     assert _numbers(out) == ["SY-001", "SY-002", "SY-003"]
     assert _numbering_findings(out) == []
@@ -111,8 +113,15 @@ def test_free_software_keeps_its_number_across_versions_tz1_7_tz1_8_tz1_9(make_l
 
 
 def test_existing_numbers_never_change_and_counters_continue(make_ledger, tmp_path):
-    path = _ledger(make_ledger, office("SY-007"), office(None, name="Visio"), windows("OEM-2"), windows(None, version="11"),
-                   sevenzip("免费-1"), sevenzip(None, name="VLC"))
+    path = _ledger(
+        make_ledger,
+        office("SY-007"),
+        office(None, name="Visio"),
+        windows("OEM-2"),
+        windows(None, version="11"),
+        sevenzip("免费-1"),
+        sevenzip(None, name="VLC"),
+    )
     out = _run(path, tmp_path)
     assert _numbers(out) == ["SY-007", "SY-008", "OEM-2", "OEM-003", "免费-1", "MF-001"]
 
@@ -167,8 +176,13 @@ def test_untouched_parts_keep_their_bytes(make_ledger, tmp_path):
         before = {n: a.read(n) for n in a.namelist()}
         after = {n: b.read(n) for n in b.namelist()}
     pkg = Package.open(path)
-    edited = {pkg.sheet_part("附件7 汇总表"), "xl/workbook.xml", "xl/_rels/workbook.xml.rels", "[Content_Types].xml",
-              "xl/styles.xml"}
+    edited = {
+        pkg.sheet_part("附件7 汇总表"),
+        "xl/workbook.xml",
+        "xl/_rels/workbook.xml.rels",
+        "[Content_Types].xml",
+        "xl/styles.xml",
+    }
     for name, data in before.items():
         if name not in edited:
             assert after[name] == data, name
@@ -194,9 +208,54 @@ def test_new_fill_number_check(tmp_path):
     new_ledger(path, "测试局")
     pkg = Package.open(path)
     rows = [
-        [None, "Microsoft Office 专业增强版", "2019", "商业软件", "办公软件", "采购", dt.date(2023, 5, 6), 12800, "批量许可", 10, "2019", "永久", "ABCD-1", 0],
-        [None, "Microsoft Office 专业增强版", "2019", "商业软件", "办公软件", "采购", dt.date(2024, 9, 1), 6400, "批量许可", 5, "2019", "3年", "ABCD-2", 0],
-        [None, "Microsoft Office 专业增强版", "2019", "商业软件", "办公软件", "受赠", None, None, "批量许可", 5, "2019", "永久", "GIFT-1", 0],
+        [
+            None,
+            "Microsoft Office 专业增强版",
+            "2019",
+            "商业软件",
+            "办公软件",
+            "采购",
+            dt.date(2023, 5, 6),
+            12800,
+            "批量许可",
+            10,
+            "2019",
+            "永久",
+            "ABCD-1",
+            0,
+        ],
+        [
+            None,
+            "Microsoft Office 专业增强版",
+            "2019",
+            "商业软件",
+            "办公软件",
+            "采购",
+            dt.date(2024, 9, 1),
+            6400,
+            "批量许可",
+            5,
+            "2019",
+            "3年",
+            "ABCD-2",
+            0,
+        ],
+        [
+            None,
+            "Microsoft Office 专业增强版",
+            "2019",
+            "商业软件",
+            "办公软件",
+            "受赠",
+            None,
+            None,
+            "批量许可",
+            5,
+            "2019",
+            "永久",
+            "GIFT-1",
+            0,
+        ],
         [None, "Windows 10 专业版", "10", "OEM软件", "操作系统", None, *["--"] * 7, 0],
         [None, "7-Zip", "--", "免费软件", "工具软件", None, *["--"] * 7, 0],
     ]
@@ -206,7 +265,9 @@ def test_new_fill_number_check(tmp_path):
     pkg.set_cells("附件7 汇总表", values)
     pkg.set_cells("附件6 免费软件清单", {(4, 1): 1, (4, 3): "7-Zip", (4, 5): "官网", (4, 6): "Igor Pavlov"})
     pkg.set_cells("附件8 明细表", {(5, 1): 1, (5, 2): "办公室", (5, 3): "张三", (5, 4): "PC-001", (5, 5): "联想"})
-    pkg.set_cells("计算机清单", {(4, 1): 1, (4, 2): "PC-001", (4, 3): "台式机", (4, 6): "张三", (4, 7): "办公室", (4, 8): "在用"})
+    pkg.set_cells(
+        "计算机清单", {(4, 1): 1, (4, 2): "PC-001", (4, 3): "台式机", (4, 6): "张三", (4, 7): "办公室", (4, 8): "在用"}
+    )
     pkg.save(path)
     result = CliRunner().invoke(main, ["number", str(path), "--in-place"])
     assert result.exit_code == 0, result.output

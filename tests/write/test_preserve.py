@@ -21,8 +21,11 @@ AS_OF = dt.date(2026, 6, 30)
 def _stale_logs() -> dict:
     d1, d2 = dt.date(2024, 3, 1), dt.date(2026, 1, 5)
     return {
-        "SY-001": [install("PC-001", d1, version="2019"), install("PC-002", d1, user="李四", version="2019"),
-                   install("PC-002", d2, user="李四", op="卸载", version="2019")],
+        "SY-001": [
+            install("PC-001", d1, version="2019"),
+            install("PC-002", d1, user="李四", version="2019"),
+            install("PC-002", d2, user="李四", op="卸载", version="2019"),
+        ],
         "OEM-001": [install("PC-001", d1, version="10"), install("PC-002", d1, user="李四", version="10")],
         "MF-001": [install("PC-001", d1, version="23.01"), install("PC-002", d2, user="李四", version="23.01")],
     }
@@ -63,7 +66,10 @@ def test_annotate_keeps_every_unowned_part(ledger: Path, tmp_path: Path) -> None
     assert_preserved(ledger, out, marked)
     before, after = _values(ledger), _values(out, skip=(RESULT_SHEET, LEDGER_SHEET))
     assert after == before  # every original cell value unchanged
-    assert parts(out)["xl/threadedComments/threadedComment1.xml"] == parts(ledger)["xl/threadedComments/threadedComment1.xml"]
+    assert (
+        parts(out)["xl/threadedComments/threadedComment1.xml"]
+        == parts(ledger)["xl/threadedComments/threadedComment1.xml"]
+    )
 
 
 def test_rollup_then_annotate_in_place_twice(ledger: Path, tmp_path: Path) -> None:

@@ -36,7 +36,9 @@ def stale(**kw) -> dict:
     logs["OEM-001"].append(install("PC-003", D2, user="王五", dept="财务处", version="10"))
     logs["MF-001"].append(install("PC-001", dt.date(2027, 1, 1), op="卸载"))  # after the date: ignored
     data["details"][0]["remark"] = "随机附带"
-    data["computers"].append(dict(computer="PC-003", ctype="便携机", brand="华为", user="王五", dept="财务处", status="在用"))
+    data["computers"].append(
+        dict(computer="PC-003", ctype="便携机", brand="华为", user="王五", dept="财务处", status="在用")
+    )
     counts = dict(total_staff=3, staff_using=5, servers=0, desktops=2, laptops=0)  # 使用计算机人数 off too
     return dict(logs=logs, details=data["details"], computers=data["computers"], counts=counts, **kw)
 
@@ -65,8 +67,22 @@ def test_plan_is_data_and_names_the_changes(make_ledger) -> None:
     assert plan.removed == [("PC-002", "SY-001")]
     d = plan.detail
     assert d is not None and (d.sheet, d.first, d.last, d.style_row) == ("附件8 明细表", 5, 9, 5)
-    assert d.rows[0] == [1, "办公室", "张三", "PC-001", "联想", "SY-001", "Microsoft Office 专业增强版", "2019", "永久",
-                         "√", None, None, D1, "随机附带"]
+    assert d.rows[0] == [
+        1,
+        "办公室",
+        "张三",
+        "PC-001",
+        "联想",
+        "SY-001",
+        "Microsoft Office 专业增强版",
+        "2019",
+        "永久",
+        "√",
+        None,
+        None,
+        D1,
+        "随机附带",
+    ]
     assert d.rows[1][:5] == [2, None, None, None, None]  # merged computer cells: top-left only
     assert d.merges[:4] == [(5, 2, 7, 2), (5, 3, 7, 3), (5, 4, 7, 4), (5, 5, 7, 5)]
     assert isinstance(plan.cells["附件8 明细表"][(2, 1)], FillDate)
@@ -104,7 +120,11 @@ def test_variant_layout_is_written_in_its_own_layout(make_ledger, tmp_path: Path
     rollup_file(src, AS_OF, out=out)
     det = sheet(out, "明细")
     body = [r for r in det[3:] if any(v != "" for v in r)]
-    assert [(r[3], r[5], r[9]) for r in body][:3] == [("PC-001", "SY-001", "商业软件"), ("", "OEM-001", "OEM软件"), ("", "MF-001", "免费软件")]
+    assert [(r[3], r[5], r[9]) for r in body][:3] == [
+        ("PC-001", "SY-001", "商业软件"),
+        ("", "OEM-001", "OEM软件"),
+        ("", "MF-001", "免费软件"),
+    ]
     assert [r[14 - 1] for r in sheet(out, "软件汇总")[6:9]] == [1, 3, 2]
     assert not ROLLUP_RULES & {f.rule for f in check_file(out, AS_OF).findings}
 
@@ -146,7 +166,9 @@ def test_cli_rollup_json_and_usage_errors(make_ledger, tmp_path: Path) -> None:
     runner = CliRunner()
     assert runner.invoke(main, ["rollup", str(src)]).exit_code == 2
     assert runner.invoke(main, ["rollup", str(src), "-o", str(tmp_path / "o.xlsx"), "--in-place"]).exit_code == 2
-    result = runner.invoke(main, ["rollup", str(src), "--as-of", "2026-06-30", "-o", str(tmp_path / "o.xlsx"), "--format", "json"])
+    result = runner.invoke(
+        main, ["rollup", str(src), "--as-of", "2026-06-30", "-o", str(tmp_path / "o.xlsx"), "--format", "json"]
+    )
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert data["installed"][0] == {"number": "SY-001", "old": 2, "new": 1, "cell": "O6"}
@@ -167,7 +189,10 @@ def test_refuses_a_workbook_open_in_excel(make_ledger) -> None:
 
 @pytest.mark.parametrize(
     ("err", "message"),
-    [(OSError(errno.ENOSPC, "No space left on device"), "磁盘空间不足"), (PermissionError(errno.EACCES, "denied"), "没有权限")],
+    [
+        (OSError(errno.ENOSPC, "No space left on device"), "磁盘空间不足"),
+        (PermissionError(errno.EACCES, "denied"), "没有权限"),
+    ],
 )
 def test_full_disk_or_read_only_target_leaves_original(make_ledger, monkeypatch, err, message) -> None:
     src = make_ledger(**stale())
@@ -215,6 +240,10 @@ def test_rows_written_into_an_unstyled_detail_get_the_forms_look(make_ledger, tm
     for r in range(5, 10):
         for c in (1, 6, 7, 13):
             cell = ws.cell(r, c)
-            assert (cell.border.left.style, cell.border.bottom.style, cell.alignment.vertical) == ("thin", "thin", "center")
+            assert (cell.border.left.style, cell.border.bottom.style, cell.alignment.vertical) == (
+                "thin",
+                "thin",
+                "center",
+            )
         assert ws.cell(r, 13).number_format == "yyyy-mm-dd"  # not the locale's m/d/yy
         assert ws.cell(r, 7).alignment.wrap_text and ws.cell(r, 1).alignment.horizontal == "center"

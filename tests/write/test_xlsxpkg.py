@@ -44,18 +44,66 @@ CTRL_REL = "http://schemas.microsoft.com/office/2006/relationships/ctrlProp"
 VBA_REL = "http://schemas.microsoft.com/office/2006/relationships/vbaProject"
 VBA_BYTES = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(range(256)) * 8
 
-X14_EXT = f"""<extLst><ext uri="{{CCE6A557-97BC-4b89-ADB6-D9C93CAAB3DF}}" xmlns:x14="{X14}"><x14:dataValidations count="1" xmlns:xm="{XM}"><x14:dataValidation type="list" allowBlank="1" showInputMessage="1" showErrorMessage="1"><x14:formula1><xm:f>'{SUMMARY}'!$B$6:$B$8</xm:f></x14:formula1><xm:sqref>F5:F12</xm:sqref></x14:dataValidation></x14:dataValidations></ext><ext uri="{{78C0D931-6437-407d-A8EE-F0AAD7539E65}}" xmlns:x14="{X14}"><x14:conditionalFormattings><x14:conditionalFormatting xmlns:xm="{XM}"><x14:cfRule type="dataBar" id="{{00000000-0000-0000-0000-0000000000AB}}"><x14:dataBar minLength="0" maxLength="100" gradient="0"><x14:cfvo type="autoMin"/><x14:cfvo type="autoMax"/><x14:negativeFillColor rgb="FFFF0000"/><x14:axisColor rgb="FF000000"/></x14:dataBar></x14:cfRule><xm:sqref>A5:A12</xm:sqref></x14:conditionalFormatting></x14:conditionalFormattings></ext></extLst>"""
+X14_EXT = (
+    f'<extLst><ext uri="{{CCE6A557-97BC-4b89-ADB6-D9C93CAAB3DF}}" xmlns:x14="{X14}"><x14:dataValidations c'
+    f'ount="1" xmlns:xm="{XM}"><x14:dataValidation type="list" allowBlank="1" showInputMessage="1" showErr'
+    f"orMessage=\"1\"><x14:formula1><xm:f>'{SUMMARY}'!$B$6:$B$8</xm:f></x14:formula1><xm:sqref>F5:F12</xm:sq"
+    f'ref></x14:dataValidation></x14:dataValidations></ext><ext uri="{{78C0D931-6437-407d-A8EE-F0AAD7539E6'
+    f'5}}" xmlns:x14="{X14}"><x14:conditionalFormattings><x14:conditionalFormatting xmlns:xm="{XM}"><x14:c'
+    f'fRule type="dataBar" id="{{00000000-0000-0000-0000-0000000000AB}}"><x14:dataBar minLength="0" maxLen'
+    'gth="100" gradient="0"><x14:cfvo type="autoMin"/><x14:cfvo type="autoMax"/><x14:negativeFillColor rg'
+    'b="FFFF0000"/><x14:axisColor rgb="FF000000"/></x14:dataBar></x14:cfRule><xm:sqref>A5:A12</xm:sqref><'
+    "/x14:conditionalFormatting></x14:conditionalFormattings></ext></extLst>"
+)
 
-THREADED = f"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<ThreadedComments xmlns="http://schemas.microsoft.com/office/spreadsheetml/2018/threadedcomments" xmlns:x="{MAIN}"><threadedComment ref="C6" dT="2024-01-01T10:00:00.00" personId="{{11111111-1111-1111-1111-111111111111}}" id="{{22222222-2222-2222-2222-222222222222}}"><text>线程批注：请核对</text></threadedComment></ThreadedComments>"""
-PERSONS = f"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<personList xmlns="http://schemas.microsoft.com/office/spreadsheetml/2018/threadedcomments" xmlns:x="{MAIN}"><person displayName="张三" id="{{11111111-1111-1111-1111-111111111111}}" userId="zs" providerId="None"/></personList>"""
-BUTTON_VML = """<xml xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office" xmlns:x="urn:schemas-microsoft-com:office:excel">
- <o:shapelayout v:ext="edit"><o:idmap v:ext="edit" data="7"/></o:shapelayout>
- <v:shapetype id="_x0000_t201" coordsize="21600,21600" o:spt="201" path="m,l,21600r21600,l21600,xe"><v:stroke joinstyle="miter"/><v:path shadowok="f" o:extrusionok="f" strokeok="f" fillok="f" o:connecttype="rect"/><o:lock v:ext="edit" shapetype="t"/></v:shapetype>
- <v:shape id="_x0000_s7169" type="#_x0000_t201" style="position:absolute;margin-left:48pt;margin-top:15pt;width:96pt;height:30pt;z-index:1" o:button="t" fillcolor="buttonFace [67]" strokecolor="windowText [64]" o:insetmode="auto"><v:fill color2="buttonFace [67]" o:detectmouseclick="t"/><o:lock v:ext="edit" rotation="t"/><v:textbox style="mso-direction-alt:auto" o:singleclick="f"><div style="text-align:center"><font face="Calibri" size="220" color="#000000">运行宏</font></div></v:textbox><x:ClientData ObjectType="Button"><x:Anchor>1, 0, 1, 0, 3, 0, 3, 0</x:Anchor><x:PrintObject>False</x:PrintObject><x:AutoFill>False</x:AutoFill><x:FmlaMacro>[0]!Macro1</x:FmlaMacro><x:TextHAlign>Center</x:TextHAlign><x:TextVAlign>Center</x:TextVAlign></x:ClientData></v:shape>
-</xml>"""
-CONTROLS = """<legacyDrawing xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" r:id="rIdVml1"/><mc:AlternateContent xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006"><mc:Choice xmlns:x14="http://schemas.microsoft.com/office/spreadsheetml/2009/9/main" Requires="x14"><controls><mc:AlternateContent><mc:Choice Requires="x14"><control xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" shapeId="7169" r:id="rIdCtrl1" name="Button 1"><controlPr defaultSize="0" print="0" autoFill="0" autoPict="0" macro="[0]!Macro1"><anchor moveWithCells="1" sizeWithCells="1"><from><xdr:col xmlns:xdr="http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing">1</xdr:col><xdr:colOff xmlns:xdr="http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing">0</xdr:colOff><xdr:row xmlns:xdr="http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing">1</xdr:row><xdr:rowOff xmlns:xdr="http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing">0</xdr:rowOff></from><to><xdr:col xmlns:xdr="http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing">3</xdr:col><xdr:colOff xmlns:xdr="http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing">0</xdr:colOff><xdr:row xmlns:xdr="http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing">3</xdr:row><xdr:rowOff xmlns:xdr="http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing">0</xdr:rowOff></to></anchor></controlPr></control></mc:Choice></mc:AlternateContent></controls></mc:Choice></mc:AlternateContent>"""
+THREADED = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    '<ThreadedComments xmlns="http://schemas.microsoft.com/office/spreadsheetml/2018/threadedcomments" xm'
+    f'lns:x="{MAIN}"><threadedComment ref="C6" dT="2024-01-01T10:00:00.00" personId="{{11111111-1111-1111-'
+    f'1111-111111111111}}" id="{{22222222-2222-2222-2222-222222222222}}"><text>线程批注：请核对</text></th'
+    "readedComment></ThreadedComments>"
+)
+PERSONS = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    '<personList xmlns="http://schemas.microsoft.com/office/spreadsheetml/2018/threadedcomments" xmlns:x='
+    f'"{MAIN}"><person displayName="张三" id="{{11111111-1111-1111-1111-111111111111}}" userId="zs" provid'
+    'erId="None"/></personList>'
+)
+BUTTON_VML = (
+    '<xml xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office" xmlns'
+    ':x="urn:schemas-microsoft-com:office:excel">\n'
+    ' <o:shapelayout v:ext="edit"><o:idmap v:ext="edit" data="7"/></o:shapelayout>\n'
+    ' <v:shapetype id="_x0000_t201" coordsize="21600,21600" o:spt="201" path="m,l,21600r21600,l21600,xe">'
+    '<v:stroke joinstyle="miter"/><v:path shadowok="f" o:extrusionok="f" strokeok="f" fillok="f" o:connec'
+    'ttype="rect"/><o:lock v:ext="edit" shapetype="t"/></v:shapetype>\n'
+    ' <v:shape id="_x0000_s7169" type="#_x0000_t201" style="position:absolute;margin-left:48pt;margin-top'
+    ':15pt;width:96pt;height:30pt;z-index:1" o:button="t" fillcolor="buttonFace [67]" strokecolor="window'
+    'Text [64]" o:insetmode="auto"><v:fill color2="buttonFace [67]" o:detectmouseclick="t"/><o:lock v:ext'
+    '="edit" rotation="t"/><v:textbox style="mso-direction-alt:auto" o:singleclick="f"><div style="text-a'
+    'lign:center"><font face="Calibri" size="220" color="#000000">运行宏</font></div></v:textbox><x:Clien'
+    'tData ObjectType="Button"><x:Anchor>1, 0, 1, 0, 3, 0, 3, 0</x:Anchor><x:PrintObject>False</x:PrintOb'
+    "ject><x:AutoFill>False</x:AutoFill><x:FmlaMacro>[0]!Macro1</x:FmlaMacro><x:TextHAlign>Center</x:Text"
+    "HAlign><x:TextVAlign>Center</x:TextVAlign></x:ClientData></v:shape>\n"
+    "</xml>"
+)
+CONTROLS = (
+    '<legacyDrawing xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" r:id="r'
+    'IdVml1"/><mc:AlternateContent xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006"'
+    '><mc:Choice xmlns:x14="http://schemas.microsoft.com/office/spreadsheetml/2009/9/main" Requires="x14"'
+    '><controls><mc:AlternateContent><mc:Choice Requires="x14"><control xmlns:r="http://schemas.openxmlfo'
+    'rmats.org/officeDocument/2006/relationships" shapeId="7169" r:id="rIdCtrl1" name="Button 1"><control'
+    'Pr defaultSize="0" print="0" autoFill="0" autoPict="0" macro="[0]!Macro1"><anchor moveWithCells="1" '
+    'sizeWithCells="1"><from><xdr:col xmlns:xdr="http://schemas.openxmlformats.org/drawingml/2006/spreads'
+    'heetDrawing">1</xdr:col><xdr:colOff xmlns:xdr="http://schemas.openxmlformats.org/drawingml/2006/spre'
+    'adsheetDrawing">0</xdr:colOff><xdr:row xmlns:xdr="http://schemas.openxmlformats.org/drawingml/2006/s'
+    'preadsheetDrawing">1</xdr:row><xdr:rowOff xmlns:xdr="http://schemas.openxmlformats.org/drawingml/200'
+    '6/spreadsheetDrawing">0</xdr:rowOff></from><to><xdr:col xmlns:xdr="http://schemas.openxmlformats.org'
+    '/drawingml/2006/spreadsheetDrawing">3</xdr:col><xdr:colOff xmlns:xdr="http://schemas.openxmlformats.'
+    'org/drawingml/2006/spreadsheetDrawing">0</xdr:colOff><xdr:row xmlns:xdr="http://schemas.openxmlforma'
+    'ts.org/drawingml/2006/spreadsheetDrawing">3</xdr:row><xdr:rowOff xmlns:xdr="http://schemas.openxmlfo'
+    'rmats.org/drawingml/2006/spreadsheetDrawing">0</xdr:rowOff></to></anchor></controlPr></control></mc:'
+    "Choice></mc:AlternateContent></controls></mc:Choice></mc:AlternateContent>"
+)
 
 
 def _png() -> io.BytesIO:
@@ -150,7 +198,10 @@ def _inject(src: Path, dest: Path) -> None:
     n_authors = len(re.findall("<author>", c)) - 1
     c = c.replace(
         "</commentList>",
-        f'<comment ref="C6" authorId="{n_authors}" shapeId="0"><text><t>[Threaded comment]线程批注：请核对</t></text></comment></commentList>',
+        (
+            f'<comment ref="C6" authorId="{n_authors}" shapeId="0"><text><t>[Threaded comment]线程批注：请核对</t'
+            "></text></comment></commentList>"
+        ),
     )
     parts[comments_part] = c.encode("utf-8")
     vml_part = next(posixpath_join(p_sum, t) for t in re.findall(r'Target="([^"]+\.vml)"', text(rels_sum)))
@@ -165,7 +216,10 @@ def _inject(src: Path, dest: Path) -> None:
         text(rels_sum)
         .replace(
             "</Relationships>",
-            f'<Relationship Id="rIdTc1" Type="{TC_REL}" Target="../threadedComments/threadedComment1.xml"/></Relationships>',
+            (
+                f'<Relationship Id="rIdTc1" Type="{TC_REL}" Target="../threadedComments/threadedComment1.xml"/></'
+                "Relationships>"
+            ),
         )
         .encode("utf-8")
     )
@@ -176,12 +230,14 @@ def _inject(src: Path, dest: Path) -> None:
     parts["xl/drawings/vmlDrawing9.vml"] = BUTTON_VML.encode("utf-8")
     parts["xl/ctrlProps/ctrlProp1.xml"] = (
         b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\r\n'
-        b'<formControlPr xmlns="http://schemas.microsoft.com/office/spreadsheetml/2009/9/main" objectType="Button" lockText="1"/>'
+        b'<formControlPr xmlns="http://schemas.microsoft.com/office/spreadsheetml/2009/9/main" objectType="Bu'
+        b'tton" lockText="1"/>'
     )
     parts[Package.rels_name(p_btn)] = (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
         '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-        f'<Relationship Id="rIdVml1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/vmlDrawing" Target="../drawings/vmlDrawing9.vml"/>'
+        '<Relationship Id="rIdVml1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationship'
+        's/vmlDrawing" Target="../drawings/vmlDrawing9.vml"/>'
         f'<Relationship Id="rIdCtrl1" Type="{CTRL_REL}" Target="../ctrlProps/ctrlProp1.xml"/></Relationships>'
     ).encode()
     parts["xl/vbaProject.bin"] = VBA_BYTES
@@ -203,15 +259,20 @@ def _inject(src: Path, dest: Path) -> None:
     if 'Extension="vml"' not in ct:
         ct = ct.replace(
             "<Override",
-            '<Default Extension="vml" ContentType="application/vnd.openxmlformats-officedocument.vmlDrawing"/><Override',
+            (
+                '<Default Extension="vml" ContentType="application/vnd.openxmlformats-officedocument.vmlDrawing"/'
+                "><Override"
+            ),
             1,
         )
     ct = ct.replace(
         "</Types>",
         '<Default Extension="bin" ContentType="application/vnd.ms-office.vbaProject"/>'
-        '<Override PartName="/xl/threadedComments/threadedComment1.xml" ContentType="application/vnd.ms-excel.threadedcomments+xml"/>'
+        '<Override PartName="/xl/threadedComments/threadedComment1.xml" ContentType="application/vnd.ms-excel'
+        '.threadedcomments+xml"/>'
         '<Override PartName="/xl/persons/person.xml" ContentType="application/vnd.ms-excel.person+xml"/>'
-        '<Override PartName="/xl/ctrlProps/ctrlProp1.xml" ContentType="application/vnd.ms-excel.controlproperties+xml"/></Types>',
+        '<Override PartName="/xl/ctrlProps/ctrlProp1.xml" ContentType="application/vnd.ms-excel.controlproper'
+        'ties+xml"/></Types>',
     )
     parts["[Content_Types].xml"] = ct.encode("utf-8")
     with zipfile.ZipFile(dest, "w", zipfile.ZIP_DEFLATED) as z:

@@ -251,7 +251,10 @@ def _fill_xml(color: Any) -> str:
     argb = _argb(color)
     if argb is None:
         return f'<fill xmlns="{NS}"><patternFill patternType="none"/></fill>'
-    return f'<fill xmlns="{NS}"><patternFill patternType="solid"><fgColor rgb="{argb}"/><bgColor indexed="64"/></patternFill></fill>'
+    return (
+        f'<fill xmlns="{NS}"><patternFill patternType="solid"><fgColor rgb="{argb}"/><bgColor indexed="64"/></pat'
+        "ternFill></fill>"
+    )
 
 
 def _restore_fill(cell: Any, fill_xml: str) -> None:

@@ -80,7 +80,9 @@ def _vba_text(bas: Path) -> str:
         if not bas.is_file():
             raise PackageError(f"找不到宏模块源文件 {where}。请用 --vba 指定 excel/{MACRO_MODULE}.bas 的位置。")
         if bas.stat().st_size > MAX_VBA_BYTES:
-            raise PackageError(f"宏模块源文件 {where} 超过 1 MB，不像是 .bas 模块。请用 --vba 指定 excel/{MACRO_MODULE}.bas。")
+            raise PackageError(
+                f"宏模块源文件 {where} 超过 1 MB，不像是 .bas 模块。请用 --vba 指定 excel/{MACRO_MODULE}.bas。"
+            )
         data = bas.read_bytes()
     except OSError as exc:
         raise PackageError(f"无法读取宏模块源文件 {where}：{exc.strerror or exc}。") from exc
@@ -90,7 +92,8 @@ def _vba_text(bas: Path) -> str:
         text = ""
     if not text or any(ord(ch) < 32 and ch not in "\r\n\t" for ch in text):
         raise PackageError(
-            f"宏模块源文件 {where} 不是纯文本的 VBA 模块（.bas，只含 ASCII 字符）。请用 --vba 指定 excel/{MACRO_MODULE}.bas。"
+            f"宏模块源文件 {where} 不是纯文本的 VBA 模块（.bas，只含 ASCII 字符）。请用 --vba 指定 excel/"
+            f"{MACRO_MODULE}.bas。"
         )
     return text
 

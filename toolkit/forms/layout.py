@@ -177,8 +177,13 @@ class _OpenpyxlSink(_Sink):
             self.ws.merge_cells(start_row=r1, start_column=c1, end_row=r2, end_column=c2)
         for col, first, last, values in self.lists:
             dv = DataValidation(
-                type="list", formula1='"' + ",".join(values) + '"', allow_blank=True, showErrorMessage=True,
-                errorStyle="warning", errorTitle=DROPDOWN_TITLE, error=DROPDOWN_ERROR.format(values="、".join(values)),
+                type="list",
+                formula1='"' + ",".join(values) + '"',
+                allow_blank=True,
+                showErrorMessage=True,
+                errorStyle="warning",
+                errorTitle=DROPDOWN_TITLE,
+                error=DROPDOWN_ERROR.format(values="、".join(values)),
             )
             dv.add(f"{col_letter(col)}{first}:{col_letter(col)}{last}")
             self.ws.add_data_validation(dv)
@@ -296,10 +301,16 @@ class _StreamSink(_Sink):
             self.ws.merge.append([r1 - 1, c1 - 1, r2 - 1, c2 - 1])
         for col, first, last, values in self.lists:
             self.ws.data_validation(
-                first - 1, col - 1, last - 1, col - 1,
+                first - 1,
+                col - 1,
+                last - 1,
+                col - 1,
                 {
-                    "validate": "list", "source": list(values), "error_type": "warning",
-                    "error_title": DROPDOWN_TITLE, "error_message": DROPDOWN_ERROR.format(values="、".join(values)),
+                    "validate": "list",
+                    "source": list(values),
+                    "error_type": "warning",
+                    "error_title": DROPDOWN_TITLE,
+                    "error_message": DROPDOWN_ERROR.format(values="、".join(values)),
                 },
             )
 
@@ -485,7 +496,11 @@ def write_form_sheet(
 
 
 def print_setup(
-    ws: Worksheet, *, landscape: bool = False, pages_tall: int = 0, title_rows: str | None = None,
+    ws: Worksheet,
+    *,
+    landscape: bool = False,
+    pages_tall: int = 0,
+    title_rows: str | None = None,
     margins: float | None = None,
 ) -> None:
     """A4, fitted to one page wide (and ``pages_tall`` pages tall, 0 for as many as it takes), centred.

@@ -32,8 +32,6 @@ _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 PDF_TIMEOUT = 180
 
 
-
-
 @dataclass
 class Printed:
     """What :func:`print_forms` wrote: per form the page count and files, and why a form was skipped."""
@@ -159,14 +157,25 @@ def to_pdf(files: Sequence[Path], outdir: Path, office: str | None = None) -> li
     if office is None:
         raise PrintError("未找到 LibreOffice（soffice），无法生成 PDF。")
     # LibreOffice writes into a hidden folder beside the outputs; each PDF is then renamed into place
-    with tempfile.TemporaryDirectory(prefix="zbtz-lo-") as profile, \
-            tempfile.TemporaryDirectory(prefix=TEMP_PREFIX, dir=outdir) as staging:
+    with (
+        tempfile.TemporaryDirectory(prefix="zbtz-lo-") as profile,
+        tempfile.TemporaryDirectory(prefix=TEMP_PREFIX, dir=outdir) as staging,
+    ):
         cmd = [
-            office, f"-env:UserInstallation={Path(profile).as_uri()}", "--headless", "--norestore",
-            "--convert-to", "pdf", "--outdir", staging, *map(str, files),
+            office,
+            f"-env:UserInstallation={Path(profile).as_uri()}",
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            staging,
+            *map(str, files),
         ]
         try:
-            subprocess.run(cmd, check=True, capture_output=True, timeout=PDF_TIMEOUT, env={**os.environ, "HOME": profile})
+            subprocess.run(
+                cmd, check=True, capture_output=True, timeout=PDF_TIMEOUT, env={**os.environ, "HOME": profile}
+            )
         except (subprocess.CalledProcessError, subprocess.TimeoutExpired, OSError) as exc:
             raise PrintError(f"LibreOffice 转换 PDF 失败：{exc}。.xlsx 文件已写出，可手工打印。") from exc
         made = [Path(staging) / (f.stem + ".pdf") for f in files]

@@ -47,27 +47,48 @@ _THIN = Side(style="thin")
 _BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 
 
-
-
 # --- tables --------------------------------------------------------------------------------
 
 
 def write_table_sheet(
-    ws: Worksheet, form: FormSchema, *, unit: str = "", info: Mapping[str, object] | None = None,
-    blank_rows: int = BLANK_ROWS, fill_date: dt.date | None = None,
+    ws: Worksheet,
+    form: FormSchema,
+    *,
+    unit: str = "",
+    info: Mapping[str, object] | None = None,
+    blank_rows: int = BLANK_ROWS,
+    fill_date: dt.date | None = None,
 ) -> None:
     """An empty form ready to fill in (the same look for templates, ``new`` and ``number``)."""
     write_form_sheet(
-        ws, form, (), unit=unit, info=info, blank_rows=blank_rows, dropdown_rows=max(DROPDOWN_ROWS, blank_rows),
-        fit_labels=True, fill_date=fill_date,
+        ws,
+        form,
+        (),
+        unit=unit,
+        info=info,
+        blank_rows=blank_rows,
+        dropdown_rows=max(DROPDOWN_ROWS, blank_rows),
+        fit_labels=True,
+        fill_date=fill_date,
     )
 
 
 # --- one-page forms ------------------------------------------------------------------------
 
 
-def _put(ws: Worksheet, row: int, col: int, value: object, *, size: int = 12, bold: bool = False,
-         align: str = "left", valign: str = "center", box: bool = False, span: int = 1) -> None:
+def _put(
+    ws: Worksheet,
+    row: int,
+    col: int,
+    value: object,
+    *,
+    size: int = 12,
+    bold: bool = False,
+    align: str = "left",
+    valign: str = "center",
+    box: bool = False,
+    span: int = 1,
+) -> None:
     cell = ws.cell(row, col, cell_value(value))
     cell.font = Font(name=FONT_NAME, size=size, bold=bold)
     cell.alignment = Alignment(horizontal=align, vertical=valign, wrap_text=True)
@@ -200,7 +221,14 @@ def write_attachment5_template(ws: Worksheet, form: FormSchema) -> None:
     _put(ws, 1, 1, form.title, size=16, bold=True, align="center", span=width)
     ws.row_dimensions[1].height = 30
     date = date_text(None, x.get("date_format", DATE_FORMAT))
-    _put(ws, 2, 1, x["sign_line"].format(unit=BLANK_LINE, filler=BLANK_LINE, phone=BLANK_LINE, date=date), size=10, span=width)
+    _put(
+        ws,
+        2,
+        1,
+        x["sign_line"].format(unit=BLANK_LINE, filler=BLANK_LINE, phone=BLANK_LINE, date=date),
+        size=10,
+        span=width,
+    )
     r = 2
     for block in x["blocks"]:
         r += 1
@@ -219,14 +247,31 @@ def write_attachment5_template(ws: Worksheet, form: FormSchema) -> None:
             cols = block["columns"]
             for j, c in enumerate(cols):
                 last = j == len(cols) - 1
-                _put(ws, r, 2 + j, c["label"], size=10, bold=True, align="center", box=True,
-                     span=width - 1 - j if last else 1)
+                _put(
+                    ws,
+                    r,
+                    2 + j,
+                    c["label"],
+                    size=10,
+                    bold=True,
+                    align="center",
+                    box=True,
+                    span=width - 1 - j if last else 1,
+                )
             for label in (*x["categories"], block.get("total", "合计")):
                 r += 1
                 for j in range(len(cols)):
                     last = j == len(cols) - 1
-                    _put(ws, r, 2 + j, label if j == 0 else None, size=10, align="center", box=True,
-                         span=width - 1 - j if last else 1)
+                    _put(
+                        ws,
+                        r,
+                        2 + j,
+                        label if j == 0 else None,
+                        size=10,
+                        align="center",
+                        box=True,
+                        span=width - 1 - j if last else 1,
+                    )
             _put(ws, top, 1, block["group"], size=10, bold=True, align="center", box=True)
             ws.merge_cells(start_row=top, start_column=1, end_row=r, end_column=1)
             for rr in range(top, r + 1):

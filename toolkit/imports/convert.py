@@ -120,7 +120,9 @@ def _entry(item: Item, free_names: set[str]) -> Entry:
     if genuine == "no":
         return Entry(sw, item.where, COMMERCIAL, license_type, unlicensed=True)
     guessed = sw_type is None
-    return Entry(sw, item.where, sw_type or COMMERCIAL, license_type if sw_type in (None, COMMERCIAL) else None, guessed=guessed)
+    return Entry(
+        sw, item.where, sw_type or COMMERCIAL, license_type if sw_type in (None, COMMERCIAL) else None, guessed=guessed
+    )
 
 
 def _identity(sw: dict[str, object]) -> tuple:
@@ -135,7 +137,13 @@ def _key(e: Entry) -> tuple:
         return (FREE, name)
     if e.sw_type == OEM:
         return (OEM, name, version)
-    return (COMMERCIAL, name, version, e.license_type, *(norm_key(clean(e.sw.get(k))) for k in _IDENTITY[:2] + _IDENTITY[3:]))
+    return (
+        COMMERCIAL,
+        name,
+        version,
+        e.license_type,
+        *(norm_key(clean(e.sw.get(k))) for k in _IDENTITY[:2] + _IDENTITY[3:]),
+    )
 
 
 def _match(item: Item, register: list[Entry], free_names: set[str]) -> Entry | None:
@@ -164,9 +172,21 @@ def _number(entries: list[Entry]) -> None:
     form.columns = {k: i for i, k in enumerate(keys, 1)}
     ledger = Ledger("import", forms=[form])
     for i, e in enumerate(firsts):
-        raw = {"software_no": None, "name": e.value("name"), "version": e.value("version"), "sw_type": e.sw_type,
-               "acquisition": e.value("acquisition")}
-        ledger.summary.append(SummaryEntry(form, i + 2, raw, {"sw_type": e.sw_type, "acquisition": _canonical("附件7", "acquisition", e.sw.get("acquisition"))}))
+        raw = {
+            "software_no": None,
+            "name": e.value("name"),
+            "version": e.value("version"),
+            "sw_type": e.sw_type,
+            "acquisition": e.value("acquisition"),
+        }
+        ledger.summary.append(
+            SummaryEntry(
+                form,
+                i + 2,
+                raw,
+                {"sw_type": e.sw_type, "acquisition": _canonical("附件7", "acquisition", e.sw.get("acquisition"))},
+            )
+        )
     plan = plan_numbers(ledger, NumberFormat())
     by_cell = {f.cell: f.software_no for f in plan.fills}
     for i, e in enumerate(firsts):
@@ -182,7 +202,12 @@ def _term(value: object) -> object:
         return value.date().isoformat()
     if isinstance(value, dt.date):
         return value.isoformat()
-    if isinstance(value, int | float) and not isinstance(value, bool) and 0 < value <= 100 and float(value).is_integer():
+    if (
+        isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and 0 < value <= 100
+        and float(value).is_integer()
+    ):
         return f"{int(value)}年"
     return text(value)
 
@@ -246,14 +271,16 @@ def _computer_rows(rec: Records) -> list[dict] | None:
     status = dictionary().defaults.get("status", "在用")
     rows = []
     for m in rec.machines.values():
-        rows.append({
-            "computer": m.get("computer"),
-            "ctype": _canonical("计算机清单", "ctype", m.get("ctype")) or m.get("ctype"),
-            "brand": m.get("brand"),
-            "user": m.get("user"),
-            "dept": m.get("dept"),
-            "status": _canonical("计算机清单", "status", m.get("status")) or m.get("status") or status,
-        })
+        rows.append(
+            {
+                "computer": m.get("computer"),
+                "ctype": _canonical("计算机清单", "ctype", m.get("ctype")) or m.get("ctype"),
+                "brand": m.get("brand"),
+                "user": m.get("user"),
+                "dept": m.get("dept"),
+                "status": _canonical("计算机清单", "status", m.get("status")) or m.get("status") or status,
+            }
+        )
     return rows
 
 
@@ -270,13 +297,26 @@ def _detail_rows(rec: Records, entries: list[Entry], day: dt.date) -> list[dict]
     rows = []
     for ck, installed in _installed(rec, entries).items():
         m = rec.machines.get(ck, {})
-        base: dict[str, object] = {"dept": m.get("dept"), "person": m.get("user"), "computer": m.get("computer"), "brand": m.get("brand")}
+        base: dict[str, object] = {
+            "dept": m.get("dept"),
+            "person": m.get("user"),
+            "computer": m.get("computer"),
+            "brand": m.get("brand"),
+        }
         if not installed:
             rows.append(base)
         for e in installed:
-            rows.append(dict(base, software_no=e.number, name=e.value("name"), version=e.value("version"),
-                             term=_term(e.sw.get("term")) if e.sw_type == COMMERCIAL else None, sw_type=e.sw_type,
-                             install_date=day))
+            rows.append(
+                dict(
+                    base,
+                    software_no=e.number,
+                    name=e.value("name"),
+                    version=e.value("version"),
+                    term=_term(e.sw.get("term")) if e.sw_type == COMMERCIAL else None,
+                    sw_type=e.sw_type,
+                    install_date=day,
+                )
+            )
     return rows
 
 
@@ -285,15 +325,33 @@ def _logs(rec: Records, entries: list[Entry], day: dt.date, remark: str) -> dict
     for e in entries:
         if e.twin_of is not None or not e.number:
             continue  # a number with no install still gets its 附件9 (一 三.2), with no rows
-        info: dict[str, object] = {"name": e.value("name"), "version": None if e.sw_type == FREE else e.value("version"), "sw_type": e.sw_type}
+        info: dict[str, object] = {
+            "name": e.value("name"),
+            "version": None if e.sw_type == FREE else e.value("version"),
+            "sw_type": e.sw_type,
+        }
         if e.sw_type == COMMERCIAL:
-            info.update(license_count=0 if e.unlicensed else e.value("license_count"),
-                        usable_version=e.value("usable_version"), term=_term(e.sw.get("term")))
+            info.update(
+                license_count=0 if e.unlicensed else e.value("license_count"),
+                usable_version=e.value("usable_version"),
+                term=_term(e.sw.get("term")),
+            )
         rows = []
         for ck in e.installs:
             m = rec.machines.get(ck, {})
-            rows.append({"op": "安装", "computer": m.get("computer"), "brand": m.get("brand"), "user": m.get("user"),
-                         "dept": m.get("dept"), "version": e.value("version"), "date": day, "qty": 1, "remark": remark})
+            rows.append(
+                {
+                    "op": "安装",
+                    "computer": m.get("computer"),
+                    "brand": m.get("brand"),
+                    "user": m.get("user"),
+                    "dept": m.get("dept"),
+                    "version": e.value("version"),
+                    "date": day,
+                    "qty": 1,
+                    "remark": remark,
+                }
+            )
         logs[e.number] = (info, rows)
     return logs
 

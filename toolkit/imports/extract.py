@@ -9,7 +9,21 @@ from toolkit.imports.recognise import LONG, PER_COMPUTER, REGISTER, WHITELIST, W
 from toolkit.normalize import clean, norm_key, text
 
 # rows below a table that are not data: totals, notes, sign-off lines
-_NOT_DATA = ("合计", "总计", "小计", "注", "说明", "填表人", "审核人", "单位负责人", "负责人", "制表人", "填报人", "联系电话", "填表日期")
+_NOT_DATA = (
+    "合计",
+    "总计",
+    "小计",
+    "注",
+    "说明",
+    "填表人",
+    "审核人",
+    "单位负责人",
+    "负责人",
+    "制表人",
+    "填报人",
+    "联系电话",
+    "填表日期",
+)
 
 
 @dataclass
@@ -56,7 +70,9 @@ def extract(layouts: list[SheetLayout]) -> Records:
                     n += 1
                 continue
             facts = dict(lay.context) if lay.shape == PER_COMPUTER else {}
-            facts.update({k: clean(row[c]) for k, c in computer_cols.items() if c < len(row) and text(row[c]) is not None})
+            facts.update(
+                {k: clean(row[c]) for k, c in computer_cols.items() if c < len(row) and text(row[c]) is not None}
+            )
             computer = facts.get("computer")
             if not computer:
                 if any(text(v) for v in row):

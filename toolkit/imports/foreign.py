@@ -11,7 +11,8 @@ from toolkit.imports.recognise import WHITELIST, describe, open_book, recognise_
 
 
 def foreign_report(path: str | Path, shown: str, report: Report, guide_sheets: Collection[str] = ()) -> Report:
-    """``report`` with its S1 findings (and skipped rules) replaced by one S1I when the workbook holds a layout ``import`` recognises.
+    """``report`` with its S1 findings (and skipped rules) replaced by one S1I when the workbook holds a layout
+    ``import`` recognises.
 
     ``guide_sheets`` are the sheets the reader found to be the guide's forms (a 附件6 alone): never another layout.
     """
@@ -24,6 +25,8 @@ def foreign_report(path: str | Path, shown: str, report: Report, guide_sheets: C
     if not any(lay.shape != WHITELIST for lay in layouts):
         return report
     what = "但" + describe(layouts)
-    finding = Finding("S1I", shown, None, None, {"what": what, "file": f'"{shown}"' if any(ch.isspace() for ch in shown) else shown})
+    finding = Finding(
+        "S1I", shown, None, None, {"what": what, "file": f'"{shown}"' if any(ch.isspace() for ch in shown) else shown}
+    )
     kept = [f for f in report.findings if f.rule != "S1"]
     return Report(report.as_of, [finding, *kept], [], report.workbooks)  # the skipped rules did not apply either

@@ -38,8 +38,14 @@ class ImportResult:
         return {
             "written": str(self.written) if self.written else None,
             "sheets": [
-                {"file": lay.file, "sheet": lay.sheet, "shape": lay.shape, "rows": self.records.rows.get(lay.where, 0),
-                 "columns": lay.found, "unplaced": lay.unplaced}
+                {
+                    "file": lay.file,
+                    "sheet": lay.sheet,
+                    "shape": lay.shape,
+                    "rows": self.records.rows.get(lay.where, 0),
+                    "columns": lay.found,
+                    "unplaced": lay.unplaced,
+                }
                 for lay in self.layouts
             ],
             "computers": len(self.records.machines),
@@ -58,7 +64,9 @@ def input_files(paths: Iterable[str | Path]) -> list[Path]:
         if p.is_dir():
             for root, dirs, files in os.walk(p):
                 dirs.sort()
-                out.extend(Path(root) / f for f in sorted(files) if f.lower().endswith(IMPORT_SUFFIXES) and not is_own_file(f))
+                out.extend(
+                    Path(root) / f for f in sorted(files) if f.lower().endswith(IMPORT_SUFFIXES) and not is_own_file(f)
+                )
         else:
             out.append(p)
     return out
@@ -100,7 +108,8 @@ def import_ledger(
             raise ImportFailed(f"输入已是指南格式的台账（有{forms}），不需要导入：请直接用 zbtz check 检查。")
         raise ImportFailed(
             f"没有找到可以导入的表：{describe(layouts) or '（没有非空的工作表）'}。"
-            "请用 --map 表头=字段 指明各列（例如 --map 电脑编号=计算机编号 --map 软件=软件名称），字段见 zbtz import --help。"
+            "请用 --map 表头=字段 指明各列（例如 --map 电脑编号=计算机编号 --map 软件=软件名称），字段见 zbtz"
+            " import --help。"
         )
     records = extract(layouts)
     conversion = convert(records, day or dt.date.today(), unit)

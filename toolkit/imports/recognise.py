@@ -164,7 +164,9 @@ def recognise_sheet(grid: Grid, display: str, d: Dictionary, maps: dict[str, str
             lay.shape = REGISTER
         elif "computer" in lay.context or any(k in cols for k in _SOFTWARE_HINTS):
             lay.shape = PER_COMPUTER
-            lay.context.setdefault("computer", grid.name if grid.name and not grid.name.lower().startswith("sheet") else stem)
+            lay.context.setdefault(
+                "computer", grid.name if grid.name and not grid.name.lower().startswith("sheet") else stem
+            )
     lay.unplaced = [clean(header[c]) for c in unknown]
     return lay
 
@@ -174,7 +176,9 @@ def _is_whitelist(grid: Grid, header: int, d: Dictionary) -> bool:
     return any(t in header_key(s) for s in texts for t in map(header_key, d.whitelist_titles))
 
 
-def _software_columns(grid: Grid, header: int, unknown: list[int], d: Dictionary, cols: dict[str, int]) -> list[SoftwareColumn]:
+def _software_columns(
+    grid: Grid, header: int, unknown: list[int], d: Dictionary, cols: dict[str, int]
+) -> list[SoftwareColumn]:
     """The software columns of a wide sheet: a column of tick words, or a column of names beside its 是否授权 column."""
     heads = grid.rows[header]
     genuine_heads = {header_key(a) for a in (d.field("genuine").label, *d.field("genuine").aliases)}
@@ -203,7 +207,8 @@ def _software_columns(grid: Grid, header: int, unknown: list[int], d: Dictionary
 
 
 def _context(grid: Grid, header: int, d: Dictionary) -> dict[str, str]:
-    """Computer facts written above a table: ``计算机编号：PC-01 使用人：张三`` in one cell, or a label and the next cell."""
+    """Computer facts written above a table: ``计算机编号：PC-01 使用人：张三`` in one cell, or a label and the
+    next cell."""
     by_header = d.by_header
     levels = {f.key: f.level for f in d.fields}
     out: dict[str, str] = {}

@@ -81,7 +81,11 @@ def _heights(rows: list[list[object]]) -> dict[int, float]:
     out: dict[int, float] = {}
     for i, values in enumerate(rows, 1):
         lines = max(
-            (text_lines(str(values[c - 1]), RESULT_WIDTHS[c], 11) for c in RESULT_WRAP if c <= len(values) and values[c - 1]),
+            (
+                text_lines(str(values[c - 1]), RESULT_WIDTHS[c], 11)
+                for c in RESULT_WRAP
+                if c <= len(values) and values[c - 1]
+            ),
             default=1,
         )
         if lines > 1:

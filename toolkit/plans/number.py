@@ -31,8 +31,6 @@ DEFAULT_PREFIXES = {COMMERCIAL: "SY", OEM: "OEM", FREE: "MF"}
 INFO_KEYS = ("name", "version", "sw_type", "license_count", "usable_version", "term")
 
 
-
-
 @dataclass(frozen=True)
 class NumberFormat:
     """How new numbers look: ``pattern`` with ``{prefix}`` and ``{n}`` (``{n:03d}``), a prefix per type."""
@@ -43,7 +41,9 @@ class NumberFormat:
     def __post_init__(self) -> None:
         fields = [f for _, f, _, _ in string.Formatter().parse(self.pattern) if f is not None]
         if "n" not in fields or any(f not in ("n", "prefix") for f in fields):
-            raise NumberingError(f"编号格式“{self.pattern}”须含 {{n}}（序号），可含 {{prefix}}（前缀），例如 {DEFAULT_PATTERN}。")
+            raise NumberingError(
+                f"编号格式“{self.pattern}”须含 {{n}}（序号），可含 {{prefix}}（前缀），例如 {DEFAULT_PATTERN}。"
+            )
         try:
             self.pattern.format(prefix="X", n=1)
         except (ValueError, IndexError, KeyError) as exc:
@@ -81,8 +81,14 @@ class NumberFill:
     reason: str
 
     def to_dict(self) -> dict:
-        return dict(sheet=self.sheet, cell=self.cell, software_no=self.software_no, name=self.name,
-                    sw_type=self.sw_type, reason=self.reason)
+        return dict(
+            sheet=self.sheet,
+            cell=self.cell,
+            software_no=self.software_no,
+            name=self.name,
+            sw_type=self.sw_type,
+            reason=self.reason,
+        )
 
 
 @dataclass(frozen=True)
@@ -187,7 +193,11 @@ def plan_numbers(
             continue
         sw_type = r.sw_type or ""
         if sw_type not in DEFAULT_PREFIXES:
-            why = f"软件类型“{r.raw.get('sw_type')}”不是商业软件、OEM软件或免费软件" if r.raw.get("sw_type") else "软件类型为空"
+            why = (
+                f"软件类型“{r.raw.get('sw_type')}”不是商业软件、OEM软件或免费软件"
+                if r.raw.get("sw_type")
+                else "软件类型为空"
+            )
             plan.unnumbered.append(Unnumbered(r.sheet, cell, why + "，未编号"))
             continue
         if sw_type == FREE:
@@ -220,7 +230,9 @@ def _plan_whitelist(ledger: Ledger, plan: NumberPlan, free_no: Mapping[str, str]
         no = free_no.get(w.key("name") or "")
         if not w.raw.get("software_no") and no:
             plan.whitelist_fills.append(
-                NumberFill(w.sheet, w.cell("software_no"), no, w.raw.get("name") or "", FREE, "附件7 中该免费软件的编号")
+                NumberFill(
+                    w.sheet, w.cell("software_no"), no, w.raw.get("name") or "", FREE, "附件7 中该免费软件的编号"
+                )
             )
 
 

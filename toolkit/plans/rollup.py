@@ -38,10 +38,6 @@ __all__ = [
 TEXT, CENTER, DATE = "text", "center", "date"  # what a 附件8 cell needs: wrapped text, centred, a date
 
 
-
-
-
-
 # --------------------------------------------------------------------------- 填表日期
 
 
@@ -214,7 +210,9 @@ def _plan_installed(ledger: Ledger, rollup: Rollup, plan: RollupPlan) -> None:
             if olds[i] != want or r.raw.get("installed") is None or isinstance(r.val.get("installed"), float):
                 _put(plan, r.sheet, (r.row, col), want)
         if old_total != new:
-            plan.installed.append(InstalledChange(rows[0].raw["software_no"] or nk, old_total, new, rows[0].cell("installed")))
+            plan.installed.append(
+                InstalledChange(rows[0].raw["software_no"] or nk, old_total, new, rows[0].cell("installed"))
+            )
 
 
 def _plan_counts(form: Form, ledger: Ledger, rollup: Rollup, plan: RollupPlan) -> None:
@@ -298,7 +296,9 @@ def _plan_detail(ledger: Ledger, form: Form, rollup: Rollup, plan: RollupPlan) -
     if prev_key is not None and n - 1 > group_start:
         merges.extend((first + group_start, c, first + n - 1, c) for c in merge_cols)
 
-    old = {(norm_key(d.computer or ""), norm_key(d.software_no) if d.software_no else None): d for d in own if d.computer}
+    old = {
+        (norm_key(d.computer or ""), norm_key(d.software_no) if d.software_no else None): d for d in own if d.computer
+    }
     new = {(norm_key(r.computer), norm_key(r.software_no) if r.software_no else None): r for r in rollup.detail}
     for pair, r in new.items():
         if pair not in old:

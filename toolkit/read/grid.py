@@ -85,12 +85,12 @@ class Book:
 
 def book_from_sheets(path: str, sheets: Iterable[tuple[str, Sequence[Sequence[object]], Sequence[Merge]]]) -> Book:
     """A :class:`Book` from (name, rows, merges) triples of any source (xlwings, tests)."""
-    grids = [
-        Grid(name, [list(r) for r in rows], list(merges), i) for i, (name, rows, merges) in enumerate(sheets)
-    ]
+    grids = [Grid(name, [list(r) for r in rows], list(merges), i) for i, (name, rows, merges) in enumerate(sheets)]
     for g in grids:
         g.fill_merges()
-    return Book(path, [g for g in grids if not is_dictionary_sheet(g.name)], [g for g in grids if is_dictionary_sheet(g.name)])
+    return Book(
+        path, [g for g in grids if not is_dictionary_sheet(g.name)], [g for g in grids if is_dictionary_sheet(g.name)]
+    )
 
 
 def load_book(path: str | Path) -> Book:
@@ -118,15 +118,22 @@ def stream_book(path: str | Path) -> Book:
             with p.open("rb") as fh:
                 wb = pc.CalamineWorkbook.from_filelike(fh)
     except Exception as exc:  # calamine raises several unrelated classes
-        raise ReadError(f"无法读取工作簿（文件已损坏或格式不符）：{_short(exc)}。请用 Excel 或 WPS 打开后另存为 .xlsx 再试。") from exc
+        raise ReadError(
+            f"无法读取工作簿（文件已损坏或格式不符）：{_short(exc)}。请用 Excel 或 WPS 打开后另存为 .xlsx 再试。"
+        ) from exc
     worksheet = pc.SheetTypeEnum.WorkSheet
     try:
         metas = list(wb.sheets_metadata)
     except Exception as exc:
-        raise ReadError(f"无法读取工作簿的工作表目录：{_short(exc)}。请用 Excel 或 WPS 打开后另存为 .xlsx 再试。") from exc
+        raise ReadError(
+            f"无法读取工作簿的工作表目录：{_short(exc)}。请用 Excel 或 WPS 打开后另存为 .xlsx 再试。"
+        ) from exc
     if not any(m.typ == worksheet for m in metas):
         wb.close()
-        raise ReadError("工作簿中没有可读取的工作表（文件可能已损坏，或不是 Excel/WPS 表格）。请用 Excel 或 WPS 打开后另存为 .xlsx 再试。")
+        raise ReadError(
+            "工作簿中没有可读取的工作表（文件可能已损坏，或不是 Excel/WPS 表格）。请用 Excel 或 WPS 打开后另"
+            "存为 .xlsx 再试。"
+        )
     ods_merges = _ods_merges(p) if kind == ODS else None
     # the unit's 字典 is read first, whatever its place: every form's cells are looked up in it
     words = [i for i, m in enumerate(metas) if m.typ == worksheet and is_dictionary_sheet(m.name)]
@@ -150,8 +157,13 @@ def _open(pc, path: Path):
 
 
 def _sheets(
-    wb, worksheet, errors: dict[str, dict[tuple[int, int], str]], ods_merges: dict[str, list[Merge]] | None = None,
-    only: list[int] | None = None, skip: list[int] = (), close: bool = True,  # type: ignore[assignment]
+    wb,
+    worksheet,
+    errors: dict[str, dict[tuple[int, int], str]],
+    ods_merges: dict[str, list[Merge]] | None = None,
+    only: list[int] | None = None,
+    skip: list[int] = (),  # type: ignore[assignment]
+    close: bool = True,
 ) -> Iterator[Grid]:
     try:
         for i, meta in enumerate(wb.sheets_metadata):
@@ -170,7 +182,9 @@ def _sheets(
     except ReadError:
         raise
     except Exception as exc:
-        raise ReadError(f"读取工作表时出错（文件可能被截断或损坏）：{_short(exc)}。请用 Excel 或 WPS 打开并修复后另存。") from exc
+        raise ReadError(
+            f"读取工作表时出错（文件可能被截断或损坏）：{_short(exc)}。请用 Excel 或 WPS 打开并修复后另存。"
+        ) from exc
     finally:
         if close:
             wb.close()
@@ -216,7 +230,9 @@ def _ods_merges(path: Path) -> dict[str, list[Merge]]:
                 if tag != _TABLE + "table-cell":
                     el.clear()  # keep memory flat; cell text is calamine's business
     except Exception as exc:  # a damaged part: calamine has read the cells, only the merges are lost
-        raise ReadError(f"读取 .ods 文件的合并单元格时出错：{_short(exc)}。请用 Excel 或 WPS 另存为 .xlsx 后再试。") from exc
+        raise ReadError(
+            f"读取 .ods 文件的合并单元格时出错：{_short(exc)}。请用 Excel 或 WPS 另存为 .xlsx 后再试。"
+        ) from exc
     return out
 
 

@@ -97,7 +97,8 @@ def file_index(form: Form) -> int:
 
 
 def read_files(group: LedgerFiles) -> tuple[Ledger, dict[str, tuple[str, str]], list[tuple[str, str]]]:
-    """Read and merge the files of a set; returns the ledger, the sheet origins and (file, reason) of unreadable files."""
+    """Read and merge the files of a set; returns the ledger, the sheet origins and (file, reason) of unreadable
+    files."""
     ledgers, unreadable = [], []
     for path, shown in group.files:
         try:

@@ -305,7 +305,9 @@ def _info_block(grid: Grid, form: Form) -> dict[str, Labelled]:
     return _pair_labels(grid, form, form.schema.info)
 
 
-_UNIT = re.compile(r"单位(?:名称)?\s*(?:[（(]\s*盖章\s*[）)])?\s*[:：]\s*(.*?)(?:\s{2,}|\s*填表人|\s*联系电话|\s*填表日期|$)")
+_UNIT = re.compile(
+    r"单位(?:名称)?\s*(?:[（(]\s*盖章\s*[）)])?\s*[:：]\s*(.*?)(?:\s{2,}|\s*填表人|\s*联系电话|\s*填表日期|$)"
+)
 
 
 def _unit_name(grid: Grid, form: Form) -> str | None:
@@ -328,9 +330,7 @@ def _unit_name(grid: Grid, form: Form) -> str | None:
 
 
 _SIGN_END = r"(?:\s{2,}|\s*填表人|\s*联系电话|\s*填表日期|$)"
-_SIGN_FIELDS = {
-    label: re.compile(label + r"\s*[:：]\s*(.*?)" + _SIGN_END) for label in ("填表人", "联系电话")
-}
+_SIGN_FIELDS = {label: re.compile(label + r"\s*[:：]\s*(.*?)" + _SIGN_END) for label in ("填表人", "联系电话")}
 
 
 def _sign_field(grid: Grid, form: Form, label: str) -> str | None:
@@ -479,7 +479,11 @@ def _dict_builder(keys: tuple[str, ...]) -> Callable[..., dict[str, object]]:
 
 
 def _read_rows(
-    grid: Grid, form: Form, ledger: Ledger, memos: dict[tuple[str, str], Any] | None = None, vocab: Vocabulary | None = None
+    grid: Grid,
+    form: Form,
+    ledger: Ledger,
+    memos: dict[tuple[str, str], Any] | None = None,
+    vocab: Vocabulary | None = None,
 ) -> None:
     """Read the form's data rows column by column, then assemble one :class:`Row` per data row."""
     sch = form.schema
@@ -510,7 +514,9 @@ def _read_rows(
         presence.append(shown_col)
         # no tick, but maybe a word written in a tick cell ("升级"): keep it for the S5 message
         all_keys.append(key)
-        raw_cols.append(_with_tick_words(body, cols, shown_col, memos.setdefault((sch.form, "ticktext:" + key), ({}, {}))))
+        raw_cols.append(
+            _with_tick_words(body, cols, shown_col, memos.setdefault((sch.form, "ticktext:" + key), ({}, {})))
+        )
         val_keys.append(key)
         val_cols.append(val_col)
     keep = _data_rows(raw_cols, presence, keys, form, n)
@@ -600,11 +606,15 @@ _SIGN_OFF = re.compile(
     r"^(?:单位(?:名称)?\s*(?:[（(]\s*盖章\s*[）)])?|(?:单位|主要|分管|主管)?(?:负责人|领导)(?:签字)?|审核人?|审批人?"
     r"|填表人|填报人|制表人?|经办人|联系人|联系电话|填表日期|填报日期|签字|盖章)\s*[:：]"
 )
-_SIGN_LABEL = re.compile(r"(?:负责人|领导|审核人?|审批人?|填表人|填报人|制表人?|经办人|联系人|联系电话|填表日期|填报日期|签字|盖章)\s*[:：]")
+_SIGN_LABEL = re.compile(
+    r"(?:负责人|领导|审核人?|审批人?|填表人|填报人|制表人?|经办人|联系人|联系电话|填表日期|填报日期|签字|盖章)\s*[:：]"
+)
 _NOTE = re.compile(r"^(?:注|说明|填表说明|备注)\s*[\d一二三四五六七八九十]*\s*[:：.、]")
 
 
-def _drop_notes(grid: Grid, form: Form, raw_cols: list[list], presence: list[list], keep: list[bool] | None, n: int) -> list[bool] | None:
+def _drop_notes(
+    grid: Grid, form: Form, raw_cols: list[list], presence: list[list], keep: list[bool] | None, n: int
+) -> list[bool] | None:
     """``keep`` without the note and sign-off lines (merged or not) below the table.
 
     A body row under a merge spanning three or more of the form's columns is a line of text (a
@@ -630,7 +640,9 @@ def _drop_notes(grid: Grid, form: Form, raw_cols: list[list], presence: list[lis
         signs = [t for t in texts if _SIGN_OFF.match(t)]
         # a sign-off row: two sign-off labels (in two cells or one), or one alone on its row; a data
         # row whose 备注 says 联系人：… is data
-        sign_off = len(signs) >= 2 or any(len(_SIGN_LABEL.findall(t)) >= 2 for t in signs) or (signs and len(filled) <= 1)
+        sign_off = (
+            len(signs) >= 2 or any(len(_SIGN_LABEL.findall(t)) >= 2 for t in signs) or (signs and len(filled) <= 1)
+        )
         if sign_off or any(_NOTE.match(t) and len(filled) <= 1 for t in texts):
             out = [True] * n if out is None else out
             out[i:] = [False] * (n - i)

@@ -69,7 +69,8 @@ def vet_package(path: Path) -> Vetted:
     vetted = vet_workbook(path)
     if vetted.kind != XLSX:
         raise ReadError(
-            f"这是 {FORMAT_ZH[vetted.kind]} 格式，只能检查，不能直接写入。请在 Excel 或 WPS 中“另存为” .xlsx 后再试。", "legacy"
+            f"这是 {FORMAT_ZH[vetted.kind]} 格式，只能检查，不能直接写入。请在 Excel 或 WPS 中“另存为” .xlsx 后再试。",
+            "legacy",
         )
     return vetted
 
@@ -108,12 +109,18 @@ def _vet_package(path: Path) -> Vetted:
         raise ReadError("文件为空（0 字节），不是工作簿。请重新保存或从备份恢复。", "empty")
     if head.startswith(OLE_MAGIC):
         if _ole_is_encrypted(path):
-            raise ReadError("工作簿设置了打开密码（已加密），无法读取。请在 Excel/WPS 中取消密码后另存为 .xlsx 再检查。", "encrypted")
+            raise ReadError(
+                "工作簿设置了打开密码（已加密），无法读取。请在 Excel/WPS 中取消密码后另存为 .xlsx 再检查。",
+                "encrypted",
+            )
         _vet_cfb(head, size)
         return Vetted(CFB)
     if not head.startswith(ZIP_MAGIC):
         raise ReadError(
-            "不是 Excel 工作簿或其他电子表格文件（.xlsx/.xlsm/.xls/.xlsb/.et/.ods）。请确认文件类型，或用 Excel/WPS 另存为 .xlsx。",
+            (
+                "不是 Excel 工作簿或其他电子表格文件（.xlsx/.xlsm/.xls/.xlsb/.et/.ods）。请确认文件类型，或用 Exc"
+                "el/WPS 另存为 .xlsx。"
+            ),
             "not-workbook",
         )
     try:
@@ -135,9 +142,13 @@ def _vet_package(path: Path) -> Vetted:
     except ReadError:
         raise
     except (zipfile.BadZipFile, EOFError, zipfile.LargeZipFile) as exc:
-        raise ReadError(f"工作簿已损坏或不完整（可能被截断）：{exc}。请从备份恢复，或用 Excel/WPS 打开修复后另存。", "damaged") from exc
+        raise ReadError(
+            f"工作簿已损坏或不完整（可能被截断）：{exc}。请从备份恢复，或用 Excel/WPS 打开修复后另存。", "damaged"
+        ) from exc
     except (OSError, ValueError, NotImplementedError) as exc:
-        raise ReadError(f"工作簿已损坏，无法解压：{exc}。请从备份恢复，或用 Excel/WPS 打开修复后另存。", "damaged") from exc
+        raise ReadError(
+            f"工作簿已损坏，无法解压：{exc}。请从备份恢复，或用 Excel/WPS 打开修复后另存。", "damaged"
+        ) from exc
 
 
 def _zip_kind(zf: zipfile.ZipFile, names: set[str]) -> str:
@@ -163,7 +174,10 @@ def _vet_parts(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> None:
             info.file_size > RATIO_FLOOR and info.file_size > MAX_RATIO * max(info.compress_size, 1)
         ):
             raise ReadError(
-                f"部件 {info.filename} 解压后达 {info.file_size / 2**20:.0f} MB（压缩比异常），疑似“压缩炸弹”，已拒绝读取。",
+                (
+                    f"部件 {info.filename} 解压后达 {info.file_size / 2**20:.0f} MB（压缩比异常），疑似“压缩炸弹”"
+                    "，已拒绝读取。"
+                ),
                 "zip-bomb",
             )
     if total > MAX_TOTAL_BYTES:
@@ -174,7 +188,8 @@ def _vet_parts(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> None:
                 dtd = _has_dtd(part)
             if dtd:
                 raise ReadError(
-                    f"部件 {info.filename} 含有 DTD/实体声明（Excel 不会生成），疑似“XML 炸弹”，已拒绝读取。", "xml-bomb"
+                    f"部件 {info.filename} 含有 DTD/实体声明（Excel 不会生成），疑似“XML 炸弹”，已拒绝读取。",
+                    "xml-bomb",
                 )
 
 
@@ -187,11 +202,15 @@ def _vet_cfb(head: bytes, size: int) -> None:
             "too-large",
         )
     if len(head) < 512:
-        raise ReadError("旧版 .xls/.et 文件不完整（可能被截断）。请从备份恢复，或用 Excel/WPS 打开修复后另存。", "damaged")
+        raise ReadError(
+            "旧版 .xls/.et 文件不完整（可能被截断）。请从备份恢复，或用 Excel/WPS 打开修复后另存。", "damaged"
+        )
     shift = int.from_bytes(head[30:32], "little")
     fat_sectors = int.from_bytes(head[44:48], "little")
     if head[28:30] != b"\xfe\xff" or shift not in (9, 12) or fat_sectors * (1 << shift) > size:
-        raise ReadError("旧版 .xls/.et 文件的结构已损坏。请从备份恢复，或用 Excel/WPS 打开修复后另存为 .xlsx。", "damaged")
+        raise ReadError(
+            "旧版 .xls/.et 文件的结构已损坏。请从备份恢复，或用 Excel/WPS 打开修复后另存为 .xlsx。", "damaged"
+        )
 
 
 def _sheet_names(zf: zipfile.ZipFile, names: set[str]) -> dict[str, str]:
@@ -228,14 +247,20 @@ _IRREGULAR = re.compile(rb'<c(?:>|/>|\s(?!r="))|<\w+:c[\s>/]')
 _CELL = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"[^>]*?(/?)>')
 _ERROR_CELL = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"[^>]*?\st="e"[^>]*>(.*?)</c>', re.DOTALL)
 _ERROR_VALUE = re.compile(rb"<(?:\w+:)?v>\s*(#[^<]{1,20}?)\s*</")
-_TOKEN = re.compile(rb'<(?:\w+:)?(row|c)(?=[\s>/])([^>]*?)(/?)>')
+_TOKEN = re.compile(rb"<(?:\w+:)?(row|c)(?=[\s>/])([^>]*?)(/?)>")
 _ATTR_R = re.compile(rb'\sr="([A-Z]*)([0-9]*)"')
 _FAST_ROWS = 99_999
 _FAST_COLS = 26
 
 
 def _unescape(text: str) -> str:
-    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&apos;", "'").replace("&amp;", "&")
+    return (
+        text.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", '"')
+        .replace("&apos;", "'")
+        .replace("&amp;", "&")
+    )
 
 
 def col_letters(col: int) -> str:
@@ -270,7 +295,10 @@ def _chunks(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterator[bytes]:
             seen += len(data)
             if seen > info.file_size:
                 raise ReadError(
-                    f"部件 {info.filename} 解压后超过压缩包中声明的大小（{info.file_size} 字节），文件已损坏或被篡改，已拒绝读取。",
+                    (
+                        f"部件 {info.filename} 解压后超过压缩包中声明的大小（{info.file_size} 字节），文件已损坏"
+                        "或被篡改，已拒绝读取。"
+                    ),
                     "zip-bomb",
                 )
             cut = data.rfind(b"<")
@@ -297,7 +325,9 @@ def _vet_sheet(zf: zipfile.ZipFile, info: zipfile.ZipInfo, sheet: str) -> dict[t
         if _ERROR_MARK.search(chunk):
             for letters, digits, body in _ERROR_CELL.findall(chunk):
                 value = _ERROR_VALUE.search(body)
-                errors[(int(digits) - 1, _col_number(letters) - 1)] = value[1].decode("ascii", "replace") if value else "#错误"
+                errors[(int(digits) - 1, _col_number(letters) - 1)] = (
+                    value[1].decode("ascii", "replace") if value else "#错误"
+                )
     if far:
         _vet_extent(zf, info, sheet)  # some valued cell beyond A1:Z99999: measure exactly
     return errors
@@ -309,7 +339,8 @@ def _vet_extent(zf: zipfile.ZipFile, info: zipfile.ZipInfo, sheet: str) -> None:
     if rows * cols > MAX_GRID_CELLS:
         ref = f"{col_letters(far[1])}{far[0]}"
         raise ReadError(
-            f"工作表“{sheet}”的 {ref} 有内容，使表格范围过大（A1:{col_letters(cols)}{rows}，{rows * cols:,} 个单元格）；"
+            f"工作表“{sheet}”的 {ref} 有内容，使表格范围过大（A1:{col_letters(cols)}{rows}，{rows * cols:,} "
+            "个单元格）；"
             "请删除该单元格（或那里多余的行列）后另存，再检查。",
             "too-large",
         )

@@ -22,7 +22,8 @@ if TYPE_CHECKING:
     from toolkit.consolidation import Consolidation, LedgerResult
 
 CSS = """
-body{font-family:"Noto Sans CJK SC","Source Han Sans SC","WenQuanYi Micro Hei","Microsoft YaHei","PingFang SC",sans-serif;
+body{font-family:"Noto Sans CJK SC","Source Han Sans SC","WenQuanYi Micro Hei","Microsoft YaHei","PingFang SC",\
+sans-serif;
 margin:0;padding:24px 32px;color:#1f2933;background:#f7f9fb;font-size:14px}
 h1{font-size:24px;margin:0 0 4px}h2{font-size:18px;margin:28px 0 10px;border-left:4px solid #2f6fb0;padding-left:8px}
 .sub{color:#52606d;margin:0 0 16px}

@@ -43,7 +43,8 @@ def stats_text(stats: Stats) -> str:
             for cat in [*stats.categories, stats.total]:
                 mark = f"（含推测类别：{'、'.join(cat.guessed)}）" if cat.guessed and cat.category != "合计" else ""
                 lines.append(
-                    f"    {cat.category:<6} 安装 {cat.installed:>4}  正版 {cat.genuine:>4}  正版率 {_pct(cat.rate)}{mark}"
+                    f"    {cat.category:<6} 安装 {cat.installed:>4}  正版 {cat.genuine:>4}  正版率 "
+                    f"{_pct(cat.rate)}{mark}"
                 )
     if stats.over_deployed:
         lines.append("  超出许可数量：" + "、".join(n.software_no for n in stats.over_deployed))
@@ -94,8 +95,10 @@ ROLLUP_RULES = frozenset(FIXES)
 def _collapsed(rule: str, items: list[Finding]) -> str:
     what = SUMMARIES.get(rule, f"{REGISTRY[rule].title} {{n}} 处").format(n=len(items))
     fix = FIXES.get(rule)
-    return f"{what}，{fix}（逐条明细见 --format json 或 --annotate 写入的“校验结果”表）" if fix else (
-        f"{what}（逐条明细见 --format json 或 --annotate 写入的“校验结果”表）"
+    return (
+        f"{what}，{fix}（逐条明细见 --format json 或 --annotate 写入的“校验结果”表）"
+        if fix
+        else (f"{what}（逐条明细见 --format json 或 --annotate 写入的“校验结果”表）")
     )
 
 
@@ -144,7 +147,10 @@ def report_text(report: Report) -> str:
             lines.append(f"  [{sheet or '整个工作簿'}]")
             lines.extend(sheet_lines(items))
         if any(f.rule in ROLLUP_RULES for items in sheets.values() for f in items):
-            lines.append(f"  提示：附件7、附件8 与附件9 不一致时，先运行 zbtz rollup {book} --in-place 按附件9 重新汇总，再检查。")
+            lines.append(
+                f"  提示：附件7、附件8 与附件9 不一致时，先运行 zbtz rollup {book} --in-place 按附件9 重新汇"
+                "总，再检查。"
+            )
     skipped: dict[tuple[str, str], list[str]] = {}
     for s in report.skipped:
         skipped.setdefault((s.rule, s.reason), []).append(s.workbook)
@@ -153,9 +159,13 @@ def report_text(report: Report) -> str:
         lines.append(f"未执行 {rule}：{reason}{where}")
     if report.files is not None:
         checked = sum(f.status == "checked" for f in report.files)
-        lines.append(f"文件夹中共 {len(report.files)} 个表格文件：检查 {checked} 个，跳过 {len(report.files) - checked} 个")
+        lines.append(
+            f"文件夹中共 {len(report.files)} 个表格文件：检查 {checked} 个，跳过 {len(report.files) - checked} 个"
+        )
         for fs in report.files:
-            lines.append(f"  已检查  {fs.workbook}" if fs.status == "checked" else f"  已跳过  {fs.workbook}：{fs.reason}")
+            lines.append(
+                f"  已检查  {fs.workbook}" if fs.status == "checked" else f"  已跳过  {fs.workbook}：{fs.reason}"
+            )
     if report.nothing_checked:
         lines.append("没有可检查的台账：文件夹中没有能读取的表格文件（.xlsx/.xlsm/.xls/.xlsb/.et/.ods）—— 未通过")
         return "\n".join(lines)

@@ -109,10 +109,18 @@ def write_attachment5_sheet(ws: Worksheet, stats: Stats, lay: Layout | None = No
     ws.cell(1, 1).alignment = _CENTER
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=WIDTH)
     ws.row_dimensions[1].height = 30
-    ws.cell(2, 1, cell_value(lay.sign_line.format(
-        unit=stats.unit or BLANK_LINE, filler=stats.filler or BLANK_LINE, phone=stats.phone or BLANK_LINE,
-        date=lay.date_text(stats.as_of),
-    )))
+    ws.cell(
+        2,
+        1,
+        cell_value(
+            lay.sign_line.format(
+                unit=stats.unit or BLANK_LINE,
+                filler=stats.filler or BLANK_LINE,
+                phone=stats.phone or BLANK_LINE,
+                date=lay.date_text(stats.as_of),
+            )
+        ),
+    )
     ws.cell(2, 1).alignment = _LEFT
     ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=WIDTH)
     r = 3
@@ -174,7 +182,11 @@ def _categories_block(ws: Worksheet, r: int, block: dict, stats: Stats) -> int:
             elif key == "rate":
                 _rate_cell(ws, r, col, cat.rate)
             elif key == "note":
-                ws.cell(r, col, cell_value(f"含推测类别：{'、'.join(cat.guessed)}") if cat.guessed and not is_total else None)
+                ws.cell(
+                    r,
+                    col,
+                    cell_value(f"含推测类别：{'、'.join(cat.guessed)}") if cat.guessed and not is_total else None,
+                )
             else:
                 ws.cell(r, col, getattr(cat, key))
         if last_col < WIDTH:
@@ -498,7 +510,13 @@ LABELLED_PRODUCTS = 10  # more columns than this and their value labels would ov
 
 def _small_text(size: int) -> RichText:
     """Chart text properties at ``size`` points."""
-    return RichText(p=[Paragraph(pPr=ParagraphProperties(defRPr=CharacterProperties(sz=size * 100)), endParaRPr=CharacterProperties())])
+    return RichText(
+        p=[
+            Paragraph(
+                pPr=ParagraphProperties(defRPr=CharacterProperties(sz=size * 100)), endParaRPr=CharacterProperties()
+            )
+        ]
+    )
 
 
 def _labels(position: str) -> DataLabelList:

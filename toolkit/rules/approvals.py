@@ -2,8 +2,9 @@
 
 Each rule runs only when its register is kept in the ledger (found, with at least one row): a unit
 that keeps the paper forms elsewhere, or has only a blank template sheet, gets no finding. A register
-started later than the logs judges only the log rows from its first date on. Matching is by computer and software number (or, where a register
-row names no number, by the number's 软件名称), compared after normalisation.
+started later than the logs judges only the log rows from its first date on. Matching is by computer and
+software number (or, where a register row names no number, by the number's 软件名称), compared after
+normalisation.
 """
 
 from __future__ import annotations
@@ -26,6 +27,21 @@ def _log_rows(ctx: CheckContext) -> Iterator[tuple[LogEntry, str]]:
             no = e.raw.get("software_no") if log.combined else log.software_no
             if no and e.computer and e.date is not None and e.date <= ctx.as_of and e.op in ("安装", "卸载"):
                 yield e, norm_key(no)
+
+
+def _log_finding(ctx: CheckContext, code: str, e: LogEntry, nk: str, **extra: str) -> Finding:
+    """The finding for a 附件9 row (its 日期 cell) that lacks a matching register row."""
+    return ctx.finding(
+        code,
+        e.sheet,
+        e.cell("date"),
+        e.row,
+        computer=e.computer,
+        date=e.date.isoformat() if e.date else "",
+        op=e.op,
+        no=ctx.rollup.number_text.get(nk, nk),
+        **extra,
+    )
 
 
 def _register(ctx: CheckContext, name: str, rows: list, needed: str, code: str) -> Form | None:
@@ -78,7 +94,7 @@ def requested(ctx: CheckContext) -> Iterator[Finding]:
             continue
         days = asked.get((norm_key(e.computer or ""), nk), [])
         if not any(d is None or d <= e.date for d in days):  # type: ignore[operator]
-            yield ctx.finding("AZ1.2", e.sheet, e.cell("date"), e.row, computer=e.computer, date=e.date.isoformat() if e.date else "", op=e.op, no=ctx.rollup.number_text.get(nk, nk), unified=words[0])
+            yield _log_finding(ctx, "AZ1.2", e, nk, unified=words[0])
 
 
 @check("AZ1.4")
@@ -98,7 +114,7 @@ def confirmed(ctx: CheckContext) -> Iterator[Finding]:
             continue
         found = done.get((norm_key(e.computer or ""), nk), [])
         if not any((op is None or op in (e.op, "升级")) and (d is None or d >= e.date) for d, op in found):  # type: ignore[operator]
-            yield ctx.finding("AZ1.4", e.sheet, e.cell("date"), e.row, computer=e.computer, date=e.date.isoformat() if e.date else "", op=e.op, no=ctx.rollup.number_text.get(nk, nk))
+            yield _log_finding(ctx, "AZ1.4", e, nk)
 
 
 @check("ZR3")

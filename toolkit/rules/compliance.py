@@ -54,9 +54,18 @@ def over_deployed(ctx: CheckContext) -> Iterator[Finding]:
         else:
             used, unit = len(computers), "台计算机"
         if used > allowed:
-            yield ctx.finding("PZ1.1", first.sheet, first.cell("license_count"), first.row, no=first.software_no, license=lt or "许可类型未填", allowed=allowed, used=used, unit=unit, as_of=ctx.as_of.isoformat())
-
-
+            yield ctx.finding(
+                "PZ1.1",
+                first.sheet,
+                first.cell("license_count"),
+                first.row,
+                no=first.software_no,
+                license=lt or "许可类型未填",
+                allowed=allowed,
+                used=used,
+                unit=unit,
+                as_of=ctx.as_of.isoformat(),
+            )
 
 
 @check("PZ1.1E", "PZ1.1W")
@@ -79,12 +88,39 @@ def expiry(ctx: CheckContext) -> Iterator[Finding]:
         used = len(in_use.get(nk, []))
         what = "杀毒软件的年服务" if service else "许可"
         if end < ctx.as_of and used > 0:
-            yield ctx.finding("PZ1.1E", first.sheet, first.cell("term"), first.row, what=f"软件编号 {first.software_no} 的{what}已于 {end.isoformat()} 到期，截至 {ctx.as_of.isoformat()} 仍安装在 {used} 台计算机上")
+            yield ctx.finding(
+                "PZ1.1E",
+                first.sheet,
+                first.cell("term"),
+                first.row,
+                what=(
+                    f"软件编号 {first.software_no} 的{what}已于 {end.isoformat()} 到期，截至 "
+                    f"{ctx.as_of.isoformat()} 仍安装在 {used} 台计算机上"
+                ),
+            )
         elif used > 0 and ctx.as_of <= end <= ctx.as_of + dt.timedelta(days=EXPIRY_WARNING_DAYS):
-            yield ctx.finding("PZ1.1W", first.sheet, first.cell("term"), first.row, no=first.software_no, end=end.isoformat(), days=(end - ctx.as_of).days, used=used)
+            yield ctx.finding(
+                "PZ1.1W",
+                first.sheet,
+                first.cell("term"),
+                first.row,
+                no=first.software_no,
+                end=end.isoformat(),
+                days=(end - ctx.as_of).days,
+                used=used,
+            )
         for e in logs.get(nk, []):
             if e.op == "安装" and e.date and end < e.date <= ctx.as_of:
-                yield ctx.finding("PZ1.1E", e.sheet, e.cell("date"), e.row, what=f"本行于 {e.date.isoformat()} 安装软件编号 {first.software_no}，而其{what}已于 {end.isoformat()} 到期")
+                yield ctx.finding(
+                    "PZ1.1E",
+                    e.sheet,
+                    e.cell("date"),
+                    e.row,
+                    what=(
+                        f"本行于 {e.date.isoformat()} 安装软件编号 {first.software_no}，而其{what}已于 "
+                        f"{end.isoformat()} 到期"
+                    ),
+                )
 
 
 @check("PZ2.7")
@@ -102,10 +138,25 @@ def scrapped(ctx: CheckContext) -> Iterator[Finding]:
             per_computer[ck] = per_computer.get(ck, 0) + 1
     for ck, n in per_computer.items():
         c = scrapped[ck]
-        yield ctx.finding("PZ2.7", c.sheet, c.cell("status"), c.row, what=f"计算机 {c.computer} 已报废，截至 {ctx.as_of.isoformat()} 按附件9 仍装有 {n} 个软件")
+        yield ctx.finding(
+            "PZ2.7",
+            c.sheet,
+            c.cell("status"),
+            c.row,
+            what=f"计算机 {c.computer} 已报废，截至 {ctx.as_of.isoformat()} 按附件9 仍装有 {n} 个软件",
+        )
     for log in ctx.ledger.logs:
         for e in log.entries:
             pc = scrapped.get(norm_key(e.computer or ""))
             end = pc.val.get("scrap_date") if pc else None
             if pc is not None and isinstance(end, dt.date) and e.op == "安装" and e.date and e.date > end:
-                yield ctx.finding("PZ2.7", e.sheet, e.cell("date"), e.row, what=f"本行于 {e.date.isoformat()} 在计算机 {pc.computer} 上安装软件，而该计算机已于 {end.isoformat()} 报废")
+                yield ctx.finding(
+                    "PZ2.7",
+                    e.sheet,
+                    e.cell("date"),
+                    e.row,
+                    what=(
+                        f"本行于 {e.date.isoformat()} 在计算机 {pc.computer} 上安装软件，而该计算机已于 "
+                        f"{end.isoformat()} 报废"
+                    ),
+                )

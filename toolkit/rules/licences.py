@@ -25,7 +25,11 @@ def licences(ctx: CheckContext) -> Iterator[Finding]:
         yield ctx.finding(f.code, f.row.sheet, f.row.cell(f.column), f.row.row, **f.values)
 
 
-_NEEDED = {"服务器": ("操作系统", ANTIVIRUS), "台式机": ("操作系统", "办公软件", ANTIVIRUS), "便携机": ("操作系统", "办公软件", ANTIVIRUS)}
+_NEEDED = {
+    "服务器": ("操作系统", ANTIVIRUS),
+    "台式机": ("操作系统", "办公软件", ANTIVIRUS),
+    "便携机": ("操作系统", "办公软件", ANTIVIRUS),
+}
 
 
 @check("PZ2.3")
@@ -55,4 +59,12 @@ def three_software(ctx: CheckContext) -> Iterator[Finding]:
             continue  # software of unknown category might be the missing one
         missing = [n for n in needed if n not in have]
         if missing:
-            yield ctx.finding("PZ2.3", c.sheet, c.cell("computer"), c.row, computer=c.computer, ctype=c.ctype, missing="、".join(missing))
+            yield ctx.finding(
+                "PZ2.3",
+                c.sheet,
+                c.cell("computer"),
+                c.row,
+                computer=c.computer,
+                ctype=c.ctype,
+                missing="、".join(missing),
+            )

@@ -49,14 +49,34 @@ def detail_vs_logs(ctx: CheckContext) -> Iterator[Finding]:
             blank_number.add(ck)
     for (ck, nk), d in on_detail.items():
         if ru.state.get((ck, nk), 0) <= 0 and nk not in ru.uncertain:
-            yield ctx.finding("TZ2.2", d.sheet, d.cell("software_no"), d.row, computer=d.computer, no=d.software_no, what="附件8 中登记为已安装，但按附件9 未安装", as_of=ctx.as_of.isoformat())
+            yield ctx.finding(
+                "TZ2.2",
+                d.sheet,
+                d.cell("software_no"),
+                d.row,
+                computer=d.computer,
+                no=d.software_no,
+                what="附件8 中登记为已安装，但按附件9 未安装",
+                as_of=ctx.as_of.isoformat(),
+            )
     for (ck, nk), s in ru.state.items():
         if nk in ru.uncertain or nk in blank_computer or ck in blank_number:
             continue  # a blank or unreadable key cell is its own finding (S3/S4/S5)
         if s > 0 and (ck, nk) not in on_detail:
             row = first_row_of.get(ck)
-            sheet, cell, r = (row.sheet, row.cell("computer"), row.row) if row is not None else (form.sheet, form.title_cell, None)
-            yield ctx.finding("TZ2.2", sheet, cell, r, computer=ru.computer_text.get(ck, ck), no=ru.number_text.get(nk, nk), what="按附件9 已安装，但附件8 中没有登记", as_of=ctx.as_of.isoformat())
+            sheet, cell, r = (
+                (row.sheet, row.cell("computer"), row.row) if row is not None else (form.sheet, form.title_cell, None)
+            )
+            yield ctx.finding(
+                "TZ2.2",
+                sheet,
+                cell,
+                r,
+                computer=ru.computer_text.get(ck, ck),
+                no=ru.number_text.get(nk, nk),
+                what="按附件9 已安装，但附件8 中没有登记",
+                as_of=ctx.as_of.isoformat(),
+            )
 
 
 @check("TZ2.3")
@@ -78,7 +98,9 @@ def stale(ctx: CheckContext) -> Iterator[Finding]:
             ctx.skip("TZ2.3", f"{name} 的签字栏没有可识别的填表日期")
             continue
         if fd.value < limit and latest is not None and latest > fd.value:
-            yield ctx.finding("TZ2.3", form.sheet, fd.cell, form=name, date=fd.value.isoformat(), latest=latest.isoformat())
+            yield ctx.finding(
+                "TZ2.3", form.sheet, fd.cell, form=name, date=fd.value.isoformat(), latest=latest.isoformat()
+            )
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
@@ -108,8 +130,14 @@ def log_info(ctx: CheckContext) -> Iterator[Finding]:
         if rows is None and norm_key(log.software_no) in unnumbered:
             continue  # its 附件7 row has a blank 软件编号 (S3)
         if rows is None:
-            cell = log.number_cell if not log.combined else (log.entries[0].cell("software_no") if log.entries else log.form.title_cell)
-            yield ctx.finding("TZ3.2", log.form.sheet, cell, what=f"附件9 的软件编号 {log.software_no} 在附件7 中没有登记")
+            cell = (
+                log.number_cell
+                if not log.combined
+                else (log.entries[0].cell("software_no") if log.entries else log.form.title_cell)
+            )
+            yield ctx.finding(
+                "TZ3.2", log.form.sheet, cell, what=f"附件9 的软件编号 {log.software_no} 在附件7 中没有登记"
+            )
             continue
         if log.combined:
             continue
@@ -118,7 +146,15 @@ def log_info(ctx: CheckContext) -> Iterator[Finding]:
             if lab is None or lab.raw is None or rows[0].raw.get(key) is None:
                 continue  # a blank cell or a missing column on either side is its own finding (S2/S3)
             if norm_key(lab.raw) != rows[0].key(key):
-                yield ctx.finding("TZ3.2", log.form.sheet, lab.cell, what=f"附件9 信息栏的{label}为“{lab.raw}”，而附件7 中编号 {log.software_no} 为“{rows[0].raw.get(key) or '（空）'}”")
+                yield ctx.finding(
+                    "TZ3.2",
+                    log.form.sheet,
+                    lab.cell,
+                    what=(
+                        f"附件9 信息栏的{label}为“{lab.raw}”，而附件7 中编号 {log.software_no} 为“"
+                        f"{rows[0].raw.get(key) or '（空）'}”"
+                    ),
+                )
 
 
 @check("TZ3.3")
@@ -134,10 +170,21 @@ def log_presence(ctx: CheckContext) -> Iterator[Finding]:
         installed = sum(r.installed or 0 for r in rows)
         if installed > 0 and nk not in logs:
             first = rows[0]
-            yield ctx.finding("TZ3.3", first.sheet, first.cell("installed"), first.row, what=f"软件编号 {first.software_no} 的安装数量为 {installed}，但没有对应的附件9")
+            yield ctx.finding(
+                "TZ3.3",
+                first.sheet,
+                first.cell("installed"),
+                first.row,
+                what=f"软件编号 {first.software_no} 的安装数量为 {installed}，但没有对应的附件9",
+            )
     for group in logs.values():
         for dup in group[1:]:
-            yield ctx.finding("TZ3.3", dup.form.sheet, dup.number_cell if not dup.combined else dup.form.title_cell, what=f"软件编号 {dup.software_no} 有两份附件9（另一份在“{group[0].form.sheet}”）")
+            yield ctx.finding(
+                "TZ3.3",
+                dup.form.sheet,
+                dup.number_cell if not dup.combined else dup.form.title_cell,
+                what=f"软件编号 {dup.software_no} 有两份附件9（另一份在“{group[0].form.sheet}”）",
+            )
 
 
 @check("TZ3.4")
@@ -168,4 +215,13 @@ def upgrade_rows(ctx: CheckContext) -> Iterator[Finding]:
                 continue
             v, expected = norm_key(raw_version), rows[0].key("version")
             if expected is not None and v != expected:
-                yield ctx.finding("TZ3.5", e.sheet, e.cell("version"), e.row, op=e.op or "安装/卸载", version=e.raw.get("version"), no=no, expected=rows[0].raw.get("version"))
+                yield ctx.finding(
+                    "TZ3.5",
+                    e.sheet,
+                    e.cell("version"),
+                    e.row,
+                    op=e.op or "安装/卸载",
+                    version=e.raw.get("version"),
+                    no=no,
+                    expected=rows[0].raw.get("version"),
+                )

@@ -50,7 +50,15 @@ def numbers_without_row(ctx: CheckContext) -> set[str]:
 def field_key(row: SummaryEntry, key: str) -> object:
     """The comparable value of a field: parsed when typed and readable, else normalised text."""
     v = row.val.get(key)
-    if v is not None and key in ("purchase_date", "amount", "license_count", "term", "license_type", "sw_type", "acquisition"):
+    if v is not None and key in (
+        "purchase_date",
+        "amount",
+        "license_count",
+        "term",
+        "license_type",
+        "sw_type",
+        "acquisition",
+    ):
         return v
     return row.key(key)
 
@@ -78,19 +86,37 @@ def mixed_types(ctx: CheckContext) -> Iterator[Finding]:
         for later in typed[1:]:
             if later.sw_type != typed[0].sw_type:
                 yield ctx.finding(
-                    "TZ1.0", later.sheet, later.cell("sw_type"), later.row,
-                    no=later.software_no, type1=typed[0].sw_type, type2=later.sw_type, first=typed[0].cell("sw_type"),
+                    "TZ1.0",
+                    later.sheet,
+                    later.cell("sw_type"),
+                    later.row,
+                    no=later.software_no,
+                    type1=typed[0].sw_type,
+                    type2=later.sw_type,
+                    first=typed[0].cell("sw_type"),
                 )
+
+
+def _field_differs(ctx: CheckContext, code: str, no: str, first: SummaryEntry, later: SummaryEntry, k: str) -> Finding:
+    """The finding for a later row of a number whose field ``k`` differs from the first row's."""
+    return ctx.finding(
+        code,
+        later.sheet,
+        later.cell(k),
+        later.row,
+        no=no,
+        field=_label(k),
+        value=later.raw.get(k) or "（空）",
+        other=first.raw.get(k) or "（空）",
+        first=first.cell(k),
+    )
 
 
 def _name_version_rule(ctx: CheckContext, code: str, sw_type: str, keys: tuple[str, ...]) -> Iterator[Finding]:
     for no, first, later in _pairs(ctx, sw_type):
         k = _first_diff(first, later, keys)
         if k is not None:
-            yield ctx.finding(
-                code, later.sheet, later.cell(k), later.row,
-                no=no, field=_label(k), value=later.raw.get(k) or "（空）", other=first.raw.get(k) or "（空）", first=first.cell(k),
-            )
+            yield _field_differs(ctx, code, no, first, later, k)
 
 
 @check("TZ1.2")
@@ -107,10 +133,7 @@ def commercial_identity(ctx: CheckContext) -> Iterator[Finding]:
             continue  # that is TZ1.2
         k = _first_diff(first, later, IDENTITY)
         if k is not None:
-            yield ctx.finding(
-                "TZ1.3", later.sheet, later.cell(k), later.row,
-                no=no, field=_label(k), value=later.raw.get(k) or "（空）", other=first.raw.get(k) or "（空）", first=first.cell(k),
-            )
+            yield _field_differs(ctx, "TZ1.3", no, first, later, k)
 
 
 @check("TZ1.3D")
@@ -118,7 +141,9 @@ def commercial_duplicate(ctx: CheckContext) -> Iterator[Finding]:
     """Two commercial rows identical in every field under one number."""
     for no, first, later in _pairs(ctx, COMMERCIAL):
         if _first_diff(first, later, _COMPARED_ALWAYS) is None:
-            yield ctx.finding("TZ1.3D", later.sheet, later.cell("software_no"), later.row, no=no, first=first.cell("software_no"))
+            yield ctx.finding(
+                "TZ1.3D", later.sheet, later.cell("software_no"), later.row, no=no, first=first.cell("software_no")
+            )
 
 
 @check("TZ1.4")
@@ -134,7 +159,9 @@ def donated_purchase(ctx: CheckContext) -> Iterator[Finding]:
         if s.sw_type == COMMERCIAL and s.acquisition in ("受赠", "调剂"):
             for k in ("purchase_date", "amount"):
                 if s.raw.get(k) is not None:
-                    yield ctx.finding("TZ1.4", s.sheet, s.cell(k), s.row, how=s.acquisition, field=_label(k), value=s.raw[k])
+                    yield ctx.finding(
+                        "TZ1.4", s.sheet, s.cell(k), s.row, how=s.acquisition, field=_label(k), value=s.raw[k]
+                    )
 
 
 @check("TZ1.5")
@@ -164,8 +191,14 @@ def free_names(ctx: CheckContext) -> Iterator[Finding]:
     for no, first, later in _pairs(ctx, FREE):
         if first.key("name") != later.key("name"):
             yield ctx.finding(
-                "TZ1.7", later.sheet, later.cell("name"), later.row,
-                no=no, value=later.raw.get("name") or "（空）", other=first.raw.get("name") or "（空）", first=first.cell("name"),
+                "TZ1.7",
+                later.sheet,
+                later.cell("name"),
+                later.row,
+                no=no,
+                value=later.raw.get("name") or "（空）",
+                other=first.raw.get("name") or "（空）",
+                first=first.cell("name"),
             )
 
 
@@ -180,8 +213,14 @@ def free_one_number(ctx: CheckContext) -> Iterator[Finding]:
         first = first_by_name.setdefault(name, s)
         if first is not s and norm_key(first.software_no or "") != norm_key(s.software_no):
             yield ctx.finding(
-                "TZ1.8", s.sheet, s.cell("software_no"), s.row,
-                name=s.raw.get("name"), no1=first.software_no, no2=s.software_no, first=first.cell("software_no"),
+                "TZ1.8",
+                s.sheet,
+                s.cell("software_no"),
+                s.row,
+                name=s.raw.get("name"),
+                no1=first.software_no,
+                no2=s.software_no,
+                first=first.cell("software_no"),
             )
 
 

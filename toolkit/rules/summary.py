@@ -74,7 +74,16 @@ def computer_counts(ctx: CheckContext) -> Iterator[Finding]:
             if lab is None:
                 continue
             if to_int(lab.value) != counts[k] and not (lab.raw is None and counts[k] == 0):
-                yield ctx.finding("TZ1.11", form.sheet, lab.cell, label=form.schema.label_of(k), value=lab.raw or "（空）", source="计算机清单中在用的" + k.replace("servers", "服务器").replace("desktops", "台式机").replace("laptops", "便携机"), actual=counts[k])
+                yield ctx.finding(
+                    "TZ1.11",
+                    form.sheet,
+                    lab.cell,
+                    label=form.schema.label_of(k),
+                    value=lab.raw or "（空）",
+                    source="计算机清单中在用的"
+                    + k.replace("servers", "服务器").replace("desktops", "台式机").replace("laptops", "便携机"),
+                    actual=counts[k],
+                )
         return
     ctx.skip("TZ1.11", "没有计算机清单：只核对计算机总数与附件8 中的计算机数，不分类型")
     if ctx.ledger.form("附件8") is None:
@@ -86,7 +95,15 @@ def computer_counts(ctx: CheckContext) -> Iterator[Finding]:
     actual = len({norm_key(d.computer) for d in ctx.ledger.details if d.computer})
     if total != actual:
         lab = next(lab for lab in labels.values() if lab is not None)
-        yield ctx.finding("TZ1.11", form.sheet, lab.cell, label="服务器、台式机、便携机数之和", value=total, source="附件8 中不同的计算机", actual=actual)
+        yield ctx.finding(
+            "TZ1.11",
+            form.sheet,
+            lab.cell,
+            label="服务器、台式机、便携机数之和",
+            value=total,
+            source="附件8 中不同的计算机",
+            actual=actual,
+        )
 
 
 def _number_or_name(entries: list[Row]):
@@ -115,7 +132,11 @@ def free_not_whitelisted(ctx: CheckContext) -> Iterator[Finding]:
     if whitelist is None or not whitelist.has("name"):
         return  # S1/S2: 附件6 cannot be read, every free software would only restate it
     listed = _whitelist_match(ctx)
-    unlisted = {norm_key(s.software_no) for s in ctx.ledger.summary if s.software_no and s.sw_type == FREE and not listed(s.software_no, s.raw.get("name"))}
+    unlisted = {
+        norm_key(s.software_no)
+        for s in ctx.ledger.summary
+        if s.software_no and s.sw_type == FREE and not listed(s.software_no, s.raw.get("name"))
+    }
     on_detail: dict[str, Row] = {}
     if unlisted:  # the first 附件8 row of each unlisted free number, found in one pass
         for d in ctx.ledger.details:
@@ -135,9 +156,25 @@ def free_not_whitelisted(ctx: CheckContext) -> Iterator[Finding]:
         yield ctx.finding("TZ1.12", s.sheet, s.cell("name"), s.row, name=name, no=no or "（无）")
         row = on_detail.get(nk)
         if row is not None:
-            yield ctx.finding("PZ1.2", row.sheet, row.cell("software_no"), row.row, name=name, no=no, where=f"（附件8 计算机 {row.raw.get('computer')}）")
+            yield ctx.finding(
+                "PZ1.2",
+                row.sheet,
+                row.cell("software_no"),
+                row.row,
+                name=name,
+                no=no,
+                where=f"（附件8 计算机 {row.raw.get('computer')}）",
+            )
         elif ctx.rollup.installed.get(nk, 0) > 0:
-            yield ctx.finding("PZ1.2", s.sheet, s.cell("installed"), s.row, name=name, no=no, where=f"（按附件9 共 {ctx.rollup.installed[nk]} 台）")
+            yield ctx.finding(
+                "PZ1.2",
+                s.sheet,
+                s.cell("installed"),
+                s.row,
+                name=name,
+                no=no,
+                where=f"（按附件9 共 {ctx.rollup.installed[nk]} 台）",
+            )
     registered = set(by_number(ctx))
     for d in ctx.ledger.details:  # free software ticked on 附件8 under a number 附件7 lacks
         if d.val.get("sw_type") != FREE:
@@ -150,7 +187,9 @@ def free_not_whitelisted(ctx: CheckContext) -> Iterator[Finding]:
         done.add(norm_key(no))
         name = d.raw.get("name") or ""
         yield ctx.finding("TZ1.12", d.sheet, d.cell("name"), d.row, name=name, no=no)
-        yield ctx.finding("PZ1.2", d.sheet, d.cell("software_no"), d.row, name=name, no=no, where=f"（附件8 计算机 {d.computer}）")
+        yield ctx.finding(
+            "PZ1.2", d.sheet, d.cell("software_no"), d.row, name=name, no=no, where=f"（附件8 计算机 {d.computer}）"
+        )
 
 
 @check("TZ1.12W")
@@ -167,7 +206,10 @@ def whitelist_not_in_summary(ctx: CheckContext) -> Iterator[Finding]:
             continue
         same = by_name.get(w.key("name"))
         if same is not None:  # listed on both, only the numbers differ
-            what = f"的软件编号 {w.raw.get('software_no')} 与附件7 中的 {same.raw.get('software_no')}（{same.cell('software_no')}）不一致：请统一编号。"
+            what = (
+                f"的软件编号 {w.raw.get('software_no')} 与附件7 中的 {same.raw.get('software_no')}（"
+                f"{same.cell('software_no')}）不一致：请统一编号。"
+            )
             yield ctx.finding("TZ1.12W", w.sheet, w.cell("software_no"), w.row, name=w.raw.get("name") or "", what=what)
             continue
         what = "不在附件7 的免费软件中：调整免费软件清单后须更新附件7。"
@@ -198,4 +240,14 @@ def installed_counts(ctx: CheckContext) -> Iterator[Finding]:
         actual = ctx.rollup.installed.get(nk, 0)
         if total != actual or (first.raw.get("installed") is None and actual > 0):
             shown = first.raw.get("installed") or "（空）" if len(rows) == 1 else f"{total}（{len(rows)} 行合计）"
-            yield ctx.finding("TZ1.13", first.sheet, first.cell("installed"), first.row, no=first.software_no, value=shown, actual=actual, source=source, how=how)
+            yield ctx.finding(
+                "TZ1.13",
+                first.sheet,
+                first.cell("installed"),
+                first.row,
+                no=first.software_no,
+                value=shown,
+                actual=actual,
+                source=source,
+                how=how,
+            )

@@ -77,7 +77,12 @@ def repeated_forms(ctx: CheckContext) -> Iterator[Finding]:
         if len(forms) > 1:
             first = forms[1]
             yield ctx.finding(
-                "S7", first.sheet, first.title_cell, sheets="”“".join(f.sheet for f in forms), title=first.schema.title, form=name
+                "S7",
+                first.sheet,
+                first.title_cell,
+                sheets="”“".join(f.sheet for f in forms),
+                title=first.schema.title,
+                form=name,
             )
 
 
@@ -161,8 +166,9 @@ def _schema_for(form: Form):
             checks.append(
                 (
                     f"S4:{k}",
-                    lambda d, k=k, a=allow, w=where: ~d[f"{k}__has"] | d[f"{k}__ok"]
-                    | ((d[a] & (True if w is None else ~w(d))) if a else False),
+                    lambda d, k=k, a=allow, w=where: (
+                        ~d[f"{k}__has"] | d[f"{k}__ok"] | ((d[a] & (True if w is None else ~w(d))) if a else False)
+                    ),
                 )
             )
         if col.type in ("enum", "ticks"):
@@ -241,7 +247,15 @@ def _rows_by_layout(ctx: CheckContext) -> list[tuple[Form, list[Row]]]:
     """
     out: dict[tuple, tuple[Form, list[Row]]] = {}
     ledger = ctx.ledger
-    groups: list[Iterable[Row]] = [ledger.whitelist, ledger.summary, ledger.details, ledger.computers, ledger.requests, ledger.confirmations, ledger.pledges]
+    groups: list[Iterable[Row]] = [
+        ledger.whitelist,
+        ledger.summary,
+        ledger.details,
+        ledger.computers,
+        ledger.requests,
+        ledger.confirmations,
+        ledger.pledges,
+    ]
     groups.extend(log.entries for log in ledger.logs)
     for group in groups:
         for f, run in groupby(group, key=attrgetter("form")):  # rows come in runs, one per sheet
@@ -325,8 +339,15 @@ def _unknown_words(ctx: CheckContext, unknown: dict[tuple[str, str, str], list[R
         if len(rows) > MAX_CELLS_SHOWN:
             cells += " 等"
         yield ctx.finding(
-            "S5W", first.sheet, first.cell(key), first.row,
-            column=col.label, value=value, allowed="、".join(col.allowed), count=len(rows), cells=cells,
+            "S5W",
+            first.sheet,
+            first.cell(key),
+            first.row,
+            column=col.label,
+            value=value,
+            allowed="、".join(col.allowed),
+            count=len(rows),
+            cells=cells,
         )
 
 
@@ -339,7 +360,16 @@ def _cell_finding(ctx: CheckContext, form: Form, row: Row, code: str, key: str) 
         hint = _TERM_HINT if col.type == "term" else ""
         if value in col.allow_text:
             hint = f"；“{value}”只用于不限数量的许可（如场地许可）"
-        return ctx.finding("S4", form.sheet, row.cell(key), row.row, column=col.label, value=value, type=_TYPE_ZH.get(col.type, col.type), hint=hint)
+        return ctx.finding(
+            "S4",
+            form.sheet,
+            row.cell(key),
+            row.row,
+            column=col.label,
+            value=value,
+            type=_TYPE_ZH.get(col.type, col.type),
+            hint=hint,
+        )
     hint = ""
     if col.type == "ticks":
         value = value or "（未打勾）"
@@ -347,7 +377,16 @@ def _cell_finding(ctx: CheckContext, form: Form, row: Row, code: str, key: str) 
             value = f"{value}（同一行勾选了多项）"
     if key == "op" and "升级" in value:
         hint = _OP_HINT
-    return ctx.finding("S5", form.sheet, row.cell(key), row.row, column=col.label, value=value, allowed="、".join(col.allowed), hint=hint)
+    return ctx.finding(
+        "S5",
+        form.sheet,
+        row.cell(key),
+        row.row,
+        column=col.label,
+        value=value,
+        allowed="、".join(col.allowed),
+        hint=hint,
+    )
 
 
 @check("S4")
@@ -357,8 +396,14 @@ def term_without_purchase(ctx: CheckContext) -> Iterator[Finding]:
         term = s.term
         if term is not None and term.years is not None and s.purchase_date is None:
             yield ctx.finding(
-                "S4", s.sheet, s.cell("term"), s.row, column="许可期限", value=s.raw.get("term") or "",
-                type="许可期限", hint="：按年限计的许可期限须填写采购时间，才能算出到期日",
+                "S4",
+                s.sheet,
+                s.cell("term"),
+                s.row,
+                column="许可期限",
+                value=s.raw.get("term") or "",
+                type="许可期限",
+                hint="：按年限计的许可期限须填写采购时间，才能算出到期日",
             )
 
 

@@ -31,7 +31,8 @@ _YES = frozenset({"是", "√", "✓", "y", "yes", "1", "true", "个人版", "�
 
 # what a generic clean-up strips from a name the table does not know (bitness, locale, edition words)
 _NOISE_PARTS = re.compile(
-    r"\((?:x64|x86|64[- ]?bit|32[- ]?bit|64位|32位|x64 edition|amd64|arm64|[a-z]{2}(?:-[a-z]{2})?|x64 [a-z]{2}(?:-[a-z]{2})?)\)"
+    r"\((?:x64|x86|64[- ]?bit|32[- ]?bit|64位|32位|x64 edition|amd64|arm64|[a-z]{2}(?:-[a-z]{2})?|x64 [a-z]{2"
+    r"}(?:-[a-z]{2})?)\)"
     r"|\s-\s(?:[a-z]{2}-[a-z]{2}(?:\.proof)?|简体中文.*|chinese.*)$"
     r"|\s(?:v?\d+(?:\.\d+)+[\w.-]*)(?=\s|$)|正式版|\s(?:x64|x86|64-bit|32-bit)$",
     re.IGNORECASE,
@@ -149,7 +150,8 @@ def _kind(value: str, where: str) -> str:
 
 
 def row_from_dict(raw: dict, where: str, *, literal: bool = False) -> AliasRow:
-    """One row from the TOML seed (patterns are regular expressions) or a sheet (``literal``: plain text, ``*`` wildcard)."""
+    """One row from the TOML seed (patterns are regular expressions) or a sheet (``literal``: plain text, ``*``
+    wildcard)."""
 
     def pattern(field: str) -> re.Pattern[str] | None:
         value = raw.get(field)
@@ -200,8 +202,16 @@ class AliasTable:
         return AliasTable([*rows, *self.rows], self.noise) if rows else self
 
     def _identify(
-        self, name: str, publisher: str = "", key: str = "", source: str = "", scope: str = "",
-        parent: str = "", release_type: str = "", system_component: str = "", status: str = "",
+        self,
+        name: str,
+        publisher: str = "",
+        key: str = "",
+        source: str = "",
+        scope: str = "",
+        parent: str = "",
+        release_type: str = "",
+        system_component: str = "",
+        status: str = "",
     ) -> Identity | None:
         """The identity of one scanned (or registered) software; ``None`` when it is noise."""
         if self.noise.drops(parent, release_type, system_component, status, scope):
@@ -217,7 +227,9 @@ class AliasTable:
             if not version:
                 version = _group(m) or (_group(row.key.fullmatch(k)) if row.key is not None else "")
                 version = version or _year(folded)
-            return Identity(row.product, row.edition, version, row.category, row.kind or None, row.consumer, True, row.origin)
+            return Identity(
+                row.product, row.edition, version, row.category, row.kind or None, row.consumer, True, row.origin
+            )
         return Identity(clean_name(name), known=False)
 
     def identify_ledger(self, name: str, version: str | None) -> Identity:
@@ -292,16 +304,26 @@ def rows_from_sheet(rows: Sequence[Sequence[object]], sheet: str = SHEET) -> lis
     """
     wanted = {header_key(t): key for key, texts in sheet_columns() for t in texts}
     found = next(
-        ((r, cols) for r, row in enumerate(rows[:10])
-         if "product" in (cols := {wanted[h]: c for c, v in enumerate(row) if v is not None and (h := header_key(str(v))) in wanted})
-         and {"name", "key", "publisher"} & cols.keys()),
+        (
+            (r, cols)
+            for r, row in enumerate(rows[:10])
+            if "product"
+            in (
+                cols := {
+                    wanted[h]: c for c, v in enumerate(row) if v is not None and (h := header_key(str(v))) in wanted
+                }
+            )
+            and {"name", "key", "publisher"} & cols.keys()
+        ),
         None,
     )
     if found is None:
-        raise AliasError(f"工作表“{sheet}”的前 10 行中找不到表头（至少要有“名称”和“产品”两列）。请按 docs/软件采集与核对.md 填写。")
+        raise AliasError(
+            f"工作表“{sheet}”的前 10 行中找不到表头（至少要有“名称”和“产品”两列）。请按 docs/软件采集与核对.md 填写。"
+        )
     r, cols = found
     out = []
-    for i, row in enumerate(rows[r + 1:], r + 2):
+    for i, row in enumerate(rows[r + 1 :], r + 2):
         values = {k: (str(row[c]).strip() if c < len(row) and row[c] is not None else "") for k, c in cols.items()}
         if not any(values.values()):
             continue
@@ -310,4 +332,3 @@ def rows_from_sheet(rows: Sequence[Sequence[object]], sheet: str = SHEET) -> lis
         raw["kind"] = kind or ""
         out.append(row_from_dict(raw, f"工作表“{sheet}”{a1(i, cols['product'] + 1)}", literal=True))
     return out
-

@@ -44,8 +44,13 @@ class BuildResult:
     failures: list[Finding] = field(default_factory=list)
 
     def to_dict(self) -> dict:
-        return {"written": str(self.path), "computers": self.computers, "numbers": self.numbers,
-                "unknown": self.unknown, "findings": [f.to_dict() for f in self.failures]}
+        return {
+            "written": str(self.path),
+            "computers": self.computers,
+            "numbers": self.numbers,
+            "unknown": self.unknown,
+            "findings": [f.to_dict() for f in self.failures],
+        }
 
 
 @dataclass
@@ -113,8 +118,15 @@ def ledger_from_scans(
         for scan in found:
             key = norm_key(scan.host or shown)
             if key in scans:
-                failures.append(Finding("RZ4.2D", shown, None, None, {"scan": shown, "other": scans[key].path,
-                                                                     "computer": scan.host, "used": scans[key].path}))
+                failures.append(
+                    Finding(
+                        "RZ4.2D",
+                        shown,
+                        None,
+                        None,
+                        {"scan": shown, "other": scans[key].path, "computer": scan.host, "used": scans[key].path},
+                    )
+                )
                 continue
             scans[key] = scan
     if not scans:
@@ -132,8 +144,9 @@ def _ledger_data(scans: list[Scan], table: AliasTable, unit: str, day: dt.date) 
         host = scan.host or Path(scan.path).stem
         mine: list[_Product] = []
         for e in scan.entries:
-            ident = table.identify(e.name, e.publisher, e.key, e.source, e.scope, e.parent, e.release_type,
-                                   e.system_component, e.status)
+            ident = table.identify(
+                e.name, e.publisher, e.key, e.source, e.scope, e.parent, e.release_type, e.system_component, e.status
+            )
             if ident is None:
                 continue
             sw_type = ident.kind if ident.known else None
@@ -158,26 +171,51 @@ def _ledger_data(scans: list[Scan], table: AliasTable, unit: str, day: dt.date) 
     details, logs = [], {}
     for host, mine in per_computer.items():
         for p in sorted(mine, key=lambda p: (order[p.sw_type], p.number, p.name)):
-            details.append(dict(computer=host, software_no=p.number or None, name=p.name, version=p.version or None,
-                                sw_type=p.sw_type))
+            details.append(
+                dict(
+                    computer=host,
+                    software_no=p.number or None,
+                    name=p.name,
+                    version=p.version or None,
+                    sw_type=p.sw_type,
+                )
+            )
         if not mine:
             details.append(dict(computer=host))
     for p in ranked:
         if not p.number:
             continue
         info = dict(name=p.name, version=p.version or None, sw_type=p.sw_type)
-        logs[p.number] = (info, [dict(op="安装", computer=h, version=p.version or None, date=day, qty=1, remark=INITIAL)
-                                 for h in p.computers])
+        logs[p.number] = (
+            info,
+            [
+                dict(op="安装", computer=h, version=p.version or None, date=day, qty=1, remark=INITIAL)
+                for h in p.computers
+            ],
+        )
     whitelist = [dict(software_no=p.number, name=p.name, remark=PENDING) for p in ranked if p.sw_type == FREE]
     computers = [dict(computer=s.host, hostname=s.host, serial=s.serial, status="在用") for s in scans]
     counts: dict[str, int | None] = {"servers": None, "desktops": None, "laptops": None}
-    return LedgerData(unit=unit, fill_date=day, counts=counts, whitelist=whitelist, summary=summary, details=details,
-                      logs=logs, computers=computers)
+    return LedgerData(
+        unit=unit,
+        fill_date=day,
+        counts=counts,
+        whitelist=whitelist,
+        summary=summary,
+        details=details,
+        logs=logs,
+        computers=computers,
+    )
 
 
 def _summary_row(p: _Product) -> dict:
-    row: dict = dict(software_no=p.number or None, name=p.name, sw_type=p.sw_type, category=p.ident.category or None,
-                     installed=len(p.computers))
+    row: dict = dict(
+        software_no=p.number or None,
+        name=p.name,
+        sw_type=p.sw_type,
+        category=p.ident.category or None,
+        installed=len(p.computers),
+    )
     if p.sw_type == FREE:
         return row
     row["version"] = p.version or None

@@ -128,14 +128,19 @@ def parse_map(items: Iterable[str]) -> dict[str, str]:
 
 def decode(data: bytes) -> tuple[str, str]:
     """The text of a scan file and the encoding it was in; :class:`ScanError` when none fits."""
-    boms = ((codecs.BOM_UTF8, "utf-8", "UTF-8（带 BOM）"), (codecs.BOM_UTF16_LE, "utf-16-le", "UTF-16LE"),
-            (codecs.BOM_UTF16_BE, "utf-16-be", "UTF-16BE"))
+    boms = (
+        (codecs.BOM_UTF8, "utf-8", "UTF-8（带 BOM）"),
+        (codecs.BOM_UTF16_LE, "utf-16-le", "UTF-16LE"),
+        (codecs.BOM_UTF16_BE, "utf-16-be", "UTF-16BE"),
+    )
     for bom, codec, label in boms:
         if data.startswith(bom):
             try:
-                return data[len(bom):].decode(codec), label
+                return data[len(bom) :].decode(codec), label
             except UnicodeDecodeError as exc:
-                raise ScanError(f"文件以 {label} 标记开头，但第 {exc.start} 字节起的内容不是 {label}：文件可能已损坏。请重新采集。") from exc
+                raise ScanError(
+                    f"文件以 {label} 标记开头，但第 {exc.start} 字节起的内容不是 {label}：文件可能已损坏。请重新采集。"
+                ) from exc
     head = data[:4096]
     if head.count(0) > len(head) // 4:  # UTF-16 without a BOM: every other byte of ASCII text is zero
         codec = "utf-16-le" if head[1::2].count(0) > head[0::2].count(0) else "utf-16-be"
@@ -148,14 +153,32 @@ def decode(data: bytes) -> tuple[str, str]:
             return data.decode(codec), label
         except UnicodeDecodeError:
             continue
-    raise ScanError("无法识别文件编码（不是 UTF-8、UTF-16，也不是 GB18030/GBK）。请用采集脚本重新采集，或把文件另存为 UTF-8。")
+    raise ScanError(
+        "无法识别文件编码（不是 UTF-8、UTF-16，也不是 GB18030/GBK）。请用采集脚本重新采集，或把文件另存为 UTF-8。"
+    )
 
 
 # --- rows to entries -----------------------------------------------------------------------
 
 
-_ROW_FIELDS = ("name", "host", "serial", "collected", "channel", "partial_key", "version", "release", "publisher", "key",
-               "source", "scope", "parent", "release_type", "system_component", "status")
+_ROW_FIELDS = (
+    "name",
+    "host",
+    "serial",
+    "collected",
+    "channel",
+    "partial_key",
+    "version",
+    "release",
+    "publisher",
+    "key",
+    "source",
+    "scope",
+    "parent",
+    "release_type",
+    "system_component",
+    "status",
+)
 
 
 class _Builder:
@@ -232,9 +255,21 @@ class _Builder:
         blank = max(cols.values()) + 1
         at = {k: cols.get(k, blank) for k in _ROW_FIELDS}
         i_name, i_host, i_serial, i_collected, i_channel, i_partial = (
-            at["name"], at["host"], at["serial"], at["collected"], at["channel"], at["partial_key"])
+            at["name"],
+            at["host"],
+            at["serial"],
+            at["collected"],
+            at["channel"],
+            at["partial_key"],
+        )
         i_version, i_release, i_publisher, i_key, i_source, i_scope = (
-            at["version"], at["release"], at["publisher"], at["key"], at["source"], at["scope"])
+            at["version"],
+            at["release"],
+            at["publisher"],
+            at["key"],
+            at["source"],
+            at["scope"],
+        )
         i_parent, i_type, i_system, i_status = at["parent"], at["release_type"], at["system_component"], at["status"]
         it, names, scopes = self.intern, self.names, self.scopes
         pad = [""] * (blank + 1)
@@ -242,7 +277,7 @@ class _Builder:
         current = ""
         for n, row in enumerate(rows, first_line):
             if len(row) <= blank:
-                row.extend(pad[len(row):])
+                row.extend(pad[len(row) :])
             raw = row[i_name]
             name = names.get(raw)
             if name is None:
@@ -267,11 +302,21 @@ class _Builder:
             scope = scopes.get(row[i_scope])
             if scope is None:
                 scope = scopes[row[i_scope]] = _scope(row[i_scope].strip())
-            scan.entries.append(Entry(
-                name, it.setdefault(version, version), it.setdefault(publisher, publisher), it.setdefault(key, key),
-                it.setdefault(source, source), scope, row[i_parent].strip(), row[i_type].strip(),
-                row[i_system].strip(), row[i_status].strip(), n,
-            ))
+            scan.entries.append(
+                Entry(
+                    name,
+                    it.setdefault(version, version),
+                    it.setdefault(publisher, publisher),
+                    it.setdefault(key, key),
+                    it.setdefault(source, source),
+                    scope,
+                    row[i_parent].strip(),
+                    row[i_type].strip(),
+                    row[i_system].strip(),
+                    row[i_status].strip(),
+                    n,
+                )
+            )
 
     def result(self, default_host: str) -> list[Scan]:
         scans = [self.scans[k] for k in self.order]
@@ -418,9 +463,14 @@ def _glpi(content: Mapping[str, Any], b: _Builder) -> None:
         cat = _text(sw.get("system_category")).casefold()
         b.add(
             {
-                "name": sw.get("name"), "version": sw.get("version"), "publisher": sw.get("publisher"),
-                "key": sw.get("guid"), "source": _glpi_source(sw.get("from")), "scope": "user" if sw.get("username") else "",
-                "release_type": sw.get("release_type") or ("update" if cat in ("security_update", "hotfix", "update") else ""),
+                "name": sw.get("name"),
+                "version": sw.get("version"),
+                "publisher": sw.get("publisher"),
+                "key": sw.get("guid"),
+                "source": _glpi_source(sw.get("from")),
+                "scope": "user" if sw.get("username") else "",
+                "release_type": sw.get("release_type")
+                or ("update" if cat in ("security_update", "hotfix", "update") else ""),
                 "system_component": "1" if cat == "system_component" else "",
             },
             i,
@@ -445,11 +495,13 @@ def _read_xlsx(path: Path, b: _Builder) -> None:
                 cols = b.columns(header)
                 if "name" not in cols:
                     continue
-                b.add_rows([[_text(v) for v in row] for row in grid.rows[r + 1:]], cols, r + 2)
+                b.add_rows([[_text(v) for v in row] for row in grid.rows[r + 1 :]], cols, r + 2)
                 return
     except ReadError as exc:
         raise ScanError(str(exc)) from exc
-    raise ScanError("工作簿中没有软件清单：前 10 行里找不到软件名称列（如 DisplayName、软件名称）。可用 --map 表头=软件名称 指明。")
+    raise ScanError(
+        "工作簿中没有软件清单：前 10 行里找不到软件名称列（如 DisplayName、软件名称）。可用 --map 表头=软件名称 指明。"
+    )
 
 
 # --- the entry point -----------------------------------------------------------------------
@@ -500,8 +552,10 @@ def _finish(b: _Builder, p: Path) -> list[Scan]:
     lost = sum(1 for n in names if _LOST.search(n))
     if lost and not any(not n.isascii() for n in names):
         raise ScanError(
-            f"有 {lost} 个软件名称中的中文变成了“?”：这是 Windows PowerShell 5.1 的 Export-Csv 未加 -Encoding 时按 ASCII "
-            "写出的文件，中文已无法恢复。请用本工具的采集脚本 zbtz-collect.ps1 重新采集，或在 Export-Csv 后加 -Encoding UTF8。",
+            f"有 {lost} 个软件名称中的中文变成了“?”：这是 Windows PowerShell 5.1 的 Export-Csv 未加 -Encoding"
+            " 时按 ASCII "
+            "写出的文件，中文已无法恢复。请用本工具的采集脚本 zbtz-collect.ps1 重新采集，或在 Export-Csv 后加"
+            " -Encoding UTF8。",
             LOST_CHINESE,
         )
     return scans

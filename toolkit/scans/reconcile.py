@@ -113,8 +113,15 @@ def index_ledger(ledger: Ledger, table: AliasTable) -> LedgerIndex:
         if not no or norm_key(no) in machines:
             continue
         machines[norm_key(no)] = Machine(
-            no, c.raw.get("hostname"), c.raw.get("serial"), c.raw.get("user"), c.raw.get("dept"),
-            c.val.get("status") in (None, "在用"), c.sheet, c.cell("computer"), c.row,
+            no,
+            c.raw.get("hostname"),
+            c.raw.get("serial"),
+            c.raw.get("user"),
+            c.raw.get("dept"),
+            c.val.get("status") in (None, "在用"),
+            c.sheet,
+            c.cell("computer"),
+            c.row,
         )
     from_detail = not ledger.computers
     for d in ledger.details:
@@ -125,17 +132,24 @@ def index_ledger(ledger: Ledger, table: AliasTable) -> LedgerIndex:
         if m is None:
             if not from_detail:
                 continue  # a computer 附件8 has and 计算机清单 lacks: that is check's business
-            m = machines[norm_key(no)] = Machine(no, None, None, d.raw.get("person"), d.raw.get("dept"), True,
-                                                 d.sheet, d.cell("computer"), d.row)
+            m = machines[norm_key(no)] = Machine(
+                no, None, None, d.raw.get("person"), d.raw.get("dept"), True, d.sheet, d.cell("computer"), d.row
+            )
         if not any(d.raw.get(k) for k in ("software_no", "name", "version")):
             continue  # a computer with no software yet
         no_key = norm_key(d.raw["software_no"]) if d.raw.get("software_no") else None
         hit = by_no.get(no_key) if no_key else None
-        ident = hit[1] if hit else table.identify_ledger(d.raw.get("name") or d.raw.get("software_no") or "", d.raw.get("version"))
+        ident = (
+            hit[1]
+            if hit
+            else table.identify_ledger(d.raw.get("name") or d.raw.get("software_no") or "", d.raw.get("version"))
+        )
         m.detail.setdefault(ident.key, []).append(d)
     ms = list(machines.values())
     return LedgerIndex(
-        ledger, table, ms,
+        ledger,
+        table,
+        ms,
         {norm_key(m.host): m for m in ms if m.host},
         {norm_key(m.serial): m for m in ms if m.serial},
         dict(machines),
@@ -181,13 +195,17 @@ class Unknown:
     registered: bool = False
 
 
-def summarise(scan: Scan, table: AliasTable, unknown: dict[tuple[str, str, str], Unknown], computer: str) -> ScanSummary:
+def summarise(
+    scan: Scan, table: AliasTable, unknown: dict[tuple[str, str, str], Unknown], computer: str
+) -> ScanSummary:
     """Reduce a scan to its products; names the table does not know go to ``unknown``."""
     identify = table.identify
     products: dict[str, list[Installed]] = {}
     noise = 0
     for e in scan.entries:
-        ident = identify(e.name, e.publisher, e.key, e.source, e.scope, e.parent, e.release_type, e.system_component, e.status)
+        ident = identify(
+            e.name, e.publisher, e.key, e.source, e.scope, e.parent, e.release_type, e.system_component, e.status
+        )
         if ident is None:
             noise += 1
             continue
@@ -199,7 +217,9 @@ def summarise(scan: Scan, table: AliasTable, unknown: dict[tuple[str, str, str],
         if not ident.known:
             u = unknown.get((e.name, e.publisher, e.key))
             if u is None:
-                u = unknown[(e.name, e.publisher, e.key)] = Unknown(e.name, e.publisher, e.key, ident.product, example=computer)
+                u = unknown[(e.name, e.publisher, e.key)] = Unknown(
+                    e.name, e.publisher, e.key, ident.product, example=computer
+                )
             u.count += 1
     return ScanSummary(scan.path, scan.host, scan.serial, scan.collected or "", products, len(scan.entries), noise)
 
@@ -220,8 +240,15 @@ class ComputerResult:
     counts: Counter = field(default_factory=Counter)  # rule code → findings on this computer
 
     def to_dict(self) -> dict[str, Any]:
-        return {"computer": self.computer, "host": self.host, "user": self.user, "dept": self.dept, "scan": self.scan,
-                "products": self.products, "findings": dict(self.counts)}
+        return {
+            "computer": self.computer,
+            "host": self.host,
+            "user": self.user,
+            "dept": self.dept,
+            "scan": self.scan,
+            "products": self.products,
+            "findings": dict(self.counts),
+        }
 
 
 @dataclass
@@ -238,9 +265,16 @@ class SoftwareResult:
     problems: Counter = field(default_factory=Counter)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"product": self.product, "category": self.category, "kind": self.kind, "computers": self.computers,
-                "numbers": self.numbers, "licences": self.licences, "registered": self.registered,
-                "findings": dict(self.problems)}
+        return {
+            "product": self.product,
+            "category": self.category,
+            "kind": self.kind,
+            "computers": self.computers,
+            "numbers": self.numbers,
+            "licences": self.licences,
+            "registered": self.registered,
+            "findings": dict(self.problems),
+        }
 
 
 @dataclass
@@ -259,8 +293,13 @@ class Reconciliation:
 
     def to_dict(self) -> dict[str, Any]:
         out = self.report.to_dict()
-        out["reconcile"] = {"ledger": self.ledger, "scan_files": self.scan_files, "failed_files": self.failed_files,
-                            "scanned_computers": self.scanned_computers, "computers": len(self.computers)}
+        out["reconcile"] = {
+            "ledger": self.ledger,
+            "scan_files": self.scan_files,
+            "failed_files": self.failed_files,
+            "scanned_computers": self.scanned_computers,
+            "computers": len(self.computers),
+        }
         out["computers"] = [c.to_dict() for c in self.computers]
         out["software"] = [s.to_dict() for s in self.software]
         out["unknown_names"] = [vars(u) for u in self.unknown]
@@ -274,7 +313,8 @@ _FIRST_NUMBER = re.compile(r"\d+")
 
 
 def version_above(installed: str, usable: str) -> bool:
-    """True when the installed version's first number is above the usable one's, on the same scale (years vs releases)."""
+    """True when the installed version's first number is above the usable one's, on the same scale (years vs
+    releases)."""
     a, b = _FIRST_NUMBER.search(installed or ""), _FIRST_NUMBER.search(usable or "")
     if a is None or b is None:
         return False
@@ -296,8 +336,16 @@ class _Run:
         self.failed_hosts: set[str] = set()
         self.software: dict[str, SoftwareResult] = {}
 
-    def add(self, rule: str, machine: Machine | None, sheet: str | None = None, cell: str | None = None,
-            row: int | None = None, workbook: str | None = None, **values: Any) -> None:
+    def add(
+        self,
+        rule: str,
+        machine: Machine | None,
+        sheet: str | None = None,
+        cell: str | None = None,
+        row: int | None = None,
+        workbook: str | None = None,
+        **values: Any,
+    ) -> None:
         if machine is not None and sheet is None:
             sheet, cell, row = machine.sheet, machine.cell, machine.row
         self.report.findings.append(Finding(rule, workbook or self.shown, sheet, cell, values, row))
@@ -315,7 +363,14 @@ class _Run:
     def take(self, scan: Scan, path: Path) -> None:
         m = self.match(scan)
         if m is None:
-            self.add("RZ4.2U", None, workbook=scan.path, scan=scan.path, host=scan.host or "未知", serial=scan.serial or "未知")
+            self.add(
+                "RZ4.2U",
+                None,
+                workbook=scan.path,
+                scan=scan.path,
+                host=scan.host or "未知",
+                serial=scan.serial or "未知",
+            )
             summarise(scan, self.ix.table, self.unknown, scan.host or scan.path)
             return
         summary = summarise(scan, self.ix.table, self.unknown, m.computer)
@@ -365,18 +420,43 @@ class _Run:
             codes_before = len(self.report.findings)
             for each in insts:
                 if each.ident.consumer:
-                    self.add("PZ1.1P", m, computer=m.computer, name=each.name, edition=each.ident.edition or "个人或家庭版本",
-                             scan=scan)
+                    self.add(
+                        "PZ1.1P",
+                        m,
+                        computer=m.computer,
+                        name=each.name,
+                        edition=each.ident.edition or "个人或家庭版本",
+                        scan=scan,
+                    )
             if reg is None:
-                self.add("PZ1.2U", m, computer=m.computer, name=inst.name, version=version, scan=f"{scan} 第 {inst.line} 行")
+                self.add(
+                    "PZ1.2U", m, computer=m.computer, name=inst.name, version=version, scan=f"{scan} 第 {inst.line} 行"
+                )
             else:
-                if reg.summary and all(r.val.get("sw_type") == FREE for r, _ in reg.summary) and ix.has_whitelist and not reg.whitelisted:
+                if (
+                    reg.summary
+                    and all(r.val.get("sw_type") == FREE for r, _ in reg.summary)
+                    and ix.has_whitelist
+                    and not reg.whitelisted
+                ):
                     first = reg.summary[0][0]
-                    self.add("PZ1.2", m, name=inst.name, no=first.raw.get("software_no") or "未编号",
-                             where=f"（计算机 {m.computer}，扫描文件 {scan}）")
+                    self.add(
+                        "PZ1.2",
+                        m,
+                        name=inst.name,
+                        no=first.raw.get("software_no") or "未编号",
+                        where=f"（计算机 {m.computer}，扫描文件 {scan}）",
+                    )
                 if key not in m.detail:
-                    self.add("TZ2.2S", m, computer=m.computer, name=inst.name, version=version, scan=scan,
-                             registered=self._registered_text(reg))
+                    self.add(
+                        "TZ2.2S",
+                        m,
+                        computer=m.computer,
+                        name=inst.name,
+                        version=version,
+                        scan=scan,
+                        registered=self._registered_text(reg),
+                    )
                 for each in insts:
                     self._version(m, each, reg, scan)
             sw.problems.update(f.rule for f in self.report.findings[codes_before:])
@@ -384,8 +464,17 @@ class _Run:
             if key in s.products:
                 continue
             d = rows[0]
-            self.add("TZ2.2M", None, d.sheet, d.cell("software_no"), d.row, computer=m.computer,
-                     name=d.raw.get("name") or d.raw.get("software_no") or "", no=d.raw.get("software_no") or "未编号", scan=scan)
+            self.add(
+                "TZ2.2M",
+                None,
+                d.sheet,
+                d.cell("software_no"),
+                d.row,
+                computer=m.computer,
+                name=d.raw.get("name") or d.raw.get("software_no") or "",
+                no=d.raw.get("software_no") or "未编号",
+                scan=scan,
+            )
 
     def _registered_text(self, reg: Registered) -> str:
         nos = [r.raw.get("software_no") or r.raw.get("name") or "" for r, _ in reg.summary[:3]]
@@ -396,8 +485,16 @@ class _Run:
         rows = [(r, i) for r, i in reg.summary if r.val.get("sw_type") == COMMERCIAL]
         if not installed or not rows:
             return
-        on_computer = [(r, i) for r, i in rows if inst.ident.key in m.detail and r.raw.get("software_no") and any(
-            norm_key(d.raw.get("software_no") or "") == norm_key(r.raw["software_no"]) for d in m.detail[inst.ident.key])]
+        on_computer = [
+            (r, i)
+            for r, i in rows
+            if inst.ident.key in m.detail
+            and r.raw.get("software_no")
+            and any(
+                norm_key(d.raw.get("software_no") or "") == norm_key(r.raw["software_no"])
+                for d in m.detail[inst.ident.key]
+            )
+        ]
         candidates = on_computer or rows
 
         def usable(r: Row) -> str:
@@ -406,8 +503,16 @@ class _Run:
         if any(not version_above(installed, usable(r)) for r, _ in candidates):
             return
         best = max(candidates, key=lambda ri: int(m_.group()) if (m_ := _FIRST_NUMBER.search(usable(ri[0]))) else 0)[0]
-        self.add("AZ2.1", m, computer=m.computer, name=inst.name, installed=installed,
-                 no=best.raw.get("software_no") or "未编号", usable=usable(best), scan=scan)
+        self.add(
+            "AZ2.1",
+            m,
+            computer=m.computer,
+            name=inst.name,
+            installed=installed,
+            no=best.raw.get("software_no") or "未编号",
+            usable=usable(best),
+            scan=scan,
+        )
 
     def _software(self, key: str, ident: Identity) -> SoftwareResult:
         sw = self.software.get(key)
@@ -417,9 +522,13 @@ class _Run:
             if reg is not None:
                 numbers = [r.raw.get("software_no") or "" for r, _ in reg.summary if r.raw.get("software_no")]
                 counts = [r.val.get("license_count") for r, _ in reg.summary]
-                licences = sum(c for c in counts if isinstance(c, int)) if any(isinstance(c, int) for c in counts) else None
+                licences = (
+                    sum(c for c in counts if isinstance(c, int)) if any(isinstance(c, int) for c in counts) else None
+                )
                 where = "、".join(x for x in ("附件7" if reg.summary else "", "附件6" if reg.whitelisted else "") if x)
-            sw = self.software[key] = SoftwareResult(ident.product, ident.category, ident.kind or "待认定", 0, numbers, licences, where)
+            sw = self.software[key] = SoftwareResult(
+                ident.product, ident.category, ident.kind or "待认定", 0, numbers, licences, where
+            )
         return sw
 
 

@@ -34,8 +34,14 @@ _CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 _FONT = "宋体"
 
 # code → short column label on the 按计算机 sheet, in column order
-COMPUTER_CODES = (("PZ1.2U", "未登记"), ("TZ2.2S", "未列入附件8"), ("TZ2.2M", "附件8未找到"), ("AZ2.1", "版本超出"),
-                  ("PZ1.1P", "个人/家庭版"), ("PZ1.2", "清单外免费"))
+COMPUTER_CODES = (
+    ("PZ1.2U", "未登记"),
+    ("TZ2.2S", "未列入附件8"),
+    ("TZ2.2M", "附件8未找到"),
+    ("AZ2.1", "版本超出"),
+    ("PZ1.1P", "个人/家庭版"),
+    ("PZ1.2", "清单外免费"),
+)
 
 COMPUTER_SHEET, SOFTWARE_SHEET, FINDINGS_SHEET, UNKNOWN_SHEET = "按计算机", "按软件", "问题清单", "待认定名称"
 
@@ -47,7 +53,9 @@ def render_text(rec: Reconciliation) -> str:
         where = f"{f.sheet}!{f.cell}" if f.sheet and f.cell else Path(f.workbook).name
         lines.append(f"{f.rule:<7} {SEVERITY_ZH[f.severity]}  {where}  {f.message}")
     if rec.unknown:
-        lines.append(f"别名表不认识的名称 {len(rec.unknown)} 个（见核查结果“{UNKNOWN_SHEET}”表或 JSON 的 unknown_names）：")
+        lines.append(
+            f"别名表不认识的名称 {len(rec.unknown)} 个（见核查结果“{UNKNOWN_SHEET}”表或 JSON 的 unknown_names）："
+        )
         for u in rec.unknown[:10]:
             lines.append(f"  {u.name}（{u.count} 台，例如 {u.example}）")
         if len(rec.unknown) > 10:
@@ -64,13 +72,22 @@ def render_text(rec: Reconciliation) -> str:
 def build_text(result: BuildResult) -> str:
     """What ``import --from-scans`` wrote, and the files it could not use."""
     lines = [f"{f.rule:<7} {SEVERITY_ZH[f.severity]}  {f.message}" for f in result.failures]
-    lines.append(f"已生成台账：{result.path}（{result.computers} 台计算机，{result.numbers} 个软件编号，"
-                 f"{result.unknown} 个名称待认定）。请运行 zbtz check {result.path} 逐项补全。")
+    lines.append(
+        f"已生成台账：{result.path}（{result.computers} 台计算机，{result.numbers} 个软件编号，"
+        f"{result.unknown} 个名称待认定）。请运行 zbtz check {result.path} 逐项补全。"
+    )
     return "\n".join(lines)
 
 
-def _sheet(ws: Worksheet, title: str, note: str, headers: Sequence[str], widths: Sequence[float],
-           rows: Sequence[Sequence[object]], bad: Sequence[bool] | None = None) -> None:
+def _sheet(
+    ws: Worksheet,
+    title: str,
+    note: str,
+    headers: Sequence[str],
+    widths: Sequence[float],
+    rows: Sequence[Sequence[object]],
+    bad: Sequence[bool] | None = None,
+) -> None:
     """A titled, boxed table set up for printing on A4 landscape, one page wide."""
     n = len(headers)
     ws.cell(1, 1, title).font = Font(name=_FONT, size=14, bold=True)
@@ -122,39 +139,110 @@ def _lines(value: object, width: float) -> int:
 def reconciliation_workbook(rec: Reconciliation) -> Workbook:
     """The 核查结果 workbook of one reconcile."""
     wb = Workbook()
-    note = (f"台账：{Path(rec.ledger).name}    单位：{rec.unit or '＿＿'}    核对日期：{rec.report.as_of.isoformat()}    "
-            f"扫描文件 {rec.scan_files} 个（{rec.failed_files} 个无法使用），对应计算机 {rec.scanned_computers} 台")
+    note = (
+        f"台账：{Path(rec.ledger).name}    单位：{rec.unit or '＿＿'}    核对日期：{rec.report.as_of.isoformat()}    "
+        f"扫描文件 {rec.scan_files} 个（{rec.failed_files} 个无法使用），对应计算机 {rec.scanned_computers} 台"
+    )
     ws = wb.active
     ws.title = COMPUTER_SHEET
     codes = [c for c, _ in COMPUTER_CODES]
     rows, bad = [], []
     for i, c in enumerate(rec.computers, 1):
         other = sum(n for code, n in c.counts.items() if code not in codes)
-        rows.append([i, c.computer, c.host or "", c.user or "", c.dept or "", Path(c.scan).name if c.scan else "（无扫描）",
-                     c.products, *[c.counts.get(code) or "" for code in codes], other or ""])
+        rows.append(
+            [
+                i,
+                c.computer,
+                c.host or "",
+                c.user or "",
+                c.dept or "",
+                Path(c.scan).name if c.scan else "（无扫描）",
+                c.products,
+                *[c.counts.get(code) or "" for code in codes],
+                other or "",
+            ]
+        )
         bad.append(sum(c.counts.values()) > 0)
-    _sheet(ws, "软件安装核查结果（按计算机）", note,
-           ["序号", "计算机编号", "主机名", "使用人", "部门", "扫描文件", "软件数", *[lab for _, lab in COMPUTER_CODES], "其他"],
-           [5, 12, 13, 8, 12, 20, 6, 7, 8, 8, 7, 8, 7, 6], rows, bad)
+    _sheet(
+        ws,
+        "软件安装核查结果（按计算机）",
+        note,
+        [
+            "序号",
+            "计算机编号",
+            "主机名",
+            "使用人",
+            "部门",
+            "扫描文件",
+            "软件数",
+            *[lab for _, lab in COMPUTER_CODES],
+            "其他",
+        ],
+        [5, 12, 13, 8, 12, 20, 6, 7, 8, 8, 7, 8, 7, 6],
+        rows,
+        bad,
+    )
     ws = wb.create_sheet(SOFTWARE_SHEET)
-    rows = [[i, s.product, s.category, s.kind, s.computers, "、".join(s.numbers), s.licences if s.licences is not None else "",
-             s.registered, "；".join(f"{k} {v}" for k, v in sorted(s.problems.items()))]
-            for i, s in enumerate(rec.software, 1)]
-    _sheet(ws, "软件安装核查结果（按软件）", note,
-           ["序号", "软件（规范名称）", "软件类别", "软件类型", "安装计算机数", "台账软件编号", "许可数量", "台账登记", "问题"],
-           [5, 28, 9, 9, 8, 16, 7, 13, 28], rows, [bool(s.problems) for s in rec.software])
+    rows = [
+        [
+            i,
+            s.product,
+            s.category,
+            s.kind,
+            s.computers,
+            "、".join(s.numbers),
+            s.licences if s.licences is not None else "",
+            s.registered,
+            "；".join(f"{k} {v}" for k, v in sorted(s.problems.items())),
+        ]
+        for i, s in enumerate(rec.software, 1)
+    ]
+    _sheet(
+        ws,
+        "软件安装核查结果（按软件）",
+        note,
+        [
+            "序号",
+            "软件（规范名称）",
+            "软件类别",
+            "软件类型",
+            "安装计算机数",
+            "台账软件编号",
+            "许可数量",
+            "台账登记",
+            "问题",
+        ],
+        [5, 28, 9, 9, 8, 16, 7, 13, 28],
+        rows,
+        [bool(s.problems) for s in rec.software],
+    )
     ws = wb.create_sheet(FINDINGS_SHEET)
-    rows = [[i, f.rule, SEVERITY_ZH[f.severity], f"{f.sheet}!{f.cell}" if f.sheet and f.cell else Path(f.workbook).name, f.message]
-            for i, f in enumerate(rec.report.findings, 1)]
+    rows = [
+        [
+            i,
+            f.rule,
+            SEVERITY_ZH[f.severity],
+            f"{f.sheet}!{f.cell}" if f.sheet and f.cell else Path(f.workbook).name,
+            f.message,
+        ]
+        for i, f in enumerate(rec.report.findings, 1)
+    ]
     if not rows:
         rows = [["", "", "", "", "未发现问题"]]
     _sheet(ws, "软件安装核查问题清单", note, ["序号", "规则", "级别", "位置", "说明"], [5, 8, 6, 22, 95], rows)
     ws = wb.create_sheet(UNKNOWN_SHEET)
-    rows = [[i, u.name, u.publisher, u.key, u.count, u.example, u.suggestion, "是" if u.registered else "否"]
-            for i, u in enumerate(rec.unknown, 1)]
-    _sheet(ws, "待认定名称（别名表尚不认识，请在台账“别名表”工作表中补充）", note,
-           ["序号", "扫描到的名称", "发布者", "键名/包名", "计算机数", "例如", "建议产品名称", "台账中已有同名"],
-           [5, 34, 18, 22, 7, 12, 22, 9], rows)
+    rows = [
+        [i, u.name, u.publisher, u.key, u.count, u.example, u.suggestion, "是" if u.registered else "否"]
+        for i, u in enumerate(rec.unknown, 1)
+    ]
+    _sheet(
+        ws,
+        "待认定名称（别名表尚不认识，请在台账“别名表”工作表中补充）",
+        note,
+        ["序号", "扫描到的名称", "发布者", "键名/包名", "计算机数", "例如", "建议产品名称", "台账中已有同名"],
+        [5, 34, 18, 22, 7, 12, 22, 9],
+        rows,
+    )
     return wb
 
 

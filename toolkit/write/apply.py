@@ -32,7 +32,13 @@ def apply_rollup_to_package(pkg: Package, plan: RollupPlan) -> None:
         heights = fitted_heights(d.rows, pkg.column_widths(d.sheet), wrap)
         styles = written_row_styles(pkg, d.sheet, d.style_row, d.kinds) if d.kinds else None
         pkg.replace_rows(
-            d.sheet, d.first, d.last, d.rows, merges=d.merges, style_row=d.style_row, col_styles=styles,
+            d.sheet,
+            d.first,
+            d.last,
+            d.rows,
+            merges=d.merges,
+            style_row=d.style_row,
+            col_styles=styles,
             heights=heights,
         )
 
@@ -41,15 +47,18 @@ def apply_annotation_to_package(pkg: Package, plan: AnnotationPlan) -> None:
     """Write an annotation plan: first undo an earlier run's notes and fills, then add this one's."""
     pkg.remove_annotations(AUTHOR, FILLS)
     pkg.put_sheet(
-        RESULT_SHEET, plan.rows, hyperlinks=plan.links, col_widths=plan.widths, wrap_cols=RESULT_WRAP, printed=True,
+        RESULT_SHEET,
+        plan.rows,
+        hyperlinks=plan.links,
+        col_widths=plan.widths,
+        wrap_cols=RESULT_WRAP,
+        printed=True,
         row_heights=plan.heights,
     )
     pkg.activate(RESULT_SHEET)
     for m in plan.marks:
         pkg.set_fill(m.sheet, m.row, m.col, m.fill)
         pkg.add_comment(m.sheet, m.row, m.col, m.text, AUTHOR)
-
-
 
 
 def apply_numbers(pkg: Package, plan: NumberPlan) -> bool:
@@ -69,7 +78,11 @@ def apply_numbers(pkg: Package, plan: NumberPlan) -> bool:
         form = schema("附件9")
         for log in plan.logs:
             write_table_sheet(
-                wb.create_sheet(log.sheet), form, unit=plan.unit or "", info=log.info, fill_date=plan.day,
+                wb.create_sheet(log.sheet),
+                form,
+                unit=plan.unit or "",
+                info=log.info,
+                fill_date=plan.day,
                 blank_rows=NEW_LEDGER_ROWS,
             )
         buf = io.BytesIO()

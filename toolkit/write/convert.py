@@ -51,7 +51,10 @@ def conversion_note(src: str | Path, written: str | Path | None) -> str | None:
     kind = source_format(src)
     if kind is None or written is None:
         return None
-    return f"原台账“{src}”是 {format_name(kind)} 格式，未作任何改动；结果写入了新文件：{written}（其中只保留了原台账单元格的值和合并区域）。"
+    return (
+        f"原台账“{src}”是 {format_name(kind)} 格式，未作任何改动；结果写入了新文件：{written}（其中只保留了原台账"
+        "单元格的值和合并区域）。"
+    )
 
 
 def converted_target(src: Path, out: str | Path | None, in_place: bool) -> Path:
@@ -59,7 +62,9 @@ def converted_target(src: Path, out: str | Path | None, in_place: bool) -> Path:
     if out is not None:
         target = Path(out)
         if target.suffix.lower() != ".xlsx":
-            raise ConvertError(f"台账“{src.name}”不是 .xlsx 格式，结果只能写成 .xlsx：请把输出文件“{target.name}”的扩展名改为 .xlsx。")
+            raise ConvertError(
+                f"台账“{src.name}”不是 .xlsx 格式，结果只能写成 .xlsx：请把输出文件“{target.name}”的扩展名改为 .xlsx。"
+            )
         return target
     if not in_place:
         raise ConvertError("请用 -o 指定输出文件，或用 --in-place（结果另存为台账旁的 .xlsx 文件）。")

@@ -192,8 +192,6 @@ def q(tag: str) -> str:
 C, ROW, V, F, IS, T = q("c"), q("row"), q("v"), q("f"), q("is"), q("t")
 
 
-
-
 # --------------------------------------------------------------------------- cell references
 
 
@@ -591,9 +589,7 @@ class _Blob:
         j = bisect.bisect_right(self.rows, hi)
         a, b = self.starts[i], self.starts[j]
         before = _Blob(self.data[:a], self.rows[:i], self.starts[: i + 1]) if i else None
-        after = (
-            _Blob(self.data[b:], self.rows[j:], [x - b for x in self.starts[j:]]) if j < len(self.rows) else None
-        )
+        after = _Blob(self.data[b:], self.rows[j:], [x - b for x in self.starts[j:]]) if j < len(self.rows) else None
         return before, self.data[a:b], after
 
 
@@ -1391,7 +1387,8 @@ class Package:
         cell = self._cell_markup
         plain = _PLAIN.match
         fixed = "".join(
-            f' {k}="{_attr(v)}"' for k, v in row_attrs.items()
+            f' {k}="{_attr(v)}"'
+            for k, v in row_attrs.items()
             if ":" not in k and "{" not in k and k not in ("ht", "customHeight")
         )
         n_heights = len(heights)
@@ -1490,7 +1487,8 @@ class Package:
             for m in list(mc):
                 mc.remove(m)
             built = etree.fromstring(
-                f'<mergeCells xmlns="{NS}">' + "".join(f'<mergeCell ref="{r}"/>' for r in kept) + "</mergeCells>", _PARSER
+                f'<mergeCells xmlns="{NS}">' + "".join(f'<mergeCell ref="{r}"/>' for r in kept) + "</mergeCells>",
+                _PARSER,
             )
             mc.extend(list(built))
             mc.set("count", str(len(kept)))
@@ -1857,11 +1855,19 @@ class Package:
         if printed:
             etree.SubElement(root, q("printOptions"), horizontalCentered="1")
         etree.SubElement(
-            root, q("pageMargins"), left="0.5" if printed else "0.7", right="0.5" if printed else "0.7",
-            top="0.75", bottom="0.75", header="0.3", footer="0.3",
+            root,
+            q("pageMargins"),
+            left="0.5" if printed else "0.7",
+            right="0.5" if printed else "0.7",
+            top="0.75",
+            bottom="0.75",
+            header="0.3",
+            footer="0.3",
         )
         if printed:
-            etree.SubElement(root, q("pageSetup"), paperSize="9", orientation="landscape", fitToWidth="1", fitToHeight="0")
+            etree.SubElement(
+                root, q("pageSetup"), paperSize="9", orientation="landscape", fitToWidth="1", fitToHeight="0"
+            )
         self._put_new(part, root=root)
         self._add_override(part, CT_WORKSHEET)
         rid = self._add_rel(self.workbook_part, REL_WORKSHEET, part)
@@ -2081,7 +2087,6 @@ class Package:
         out._didModify = True  # type: ignore[attr-defined]
         return True
 
-
     # sheets made elsewhere (toolkit.write.sheetcopy) --------------------------------
     def add_sheet_part(self, name: str, xml: bytes, print_titles: str | None = None) -> str:
         """Add worksheet ``name`` after every other sheet, its part holding ``xml`` as given.
@@ -2125,6 +2130,7 @@ class Package:
             dn.text = "'" + name.replace("'", "''") + "'!" + print_titles
         self._touch(self.workbook_part)
         return part
+
 
 def _strip_zip64(extra: bytes) -> bytes:
     """Drop the zip64 field from an extra block (zipfile writes its own when needed)."""

@@ -85,7 +85,9 @@ class _StyleMap:
     def _num_fmt(self, fmt_id: int) -> int:
         if fmt_id < 164:
             return fmt_id
-        code = next((e.get("formatCode", "") for e in self._src_list("numFmts") if e.get("numFmtId") == str(fmt_id)), None)
+        code = next(
+            (e.get("formatCode", "") for e in self._src_list("numFmts") if e.get("numFmtId") == str(fmt_id)), None
+        )
         if code is None:
             return 0
         root = self.pkg.styles().root
