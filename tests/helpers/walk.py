@@ -23,7 +23,7 @@ COMPUTERS = [
      "型号": "启天M430", "使用人": f"员工{i:02d}", "部门": DEPTS[i % 3], "状态": "在用", "启用日期": dt.date(2022, 1, 5)}
     for i in range(1, 26)
 ]
-OFFICE = "Microsoft Office 家庭和学生版 2016"
+OFFICE = "Microsoft Office 专业增强版 2016"  # a long name: its row must wrap, not overlap
 SOFTWARE = [
     {"序号": 1, "软件名称": OFFICE, "软件版本": "2016", "软件类型": "商业软件", "软件类别": "办公软件", "获取方式": "采购",
      "采购时间": dt.date(2023, 3, 20), "采购金额": 24000, "许可类型": "批量许可", "许可数量": 30, "可使用版本": "2016",
@@ -106,6 +106,11 @@ def fill_registers(ledger: Path) -> None:
     fill(sheet(wb, "附件6"), [{"序号": 1, "软件名称": "7-Zip", "软件来源": "官方网站", "软件厂商": "Igor Pavlov",
                               "使用部门": "全部", "使用原因": "压缩文件"}])
     fill(sheet(wb, "附件7"), SOFTWARE)
+    # this walk registers no antivirus: the unit turns the three-software check (PZ2.3, a true
+    # warning for such a ledger) off in its 设置 sheet, so "checks clean" means every other rule
+    settings = wb.create_sheet("设置")
+    settings.append(["设置项", "值"])
+    settings.append(["核对三类通用软件", "否"])
     wb.save(ledger)
 
 
