@@ -175,11 +175,11 @@ def test_the_format_is_told_by_the_bytes_not_the_suffix(saved, tmp_path):
     cases = {"a.et": saved["xls"], "b.xls": saved["ods"], "c.et": saved["xlsx"]}
     for name, src in cases.items():
         shutil.copy(src, tmp_path / name)
-    assert [vet.vet_workbook(tmp_path / n) for n in cases] == [vet.CFB, vet.ODS, vet.XLSX]
+    assert [vet.vet_workbook(tmp_path / n).kind for n in cases] == [vet.CFB, vet.ODS, vet.XLSX]
     xlsb = tmp_path / "d.xlsb"  # Excel's binary workbook: an OOXML package with a binary workbook part
     with zipfile.ZipFile(xlsb, "w") as z:
         z.writestr("[Content_Types].xml", "<Types/>")
         z.writestr("xl/workbook.bin", b"\x83\x01\x00")
-    assert vet.vet_workbook(xlsb) == vet.XLSB
+    assert vet.vet_workbook(xlsb).kind == vet.XLSB
     with pytest.raises(ReadError, match="另存为"):  # vet_package: only xlsx packages are edited in place
         vet.vet_package(tmp_path / "a.et")

@@ -32,7 +32,7 @@ COMPUTERS = [
     }
     for i in range(1, 26)
 ]
-OFFICE = "Microsoft Office 家庭和学生版 2016"
+OFFICE = "Microsoft Office 专业增强版 2016"  # a long name: its row must wrap, not overlap
 SOFTWARE = [
     {
         "序号": 1,
@@ -178,6 +178,11 @@ def fill_registers(ledger: Path) -> None:
         ],
     )
     fill(sheet(wb, "附件7"), SOFTWARE)
+    # this walk registers no antivirus: the unit turns the three-software check (PZ2.3, a true
+    # warning for such a ledger) off in its 设置 sheet, so "checks clean" means every other rule
+    settings = wb.create_sheet("设置")
+    settings.append(["设置项", "值"])
+    settings.append(["核对三类通用软件", "否"])
     wb.save(ledger)
 
 

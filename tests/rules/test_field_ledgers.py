@@ -36,7 +36,8 @@ def test_clean_ledger_has_no_error_but_one_for_a_form_not_kept(tmp_path, shape):
     assert [f.values["form"] for f in absent] == ([ABSENT[shape]] if shape in ABSENT else [])
     assert all(f.sheet is None and f.cell is None for f in absent)  # one finding for the workbook
     assert [f.to_dict() for f in _errors(report) if f.rule != "S1"] == []
-    assert report.warnings == 0
+    # PZ2.3 (no antivirus registered) is a true warning for these ledgers, which register none
+    assert [f.to_dict() for f in report.findings if f.severity == "warning" and f.rule != "PZ2.3"] == []
 
 
 @pytest.mark.parametrize(("shape", "defect"), [(s, d) for s in SHAPES for d in defects_for(s)])

@@ -247,3 +247,11 @@ def test_rows_written_into_an_unstyled_detail_get_the_forms_look(make_ledger, tm
             )
         assert ws.cell(r, 13).number_format == "yyyy-mm-dd"  # not the locale's m/d/yy
         assert ws.cell(r, 7).alignment.wrap_text and ws.cell(r, 1).alignment.horizontal == "center"
+
+
+def test_a_ledger_without_logs_is_not_rolled_up(make_ledger, tmp_path):
+    """No 附件9 at all: rebuilding 附件8 from no logs would empty it, so the roll-up refuses."""
+    src = make_ledger(omit=("附件9",))
+    with pytest.raises(RollupError, match="没有附件9"):
+        rollup_file(src, AS_OF, out=tmp_path / "o.xlsx")
+    assert not (tmp_path / "o.xlsx").exists()

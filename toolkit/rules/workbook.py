@@ -57,11 +57,11 @@ def missing_columns(ctx: CheckContext) -> Iterator[Finding]:
             )
 
 
-@check("S8")
+@check("S6")
 def error_values(ctx: CheckContext) -> Iterator[Finding]:
     """A cell of a form's sheet holds an error value (#REF!, #N/A …) instead of content."""
     for sheet, r, c, value in ctx.ledger.error_cells:
-        yield ctx.finding("S8", sheet, a1(r, c), r, value=value)
+        yield ctx.finding("S6", sheet, a1(r, c), r, value=value)
 
 
 @check("S7")

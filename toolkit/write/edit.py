@@ -149,6 +149,11 @@ def require_rollup_forms(ledger: Ledger) -> None:
     missing = [f for f in ("附件7", "附件8") if ledger.form(f) is None]
     if missing:
         raise RollupError(f"台账中找不到{'、'.join(missing)}，无法汇总。请先按规定的表头建立该表。")
+    if not ledger.logs:  # the roll-up rebuilds 附件8 from the logs: with none it would empty 附件8
+        raise RollupError(
+            "台账中没有附件9 安装维护明细，无法按附件9 汇总（否则附件8 会被清空）。"
+            "请先运行 zbtz number 为每个软件编号建立附件9 并登记安装记录，再汇总。"
+        )
     s, d = ledger.form("附件7"), ledger.form("附件8")
     assert s is not None and d is not None
     problems = []
