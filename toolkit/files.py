@@ -550,19 +550,23 @@ def expand_paths(
     out: list[tuple[Path, str]] = []
     for p in paths:
         path = Path(p)
-        if path.is_dir():
-            for root, dirs, files in os.walk(path):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                for name in sorted(files):
-                    wanted = name.lower().endswith(suffixes) if suffixes is not None else not name.startswith(".")
-                    if not wanted or is_own_file(name):
-                        continue
-                    full = Path(root) / name
-                    if not is_toolkit_output(full):
-                        out.append((full, shown_path(full)))
-        else:
+        if not path.is_dir():
             out.append((path, shown_path(p)))
+            continue
+        for full in _folder_files(path):
+            name = full.name
+            wanted = name.lower().endswith(suffixes) if suffixes is not None else not name.startswith(".")
+            if wanted and not is_own_file(name) and not is_toolkit_output(full):
+                out.append((full, shown_path(full)))
     return out
+
+
+def _folder_files(folder: Path) -> Iterator[Path]:
+    """Every file below ``folder`` in name order, hidden folders left out: the one walk of a folder scan."""
+    for root, dirs, files in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(files):
+            yield Path(root) / name
 
 
 def scan_paths(paths: Iterable[str | Path]) -> list[tuple[Path, str, str | None]]:
@@ -579,16 +583,13 @@ def scan_paths(paths: Iterable[str | Path]) -> list[tuple[Path, str, str | None]
         if not path.is_dir():
             out.append((path, shown_path(p), None))
             continue
-        for root, dirs, files in os.walk(path):
-            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-            for name in sorted(files):
-                suffix = os.path.splitext(name)[1].lower()
-                full = Path(root) / name
-                if suffix in WORKBOOK_SUFFIXES:
-                    if name.startswith("~$"):
-                        out.append((full, shown_path(full), LOCK_FILE))
-                    elif not is_own_file(name) and not is_toolkit_output(full):
-                        out.append((full, shown_path(full), None))
-                elif suffix in NOT_LEDGERS:
-                    out.append((full, shown_path(full), NOT_LEDGERS[suffix]))
+        for full in _folder_files(path):
+            name, suffix = full.name, full.suffix.lower()
+            if suffix in WORKBOOK_SUFFIXES:
+                if name.startswith("~$"):
+                    out.append((full, shown_path(full), LOCK_FILE))
+                elif not is_own_file(name) and not is_toolkit_output(full):
+                    out.append((full, shown_path(full), None))
+            elif suffix in NOT_LEDGERS:
+                out.append((full, shown_path(full), NOT_LEDGERS[suffix]))
     return out
