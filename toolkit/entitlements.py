@@ -293,16 +293,20 @@ def _oem_moved(ledger: Ledger, ru: Rollup, numbers: dict[str, list[SummaryEntry]
             continue
         if nk in oem and not held.get((ck, nk)):
             remark = e.raw.get("remark") or ""
-            late = d - first_seen[ck] > grace
-            replaced = category.get(nk) is not None and category[nk] in had.get(ck, set())
-            moved = any(
-                c != ck and abs(when - scrapped.get(c, dt.date.min)) <= grace and when <= d <= when + grace
-                for when, c in left.get(nk, ())
-            )
-            if MOVED.search(remark) or (late and replaced and moved):
+            said = remark and MOVED.search(remark) is not None
+            # cheapest test first: most installs are on a computer's first day, so "late" settles them
+            if said or (
+                d - first_seen[ck] > grace
+                and category.get(nk) is not None
+                and category[nk] in had.get(ck, ())
+                and any(
+                    c != ck and abs(when - scrapped.get(c, dt.date.min)) <= grace and when <= d <= when + grace
+                    for when, c in left.get(nk, ())
+                )
+            ):
                 reason = "OEM 软件不随原计算机使用（从别的计算机移来或后补安装）"
                 days = (d - first_seen[ck]).days
-                why = f"备注为“{remark}”" if MOVED.search(remark) else f"该计算机此前已使用 {days} 天"
+                why = f"备注为“{remark}”" if said else f"该计算机此前已使用 {days} 天"
                 values = dict(no=numbers[nk][0].software_no, computer=e.computer, date=d.isoformat(), why=why)
                 out.append(Flag("PZ1.1O", e, "computer", nk, ck, reason, values))
         held[(ck, nk)] = True
