@@ -18,13 +18,7 @@ import zipfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-from openpyxl import Workbook
-from openpyxl.cell.cell import Cell as XlCell
-from openpyxl.styles import Alignment, Border, Font, Side
-from openpyxl.worksheet.datavalidation import DataValidation
-from openpyxl.worksheet.worksheet import Worksheet
+from typing import TYPE_CHECKING, Any
 
 from toolkit.cellref import col_letter
 from toolkit.dates import BLANK_LINE, date_text
@@ -32,6 +26,11 @@ from toolkit.files import explain, install, make_dirs, temp_beside, temp_for
 from toolkit.schemas import Column, FormSchema, schema
 from toolkit.textsafe import cell_value
 from toolkit.textwidth import label_width, text_lines
+
+if TYPE_CHECKING:  # openpyxl is imported where a workbook is built: the constants here are used without it
+    from openpyxl import Workbook
+    from openpyxl.cell.cell import Cell as XlCell
+    from openpyxl.worksheet.worksheet import Worksheet
 
 TICK = "√"
 NA = "--"
@@ -98,6 +97,9 @@ Styled = tuple[object, str]  # (value, style kind)
 
 
 def _openpyxl_protos(ws: Worksheet) -> dict[str, XlCell]:
+    from openpyxl.cell.cell import Cell as XlCell
+    from openpyxl.styles import Alignment, Border, Font, Side
+
     thin = Side(style="thin")
     box = Border(left=thin, right=thin, top=thin, bottom=thin)
     out = {}
@@ -152,7 +154,7 @@ class _OpenpyxlSink(_Sink):
         for i, w in enumerate(widths, 1):
             ws.column_dimensions[col_letter(i)].width = w
         ws.page_setup.orientation = "landscape" if landscape else "portrait"
-        ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
+        ws.page_setup.paperSize = ws.PAPERSIZE_A4
         ws.page_setup.fitToWidth = 1
         ws.page_setup.fitToHeight = 0
         ws.sheet_properties.pageSetUpPr.fitToPage = True
@@ -173,6 +175,8 @@ class _OpenpyxlSink(_Sink):
         return r
 
     def close(self) -> None:
+        from openpyxl.worksheet.datavalidation import DataValidation
+
         for r1, c1, r2, c2 in self.merges:
             self.ws.merge_cells(start_row=r1, start_column=c1, end_row=r2, end_column=c2)
         for col, first, last, values in self.lists:
@@ -318,6 +322,8 @@ class _StreamSink(_Sink):
 def _sink(ws: Worksheet | StreamSheet) -> _Sink:
     if isinstance(ws, StreamSheet):
         return _StreamSink(ws)
+    from openpyxl.worksheet.worksheet import Worksheet
+
     if isinstance(ws, Worksheet):
         return _OpenpyxlSink(ws)
     raise TypeError(f"cannot write a form into {type(ws).__name__}: use an openpyxl Worksheet or a StreamSheet")
@@ -509,7 +515,7 @@ def print_setup(
     left and right margins.
     """
     ws.page_setup.orientation = "landscape" if landscape else "portrait"
-    ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = pages_tall
     ws.sheet_properties.pageSetUpPr.fitToPage = True
@@ -680,6 +686,8 @@ def write_ledger(path: str | Path, ledger_data: LedgerData, *, fast: bool = Fals
             raise
         book.close(stamp)
         return
+    from openpyxl import Workbook
+
     wb = Workbook()
     wb.remove(wb.active)
     for name, form, kwargs in ledger_sheets(ledger_data):
