@@ -43,6 +43,7 @@ import math
 import posixpath
 import re
 import zipfile
+import zlib
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import BinaryIO
@@ -541,24 +542,38 @@ def _fill_color(fill_xml: str) -> str | None:
 
 
 _ROW_TAG = re.compile(rb'<row\b[^>]*?\sr="(\d+)"')
+_ROW_MARK = re.compile(rb"<row\b|:row[\s>]")  # between two rows read: a row without r="", or a prefixed one
 _SHEETDATA_OPEN = re.compile(rb"<sheetData\b[^>]*>")
 _NS_DECL = re.compile(rb'\sxmlns(?::[\w.-]+)?="[^"]*"')
 _SHARED_MASTER = re.compile(rb'<f\b[^>]*\bt="shared"[^>]*>')
+_F_TAG = re.compile(rb"<f")
 _SI = re.compile(rb'\bsi="(\d+)"')
+
+
+class _NotPlain(Exception):
+    """Rows that cannot be cut as bytes (a row without ``r=""``, a prefixed row, rows out of order)."""
 
 
 class _Blob:
     """Rows of a sheet kept as the bytes they were read (or written) as, parsed only on demand.
 
-    A placeholder comment stands in ``sheetData`` where the rows go; serialising the sheet puts
-    the bytes back in its place. ``rows`` are the row numbers, ``starts`` each row's offset in
-    ``data`` (plus the end), so a range of rows is found and cut out without parsing anything.
+    The rows are ``buf[lo:hi]``, a span of the part as read (or of the rows we wrote), shared and
+    never copied. A placeholder comment stands in ``sheetData`` where the rows go; serialising the
+    sheet puts the bytes back in its place. The rows are scanned only as far as an edit needs:
+    ``rows`` and ``starts`` are the numbers and offsets (in ``buf``) of the rows scanned so far,
+    ``pos`` is where the scan goes on, ``done`` says it reached the end. Reading or writing a cell
+    in row 2 of a sheet of 100,000 rows scans three rows. A scan that meets a row it cannot cut by
+    bytes (no ``r=""``, a prefixed element, a number not above the one before) raises
+    :class:`_NotPlain`; the sheet then parses that blob.
     """
 
-    __slots__ = ("node", "data", "rows", "starts")
+    __slots__ = ("node", "buf", "lo", "hi", "rows", "starts", "pos", "done")
 
-    def __init__(self, data: bytes, rows: list[int], starts: list[int]) -> None:
-        self.data, self.rows, self.starts = data, rows, starts
+    def __init__(
+        self, buf: bytes, lo: int, hi: int, rows: list[int], starts: list[int], pos: int = 0, done: bool = True
+    ) -> None:
+        self.buf, self.lo, self.hi = buf, lo, hi
+        self.rows, self.starts, self.pos, self.done = rows, starts, pos, done
         self.node = etree.Comment(f"zbtz-blob-{id(self)}")
 
     @property
@@ -566,31 +581,62 @@ class _Blob:
         return f"<!--zbtz-blob-{id(self)}-->".encode("ascii")
 
     @classmethod
-    def index(cls, data: bytes) -> _Blob | None:
-        """Index the rows of a ``sheetData`` body; None when it is not plain enough to cut by bytes."""
-        rows: list[int] = []
-        starts: list[int] = []
-        for m in _ROW_TAG.finditer(data):
-            n = int(m.group(1))
-            if rows and n <= rows[-1]:
-                return None
-            rows.append(n)
-            starts.append(m.start())
-        if len(rows) != data.count(b"<row") or b":row " in data or b":row>" in data:
-            return None  # rows without r="", or prefixed row elements: parse the usual way
-        if data[: starts[0] if starts else len(data)].strip():
+    def index(cls, buf: bytes, lo: int, hi: int) -> _Blob | None:
+        """The rows of the ``sheetData`` body ``buf[lo:hi]``; None when it does not begin plainly
+        (text, a comment or a row without ``r=""`` before the first row): parse it the usual way."""
+        k = buf.find(b"<", lo, hi)
+        if buf[lo : hi if k < 0 else k].strip():
             return None
-        starts.append(len(data))
-        return cls(data, rows, starts)
+        if k < 0:
+            return cls(buf, lo, hi, [], [])
+        m = _ROW_TAG.match(buf, k, hi)
+        if m is None:
+            return None
+        return cls(buf, lo, hi, [int(m.group(1))], [k], m.end(), done=False)
 
-    def cut(self, lo: int, hi: int) -> tuple[_Blob | None, bytes, _Blob | None]:
+    @property
+    def first(self) -> int:
+        return self.rows[0]
+
+    def view(self) -> memoryview:
+        return memoryview(self.buf)[self.lo : self.hi]
+
+    def has(self, needle: bytes) -> bool:
+        return self.buf.find(needle, self.lo, self.hi) >= 0
+
+    def count(self) -> int:
+        return len(self.rows) if self.done else len(self.rows) + self.buf.count(b"<row", self.pos, self.hi)
+
+    def scan(self, until: int = 1 << 30) -> None:
+        """Scan on until a row numbered above ``until`` has been read, or to the end."""
+        if self.done or self.rows[-1] > until:
+            return
+        buf, rows, starts = self.buf, self.rows, self.starts
+        for m in _ROW_TAG.finditer(buf, self.pos, self.hi):
+            start = m.start()
+            n = int(m.group(1))
+            if n <= rows[-1] or _ROW_MARK.search(buf, self.pos, start):
+                raise _NotPlain
+            rows.append(n)
+            starts.append(start)
+            self.pos = m.end()
+            if n > until:
+                return
+        if _ROW_MARK.search(buf, self.pos, self.hi):
+            raise _NotPlain
+        self.done = True
+
+    def cut(self, lo: int, hi: int) -> tuple[_Blob | None, memoryview | None, _Blob | None]:
         """Split into the rows before ``lo``, the bytes of rows ``lo..hi`` and the rows after ``hi``."""
-        i = bisect.bisect_left(self.rows, lo)
-        j = bisect.bisect_right(self.rows, hi)
-        a, b = self.starts[i], self.starts[j]
-        before = _Blob(self.data[:a], self.rows[:i], self.starts[: i + 1]) if i else None
-        after = _Blob(self.data[b:], self.rows[j:], [x - b for x in self.starts[j:]]) if j < len(self.rows) else None
-        return before, self.data[a:b], after
+        self.scan(hi)
+        rows, starts = self.rows, self.starts
+        i = bisect.bisect_left(rows, lo)
+        j = bisect.bisect_right(rows, hi)
+        a = starts[i] if i < len(rows) else self.hi
+        b = starts[j] if j < len(rows) else self.hi
+        before = _Blob(self.buf, self.lo, a, rows[:i], starts[:i]) if i else None
+        after = _Blob(self.buf, b, self.hi, rows[j:], starts[j:], self.pos, self.done) if j < len(rows) else None
+        return before, (memoryview(self.buf)[a:b] if b > a else None), after
 
 
 class _Sheet:
@@ -602,7 +648,13 @@ class _Sheet:
     """
 
     def __init__(
-        self, pkg: Package, name: str, part: str, root: etree._Element, body: bytes | None = None, nsdecl: bytes = b""
+        self,
+        pkg: Package,
+        name: str,
+        part: str,
+        root: etree._Element,
+        body: tuple[bytes, int, int] | None = None,
+        nsdecl: bytes = b"",
     ) -> None:
         self.pkg, self.name, self.part, self.root = pkg, name, part, root
         data = root.find(q("sheetData"))
@@ -616,19 +668,20 @@ class _Sheet:
         self._nsdecl = nsdecl
         self.blobs: list[_Blob] = []
         if body:
-            blob = _Blob.index(body)
+            blob = _Blob.index(*body)
             if blob is None:
-                self._parse_into(body, None)
+                buf, lo, hi = body
+                self._parse_into(memoryview(buf)[lo:hi], None)
             elif blob.rows:
                 self.blobs.append(blob)
                 data.append(blob.node)
 
     # lazily parsed rows ----------------------------------------------------
-    def _parse(self, chunk: bytes) -> list[etree._Element]:
+    def _parse(self, chunk: bytes | memoryview) -> list[etree._Element]:
         wrapped = b"<sheetData" + self._nsdecl + b">" + chunk + b"</sheetData>"
         return list(etree.fromstring(wrapped, _PARSER))
 
-    def _parse_into(self, chunk: bytes, before: etree._Element | None) -> None:
+    def _parse_into(self, chunk: bytes | memoryview, before: etree._Element | None) -> None:
         for el in self._parse(chunk):
             if before is None:
                 self.data.append(el)
@@ -636,9 +689,9 @@ class _Sheet:
                 before.addprevious(el)
         self._rows = self._keys = None
 
-    def _replace_blob(self, blob: _Blob, pieces: list[_Blob | bytes | None], keep: bool) -> list[bytes]:
+    def _replace_blob(self, blob: _Blob, pieces: list[_Blob | memoryview | None], keep: bool) -> list[memoryview]:
         """Put ``pieces`` (blobs, or bytes to parse when ``keep``) where ``blob`` was."""
-        dropped: list[bytes] = []
+        dropped: list[memoryview] = []
         node = blob.node
         i = self.blobs.index(blob)
         self.blobs.pop(i)
@@ -657,28 +710,58 @@ class _Sheet:
         self._rows = self._keys = None
         return dropped
 
-    def isolate(self, lo: int, hi: int, keep: bool = True) -> list[bytes]:
-        """Make rows ``lo..hi`` elements (``keep``) or drop them (returning their bytes)."""
-        dropped: list[bytes] = []
+    def isolate(self, lo: int, hi: int, keep: bool = True) -> list[memoryview]:
+        """Make rows ``lo..hi`` elements (``keep``) or drop them (returning their bytes).
+
+        Rows that cannot be cut as bytes are parsed, blob and all: they are elements then, which
+        the caller finds (and drops) like any row element. Rows are cut where the scan finds them;
+        before rows are dropped or created, :meth:`scan_all` makes sure no row comes out of order
+        further on.
+        """
+        dropped: list[memoryview] = []
         for blob in list(self.blobs):
-            if not blob.rows or blob.rows[0] > hi or blob.rows[-1] < lo:
+            if blob.first > hi or blob.done and blob.rows[-1] < lo:
                 continue
-            before, middle, after = blob.cut(lo, hi)
-            dropped += self._replace_blob(blob, [before, middle or None, after], keep)
+            try:
+                before, middle, after = blob.cut(lo, hi)
+            except _NotPlain:
+                self.parse_blob(blob)
+                continue
+            dropped += self._replace_blob(blob, [before, middle, after], keep)
         return dropped
+
+    def scan_all(self) -> None:
+        """Scan every row kept as bytes (parsing those that turn out not plain), so that no row
+        number can hide out of order in bytes not yet read."""
+        for blob in list(self.blobs):
+            try:
+                blob.scan()
+            except _NotPlain:
+                self.parse_blob(blob)
+
+    def parse_blob(self, blob: _Blob) -> None:
+        self._replace_blob(blob, [blob.view()], True)
 
     def materialise(self) -> None:
         """Parse every row still kept as bytes."""
         for blob in list(self.blobs):
-            self._replace_blob(blob, [blob.data], True)
+            self.parse_blob(blob)
 
-    def serialise_blobs(self, xml: bytes) -> bytes:
-        for blob in self.blobs:
-            xml = xml.replace(blob.token, blob.data, 1)
-        return xml
+    def serialise_blobs(self, xml: bytes) -> list[bytes | memoryview]:
+        """The pieces of the part: ``xml`` (the sheet without its rows) with the rows' bytes put in place."""
+        found = sorted(((xml.find(blob.token), blob) for blob in self.blobs), key=lambda x: x[0])
+        pieces: list[bytes | memoryview] = []
+        at = 0
+        for pos, blob in found:
+            if pos < 0:
+                continue
+            pieces += [xml[at:pos], blob.view()]
+            at = pos + len(blob.token)
+        pieces.append(xml[at:])
+        return pieces
 
     def row_count(self) -> int:
-        return sum(1 for _ in self.data.iterchildren(ROW)) + sum(len(b.rows) for b in self.blobs)
+        return sum(1 for _ in self.data.iterchildren(ROW)) + sum(b.count() for b in self.blobs)
 
     # rows ----------------------------------------------------------------
     def rows(self) -> dict[int, etree._Element]:
@@ -708,9 +791,15 @@ class _Sheet:
 
     def get_row(self, n: int) -> etree._Element | None:
         """Row ``n`` if it exists, parsing only that row."""
-        if self.blobs:
+        if not self.blobs:
+            return self._element_rows().get(n)
+        self.isolate(n, n)
+        el = self._element_rows().get(n)
+        if el is None and self.blobs:  # before saying there is none (and one is made): read every row
+            self.scan_all()
             self.isolate(n, n)
-        return self._element_rows().get(n)
+            el = self._element_rows().get(n)
+        return el
 
     def _predecessor(self, n: int) -> etree._Element | None:
         """The last node of ``sheetData`` (row or placeholder) holding rows before ``n``."""
@@ -719,12 +808,12 @@ class _Sheet:
         for node in self.data:
             b = blob_of.get(id(node))
             if b is not None:
-                last = b.rows[-1]
+                first = b.first  # a blob lies wholly before or after n: rows around n are isolated
             elif node.tag == ROW:
-                last = int(node.get("r", "0"))
+                first = int(node.get("r", "0"))
             else:
                 continue
-            if last >= n:
+            if first >= n:
                 break
             prev = node
         return prev
@@ -860,6 +949,7 @@ class Package:
         self._d1904: bool | None = None
         self._blob_sheets: dict[str, _Sheet] = {}
         self._raw: bytes | None = None  # the file as read: untouched parts are copied compressed
+        self._rel_cache: dict[str, list[tuple[str, str, str]]] = {}  # part -> its relationships, resolved
 
     # opening -------------------------------------------------------------
     @classmethod
@@ -898,7 +988,7 @@ class Package:
     def read_part(self, name: str) -> bytes:
         """The current bytes of a part (serialised if we edited it)."""
         if name in self._trees and name in self._dirty:
-            return self._serialise(name)
+            return b"".join(self._serialise(name))
         return self._data[name]
 
     def _has(self, name: str) -> bool:
@@ -922,6 +1012,7 @@ class Package:
         self._dirty.add(name)
 
     def _put_new(self, name: str, data: bytes | None = None, root: etree._Element | None = None) -> None:
+        self._rel_cache.clear()
         if name not in self._order and name not in self._new:
             self._new.append(name)
         if data is not None:
@@ -933,6 +1024,7 @@ class Package:
             self._dirty.add(name)
 
     def _set_bytes(self, name: str, data: bytes) -> None:
+        self._rel_cache.clear()
         self._data[name] = data
         self._trees.pop(name, None)
         self._dirty.discard(name)
@@ -940,6 +1032,7 @@ class Package:
             self._new.append(name)
 
     def _remove_part(self, name: str) -> None:
+        self._rel_cache.clear()
         for lst in (self._order, self._new):
             if name in lst:
                 lst.remove(name)
@@ -948,15 +1041,16 @@ class Package:
         self._dirty.discard(name)
         self._remove_override(name)
 
-    def _serialise(self, name: str) -> bytes:
+    def _serialise(self, name: str) -> list[bytes | memoryview]:
+        """An edited part's bytes, in pieces: a sheet's rows kept as bytes are not copied into one."""
         root = self._trees[name]
         m = _DECL_RE.match(self._data.get(name, b""))
         decl = m.group(1) if m else b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\r\n'
         xml = decl + etree.tostring(root, encoding="UTF-8", xml_declaration=False)
         sh = self._blob_sheets.get(name)
         if sh is not None and sh.root is root:
-            xml = sh.serialise_blobs(xml)
-        return xml
+            return sh.serialise_blobs(xml)
+        return [xml]
 
     # relationships and content types -------------------------------------
     @staticmethod
@@ -973,16 +1067,21 @@ class Package:
         return self._xml(name)
 
     def _targets(self, part: str, rel_type: str | None = None) -> list[tuple[str, str, str]]:
-        """(Id, Type, resolved part name) of the internal relationships of ``part``."""
-        rels = self._rels(part)
-        out = []
-        for rel in rels if rels is not None else []:
-            if not isinstance(rel.tag, str) or rel.get("TargetMode") == "External":
-                continue
-            if rel_type and rel.get("Type") != rel_type:
-                continue
-            out.append((rel.get("Id", ""), rel.get("Type", ""), self._resolve(part, rel.get("Target", ""))))
-        return out
+        """(Id, Type, resolved part name) of the internal relationships of ``part``.
+
+        Resolved once per part and kept until a relationship or part is added or removed: looking
+        up each of 300 sheets would otherwise resolve every relationship of the workbook each time.
+        """
+        found = self._rel_cache.get(part)
+        if found is None:
+            rels = self._rels(part)
+            found = []
+            for rel in rels if rels is not None else []:
+                if not isinstance(rel.tag, str) or rel.get("TargetMode") == "External":
+                    continue
+                found.append((rel.get("Id", ""), rel.get("Type", ""), self._resolve(part, rel.get("Target", ""))))
+            self._rel_cache[part] = found
+        return [t for t in found if not rel_type or t[1] == rel_type]
 
     @staticmethod
     def _resolve(part: str, target: str) -> str:
@@ -999,6 +1098,7 @@ class Package:
             n += 1
         target = posixpath.relpath(target_part, posixpath.dirname(part))
         etree.SubElement(rels, f"{{{PR_NS}}}Relationship", Id=f"rId{n}", Type=rel_type, Target=target)
+        self._rel_cache.clear()
         self._touch(self.rels_name(part))
         return f"rId{n}"
 
@@ -1009,6 +1109,7 @@ class Package:
         for rel in list(rels):
             if rel.get("Id") == rid:
                 rels.remove(rel)
+        self._rel_cache.clear()
         self._touch(self.rels_name(part))
 
     def _content_types(self) -> etree._Element:
@@ -1080,9 +1181,10 @@ class Package:
                 return target
         raise PackageError(f"工作表“{name}”的部件缺失，工作簿可能已损坏。")
 
-    def _skeleton(self, part: str) -> tuple[bytes | None, bytes]:
-        """Parse a worksheet without its rows: returns the ``sheetData`` body and the namespace
-        declarations its rows may use (None and b"" when the part must be parsed whole)."""
+    def _skeleton(self, part: str) -> tuple[tuple[bytes, int, int] | None, bytes]:
+        """Parse a worksheet without its rows: returns the ``sheetData`` body (the part's bytes, its
+        start and end) and the namespace declarations its rows may use (None and b"" when the part
+        must be parsed whole)."""
         try:
             data = self._data[part]
         except KeyError:
@@ -1099,7 +1201,7 @@ class Package:
         except etree.XMLSyntaxError:
             return None, b""
         self._trees[part] = root
-        return data[m.end() : end], b"".join(_NS_DECL.findall(start_tag.group(0)))
+        return (data, m.end(), end), b"".join(_NS_DECL.findall(start_tag.group(0)))
 
     def _date1904(self) -> bool:
         if self._d1904 is None:
@@ -1306,6 +1408,7 @@ class Package:
         if first < 1:
             raise ValueError("起始行必须从 1 开始")
         sh = self._sheet(sheet)
+        sh.scan_all()  # rows are dropped and made: no row may hide out of order in bytes not read
         shift = _RowShift(first, last, len(rows))
         last = shift.last
         template = sh.get_row(style_row if style_row is not None else first)
@@ -1326,7 +1429,7 @@ class Package:
         # the old rows go; rows still kept as bytes are dropped unparsed (scanned for formulas)
         lost_si: set[str] = set()
         for chunk in sh.isolate(first, last, keep=False):
-            if b"<f" in chunk:
+            if _F_TAG.search(chunk):
                 self._drop_calc_chain = True
                 for m in _SHARED_MASTER.finditer(chunk):
                     if b" ref=" in m.group(0):
@@ -1336,8 +1439,8 @@ class Package:
         if shift.delta:
             sh.isolate(last + 1, 1 << 21)  # rows below move: parse them (usually a few)
             for blob in list(sh.blobs):
-                if b"<f" in blob.data:  # formulas above may point below: parse to shift them
-                    sh.isolate(blob.rows[0], blob.rows[-1])
+                if blob.has(b"<f"):  # formulas above may point below: parse to shift them
+                    sh.parse_blob(blob)
         all_rows = sh._element_rows()
         anchor: etree._Element | None = None
         keys = sorted(all_rows)
@@ -1432,13 +1535,12 @@ class Package:
             size += len(text)
             parts.append(text)
         if rows:
-            offsets.append(size)
-            blob = _Blob(b"".join(parts), list(range(first, first + len(rows))), offsets)
+            blob = _Blob(b"".join(parts), 0, size, list(range(first, first + len(rows))), offsets)
             if anchor is None:
                 sh.data.insert(0, blob.node)
             else:
                 anchor.addnext(blob.node)
-            pos = next((i for i, b in enumerate(sh.blobs) if b.rows[0] > first), len(sh.blobs))
+            pos = next((i for i, b in enumerate(sh.blobs) if b.first > first), len(sh.blobs))
             sh.blobs.insert(pos, blob)
             self._blob_sheets[sh.part] = sh
         sh._rows = sh._keys = None
@@ -2053,9 +2155,17 @@ class Package:
                     info = zipfile.ZipInfo(name, old.date_time if old is not None else FIXED_DATE)
                     info.compress_type = zipfile.ZIP_DEFLATED
                     info.external_attr = old.external_attr if old is not None else 0o600 << 16
-                data = self.read_part(name)
-                level = (1 if len(data) > BIG_PART else 6) if info.compress_type == zipfile.ZIP_DEFLATED else None
-                out.writestr(info, data, compresslevel=level)
+                if info.compress_type == zipfile.ZIP_DEFLATED:
+                    pieces = self._part_pieces(name)
+                    size = sum(len(p) for p in pieces)
+                    _write_deflated(out, info, pieces, 1 if size > BIG_PART else 6)
+                else:
+                    out.writestr(info, self.read_part(name))
+
+    def _part_pieces(self, name: str) -> list[bytes | memoryview]:
+        if name in self._trees and name in self._dirty:
+            return self._serialise(name)
+        return [self._data[name]]
 
     def _copy_raw(self, out: zipfile.ZipFile, info: zipfile.ZipInfo, old: zipfile.ZipInfo) -> bool:
         """Copy an untouched part's compressed bytes as they are (no inflate and deflate again).
@@ -2076,15 +2186,7 @@ class Package:
             return False
         info.CRC, info.compress_size, info.file_size = old.CRC, old.compress_size, old.file_size
         info.flag_bits = old.flag_bits & ~0x08
-        out._writecheck(info)  # type: ignore[attr-defined]
-        info.header_offset = out.fp.tell()  # type: ignore[union-attr]
-        zip64 = info.file_size > zipfile.ZIP64_LIMIT or info.compress_size > zipfile.ZIP64_LIMIT
-        out.fp.write(info.FileHeader(zip64))  # type: ignore[union-attr]
-        out.fp.write(payload)  # type: ignore[union-attr]
-        out.start_dir = out.fp.tell()  # type: ignore[attr-defined,union-attr]
-        out.filelist.append(info)
-        out.NameToInfo[info.filename] = info
-        out._didModify = True  # type: ignore[attr-defined]
+        _put_entry(out, info, [payload])
         return True
 
     # sheets made elsewhere (toolkit.write.sheetcopy) --------------------------------
@@ -2130,6 +2232,41 @@ class Package:
             dn.text = "'" + name.replace("'", "''") + "'!" + print_titles
         self._touch(self.workbook_part)
         return part
+
+
+def _put_entry(out: zipfile.ZipFile, info: zipfile.ZipInfo, payload: Sequence[bytes]) -> None:
+    """Write an entry whose compressed bytes (``payload``), CRC and sizes ``info`` already holds."""
+    out._writecheck(info)  # type: ignore[attr-defined]
+    info.header_offset = out.fp.tell()  # type: ignore[union-attr]
+    zip64 = info.file_size > zipfile.ZIP64_LIMIT or info.compress_size > zipfile.ZIP64_LIMIT
+    out.fp.write(info.FileHeader(zip64))  # type: ignore[union-attr]
+    for chunk in payload:
+        out.fp.write(chunk)  # type: ignore[union-attr]
+    out.start_dir = out.fp.tell()  # type: ignore[attr-defined,union-attr]
+    out.filelist.append(info)
+    out.NameToInfo[info.filename] = info
+    out._didModify = True  # type: ignore[attr-defined]
+
+
+def _write_deflated(
+    out: zipfile.ZipFile, info: zipfile.ZipInfo, pieces: Sequence[bytes | memoryview], level: int
+) -> None:
+    """Deflate one part given in ``pieces`` (a sheet's skeleton and its rows' bytes) into a new entry,
+    without joining the pieces into one copy of the part first. The bytes are those
+    :meth:`zipfile.ZipFile.writestr` writes for the joined part."""
+    comp = zlib.compressobj(level, zlib.DEFLATED, -15)
+    crc = size = 0
+    chunks = []
+    for piece in pieces:
+        crc = zlib.crc32(piece, crc)
+        size += len(piece)
+        chunks.append(comp.compress(piece))
+    chunks.append(comp.flush())
+    info.CRC, info.file_size, info.compress_size = crc, size, sum(len(c) for c in chunks)
+    info.flag_bits = 0
+    if not info.external_attr:
+        info.external_attr = 0o600 << 16
+    _put_entry(out, info, chunks)
 
 
 def _strip_zip64(extra: bytes) -> bytes:
