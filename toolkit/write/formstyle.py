@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Mapping, Sequence
+from operator import itemgetter
 
 from lxml import etree
 
@@ -104,21 +105,18 @@ def fitted_heights(
 ) -> list[float | None]:
     """A height for each row whose wrapped text needs more than one line (``None``: one line is enough).
 
-    Each distinct (column, text) is measured once: a large 附件8 repeats a few hundred names.
+    Each distinct (column, text) is measured once: a large 附件8 repeats a few hundred names. The
+    work goes column by column, mostly in C (map, comprehensions), not per row and cell in Python.
     """
-    lines_of: dict[tuple[int, str], int] = {}
-    cols = [(col, col - 1, widths.get(col, default_width)) for col in wrap_cols]
-    out: list[float | None] = []
-    for values in rows:
-        lines = 1
-        n = len(values)
-        for col, i, width in cols:
-            v = values[i] if i < n else None
-            if isinstance(v, str) and v:
-                k = lines_of.get((col, v))
-                if k is None:
-                    k = lines_of[(col, v)] = text_lines(v, width)
-                if k > lines:
-                    lines = k
-        out.append(LINE_HEIGHT * lines + ROW_PAD if lines > 1 else None)
-    return out
+    lines = [1] * len(rows)
+    shortest = min(map(len, rows), default=0)
+    for col in wrap_cols:
+        i, width = col - 1, widths.get(col, default_width)
+        if i < shortest:
+            column = list(map(itemgetter(i), rows))
+        else:
+            column = [values[i] if i < len(values) else None for values in rows]
+        lines_of = {v: text_lines(v, width) if isinstance(v, str) and v else 1 for v in set(column)}
+        if max(lines_of.values(), default=1) > 1:
+            lines = list(map(max, lines, map(lines_of.__getitem__, column)))
+    return [LINE_HEIGHT * k + ROW_PAD if k > 1 else None for k in lines]

@@ -318,6 +318,14 @@ def _markup(text: str) -> str:
     return _xml_text(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def _text_markup(text: str) -> str:
+    """What follows a text cell's reference and style: ``t="inlineStr"``, the text, the closing tag."""
+    if len(text) <= EXCEL_CELL_MAX and _PLAIN.match(text):
+        return f' t="inlineStr"><is><t>{text}</t></is></c>'
+    space = ' xml:space="preserve"' if text != text.strip() or "\n" in text else ""
+    return f' t="inlineStr"><is><t{space}>{_markup(text)}</t></is></c>'
+
+
 def _date_serial(value: dt.date, date1904: bool) -> float:
     if isinstance(value, dt.datetime):
         if value.tzinfo is not None:
@@ -542,7 +550,6 @@ def _fill_color(fill_xml: str) -> str | None:
 
 
 _ROW_TAG = re.compile(rb'<row\b[^>]*?\sr="(\d+)"')
-_ROW_MARK = re.compile(rb"<row\b|:row[\s>]")  # between two rows read: a row without r="", or a prefixed one
 _SHEETDATA_OPEN = re.compile(rb"<sheetData\b[^>]*>")
 _NS_DECL = re.compile(rb'\sxmlns(?::[\w.-]+)?="[^"]*"')
 _SHARED_MASTER = re.compile(rb'<f\b[^>]*\bt="shared"[^>]*>')
@@ -612,19 +619,23 @@ class _Blob:
         if self.done or self.rows[-1] > until:
             return
         buf, rows, starts = self.buf, self.rows, self.starts
-        for m in _ROW_TAG.finditer(buf, self.pos, self.hi):
-            start = m.start()
+        begin, end, found = self.pos, self.hi, 0
+        for m in _ROW_TAG.finditer(buf, begin, self.hi):
             n = int(m.group(1))
-            if n <= rows[-1] or _ROW_MARK.search(buf, self.pos, start):
+            if n <= rows[-1]:
                 raise _NotPlain
             rows.append(n)
-            starts.append(start)
+            starts.append(m.start())
             self.pos = m.end()
             if n > until:
-                return
-        if _ROW_MARK.search(buf, self.pos, self.hi):
+                end = m.start()  # the row read last is checked with the next stretch
+                break
+            found += 1
+        else:
+            self.done = True
+        # every row that starts in the stretch read was matched: none without r="", none prefixed
+        if buf.count(b"<row", begin, end) != found or buf.find(b":row", begin, end) >= 0:
             raise _NotPlain
-        self.done = True
 
     def cut(self, lo: int, hi: int) -> tuple[_Blob | None, memoryview | None, _Blob | None]:
         """Split into the rows before ``lo``, the bytes of rows ``lo..hi`` and the rows after ``hi``."""
@@ -1284,8 +1295,7 @@ class Package:
         if value is None:
             return f'<c r="{ref}"{style}/>'
         if isinstance(value, str):
-            space = ' xml:space="preserve"' if value != value.strip() or "\n" in value else ""
-            return f'<c r="{ref}"{style} t="inlineStr"><is><t{space}>{_markup(value)}</t></is></c>'
+            return f'<c r="{ref}"{style}{_text_markup(value)}'
         if isinstance(value, bool):
             return f'<c r="{ref}"{style} t="b"><v>{int(value)}</v></c>'
         if isinstance(value, (int, float, decimal.Decimal)):
@@ -1479,16 +1489,21 @@ class Package:
         # the new rows, written as markup and kept as bytes (parsed only if a later edit needs them)
         attrs = "".join(f' {k}="{_attr(v)}"' for k, v in row_attrs.items() if ":" not in k and "{" not in k)
         width = max([len(v) for v in rows] + [max(styles, default=0)], default=0)
-        col_style = [(col, col_letter(col), styles.get(col)) for col in range(1, width + 1)]
+        # per column: its index, the start of its cells' markup, and what follows the row number
+        # (the style, if any); a cell is then f"{pre}{row}{style}{rest}"
+        col_style = [
+            (col - 1, f'<c r="{col_letter(col)}', f'" s="{styles[col]}"' if col in styles else '"', styles.get(col))
+            for col in range(1, width + 1)
+        ]
         d1904 = self._date1904()
-        date_styles: dict[tuple[str | None, bool], str] = {}
+        date_styles: dict[str | None, str] = {}
         serials: dict[dt.date, str] = {}
+        texts: dict[str, str] = {}  # a text's markup after the style: a few hundred names repeat over 50,000 rows
         parts: list[bytes] = []
         offsets: list[int] = []
         size = 0
         max_col = 0
         cell = self._cell_markup
-        plain = _PLAIN.match
         fixed = "".join(
             f' {k}="{_attr(v)}"'
             for k, v in row_attrs.items()
@@ -1503,32 +1518,32 @@ class Package:
             else:  # with heights given, a row that needs none gets the default height, not the style row's
                 out = [f'<row r="{sn}"{fixed if n_heights else attrs}>']
             nv = len(values)
-            for col, letters, s in col_style:
-                value = values[col - 1] if col <= nv else None
-                st = f' s="{s}"' if s is not None else ""
+            for k, pre, st, s in col_style:
+                value = values[k] if k < nv else None
                 if value is None:
-                    if s is None:
-                        continue
-                    out.append(f'<c r="{letters}{sn}"{st}/>')
+                    if s is not None:
+                        out.append(f"{pre}{sn}{st}/>")
                     continue
-                typ = type(value)
-                if typ is str and len(value) <= EXCEL_CELL_MAX and plain(value):  # type: ignore[call-overload,arg-type]  # type() is faster than isinstance here
-                    out.append(f'<c r="{letters}{sn}"{st} t="inlineStr"><is><t>{value}</t></is></c>')
+                typ = type(value)  # type() is faster than isinstance here
+                if typ is str:
+                    rest = texts.get(value)  # type: ignore[call-overload]
+                    if rest is None:
+                        rest = texts[value] = _text_markup(value)  # type: ignore[index, arg-type]
+                    out.append(f"{pre}{sn}{st}{rest}")
                 elif typ is int:
-                    out.append(f'<c r="{letters}{sn}"{st}><v>{value}</v></c>')
+                    out.append(f"{pre}{sn}{st}><v>{value}</v></c>")
                 elif typ is dt.date:
-                    key = (s, False)
-                    ds = date_styles.get(key)
+                    ds = date_styles.get(s)
                     if ds is None:
-                        ds = date_styles[key] = str(self.styles().date_style(int(s or 0), False))
+                        ds = date_styles[s] = str(self.styles().date_style(int(s or 0), False))
                     serial = serials.get(value)  # type: ignore[call-overload]
                     if serial is None:
                         serial = serials[value] = _number_text(_date_serial(value, d1904))  # type: ignore[index, arg-type]
-                    out.append(f'<c r="{letters}{sn}" s="{ds}"><v>{serial}</v></c>')
+                    out.append(f'{pre}{sn}" s="{ds}"><v>{serial}</v></c>')
                 else:
-                    out.append(cell(letters + sn, s, value))
-                if col > max_col:
-                    max_col = col
+                    out.append(cell(pre[6:] + sn, s, value))
+                if k >= max_col:
+                    max_col = k + 1
             out.append("</row>")
             text = "".join(out).encode("utf-8")
             offsets.append(size)
@@ -1586,13 +1601,10 @@ class Package:
             if mc is None:
                 mc = sh.child("mergeCells", create=True)
             assert mc is not None
-            for m in list(mc):
-                mc.remove(m)
-            built = etree.fromstring(
-                f'<mergeCells xmlns="{NS}">' + "".join(f'<mergeCell ref="{r}"/>' for r in kept) + "</mergeCells>",
-                _PARSER,
-            )
-            mc.extend(list(built))
+            del mc[:]
+            merge_cell, sub = q("mergeCell"), etree.SubElement
+            for ref in kept:  # (parsing markup and moving the elements in takes several times longer)
+                sub(mc, merge_cell, ref=ref)
             mc.set("count", str(len(kept)))
         elif mc is not None:
             root.remove(mc)
