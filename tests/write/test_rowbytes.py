@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -17,6 +18,7 @@ import openpyxl
 import pytest
 from lxml import etree
 
+from toolkit.write import package
 from toolkit.write.package import Package
 
 SHEET = "表"
@@ -150,3 +152,33 @@ def test_writing_row_2_reads_only_the_first_rows(tmp_path: Path) -> None:
     tail = before[before.index(b'<row r="3"') : before.index(b"</sheetData>")]
     assert tail in after  # the untouched rows are the very bytes read
     assert _read(out)[0][1] == ("r2c1", "新", "r2c3")
+
+
+def _levels(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The zlib levels the writer deflates parts at, recorded."""
+    levels: list[int] = []
+    real = zlib.compressobj
+
+    def spy(level: int = -1, *args: object) -> object:
+        levels.append(level)
+        return real(level, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(zlib, "compressobj", spy)
+    return levels
+
+
+def test_a_large_save_deflates_at_the_fast_level(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    src = _book(tmp_path / "in.xlsx")
+    outs = []
+    for big_save in (package.BIG_SAVE, 1000):  # a real save of this size, then one counted as large
+        monkeypatch.setattr(package, "BIG_SAVE", big_save)
+        levels = _levels(monkeypatch)
+        pkg = Package.open(src)
+        pkg.set_cells(SHEET, {(2, 2): "新"})
+        outs.append(tmp_path / f"out-{big_save}.xlsx")
+        pkg.save(outs[-1])
+        monkeypatch.undo()
+        assert levels == [package.FAST_LEVEL if big_save == 1000 else package.DEFLATE_LEVEL] * len(levels)
+        assert levels  # the edited sheet at least
+    a, b = (zipfile.ZipFile(p) for p in outs)
+    assert [(i.filename, a.read(i)) for i in a.infolist()] == [(i.filename, b.read(i)) for i in b.infolist()]
