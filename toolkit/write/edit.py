@@ -190,6 +190,7 @@ def rollup_file(
         ledger = read_ledger(pkg.path, str(src))
         require_rollup_forms(ledger)
         plans.append(plan_rollup(ledger, compute_rollup(ledger, day)))
+        del ledger  # the plan holds all that is written: the ledger's memory goes before the package grows
         apply_rollup_to_package(pkg, plans[0])
         return True
 

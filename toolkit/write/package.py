@@ -1505,7 +1505,7 @@ class Package:
         date_styles: dict[str | None, str] = {}
         serials: dict[dt.date, str] = {}
         texts: dict[str, str] = {}  # a text's markup after the style: a few hundred names repeat over 50,000 rows
-        parts: list[bytes] = []
+        written = io.BytesIO()  # its value is taken without a copy: the rows' bytes are held once
         offsets: list[int] = []
         size = 0
         max_col = 0
@@ -1551,12 +1551,10 @@ class Package:
                 if k >= max_col:
                     max_col = k + 1
             out.append("</row>")
-            text = "".join(out).encode("utf-8")
             offsets.append(size)
-            size += len(text)
-            parts.append(text)
+            size += written.write("".join(out).encode("utf-8"))
         if rows:
-            blob = _Blob(b"".join(parts), 0, size, list(range(first, first + len(rows))), offsets)
+            blob = _Blob(written.getvalue(), 0, size, list(range(first, first + len(rows))), offsets)
             if anchor is None:
                 sh.data.insert(0, blob.node)
             else:
