@@ -952,8 +952,10 @@ class Package:
         self.path = path
         self._infos = {i.filename: i for i in infos}
         self._order = [i.filename for i in infos]
-        self._data = data
+        self._data = data  # the parts read so far (or set), by name
         self._original = dict(data)  # what was read, to tell an untouched part by identity
+        self._packed: dict[str, zipfile.ZipInfo] = {}  # parts not read yet: inflated on first use
+        self._zip: zipfile.ZipFile | None = None
         self._trees: dict[str, etree._Element] = {}
         self._dirty: set[str] = set()
         self._new: list[str] = []
@@ -981,15 +983,15 @@ class Package:
             raise PackageError(str(exc), exc.kind) from exc
         try:
             raw = path.read_bytes()
-            with zipfile.ZipFile(io.BytesIO(raw)) as zf:
-                infos = zf.infolist()
-                data = {i.filename: zf.read(i) for i in infos}
+            zf = zipfile.ZipFile(io.BytesIO(raw))
         except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError) as exc:
             raise PackageError(
                 f"工作簿“{path.name}”已损坏，无法解压：{exc}。请从备份恢复，或用 Excel/WPS 打开修复后另存。"
             ) from exc
-        pkg = cls(path, infos, data)
-        pkg._raw = raw
+        infos = zf.infolist()
+        pkg = cls(path, infos, {})
+        pkg._raw, pkg._zip = raw, zf
+        pkg._packed = {i.filename: i for i in infos}  # (a part never read is copied as it was, compressed)
         root = pkg._xml(pkg.workbook_part)
         if root.tag == f"{{{STRICT_NS}}}workbook":
             raise PackageError(
@@ -1006,16 +1008,37 @@ class Package:
         """The current bytes of a part (serialised if we edited it)."""
         if name in self._trees and name in self._dirty:
             return b"".join(self._serialise(name))
-        return self._data[name]
+        return self._bytes(name)
+
+    def _bytes(self, name: str) -> bytes:
+        """A part's bytes as read or set (``KeyError`` when there is no such part).
+
+        Parts are inflated when first used, not all when the package is opened: while a command
+        reads the ledger (apart, from the file) the package holds only the compressed file.
+        """
+        data = self._data.get(name)
+        if data is None:
+            info = self._packed.pop(name)
+            assert self._zip is not None
+            try:
+                data = self._zip.read(info)
+            except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError, zlib.error) as exc:
+                self._packed[name] = info
+                raise PackageError(
+                    f"工作簿“{self.path.name}”的部件 {name} 已损坏，无法解压：{exc}。"
+                    "请从备份恢复，或用 Excel/WPS 打开修复后另存。"
+                ) from exc
+            self._data[name] = self._original[name] = data
+        return data
 
     def _has(self, name: str) -> bool:
-        return name in self._data or name in self._trees
+        return name in self._data or name in self._trees or name in self._packed
 
     def _xml(self, name: str) -> etree._Element:
         root = self._trees.get(name)
         if root is None:
             try:
-                root = etree.fromstring(self._data[name], _PARSER)
+                root = etree.fromstring(self._bytes(name), _PARSER)
             except KeyError as exc:
                 raise PackageError(f"工作簿缺少部件 {name}，可能已损坏。请用 Excel/WPS 打开修复后另存。") from exc
             except etree.XMLSyntaxError as exc:
@@ -1030,6 +1053,7 @@ class Package:
 
     def _put_new(self, name: str, data: bytes | None = None, root: etree._Element | None = None) -> None:
         self._rel_cache.clear()
+        self._packed.pop(name, None)
         if name not in self._order and name not in self._new:
             self._new.append(name)
         if data is not None:
@@ -1042,6 +1066,7 @@ class Package:
 
     def _set_bytes(self, name: str, data: bytes) -> None:
         self._rel_cache.clear()
+        self._packed.pop(name, None)
         self._data[name] = data
         self._trees.pop(name, None)
         self._dirty.discard(name)
@@ -1054,6 +1079,7 @@ class Package:
             if name in lst:
                 lst.remove(name)
         self._data.pop(name, None)
+        self._packed.pop(name, None)
         self._trees.pop(name, None)
         self._dirty.discard(name)
         self._remove_override(name)
@@ -1203,7 +1229,7 @@ class Package:
         start and end) and the namespace declarations its rows may use (None and b"" when the part
         must be parsed whole)."""
         try:
-            data = self._data[part]
+            data = self._bytes(part)
         except KeyError:
             return None, b""
         m = _SHEETDATA_OPEN.search(data)
@@ -1738,7 +1764,7 @@ class Package:
         t = etree.SubElement(etree.SubElement(cm, q("text")), T)
         t.text = _xml_text(text)
         t.set(f"{{{XML_NS}}}space", "preserve")
-        vml = self._data[vpart]
+        vml = self._bytes(vpart)
         if _find_note(vml, row, col) is None:
             self._set_bytes(vpart, _add_note(vml, row, col))
         return True
@@ -1747,7 +1773,7 @@ class Package:
         used = {0}
         for name in self.parts():
             if name.lower().endswith(".vml"):
-                for m in re.finditer(rb'idmap\b[^>]*data="([\d,\s]+)"', self._data.get(name, b"")):
+                for m in re.finditer(rb'idmap\b[^>]*data="([\d,\s]+)"', self._bytes(name)):
                     used.update(int(x) for x in re.findall(rb"\d+", m.group(1)))
         return max(used) + 1
 
@@ -1806,7 +1832,7 @@ class Package:
             authors.remove(authors.findall(q("author"))[-1])
         self._touch(cpart)
         if vpart is not None and removed:
-            vml = self._data[vpart]
+            vml = self._bytes(vpart)
             for r, col in removed:
                 span = _find_note(vml, r, col)
                 if span:
@@ -1818,7 +1844,7 @@ class Package:
             for rid, _, target in self._targets(sh.part, REL_COMMENTS):
                 self._remove_rel(sh.part, rid)
                 self._remove_part(target)
-            if vpart is not None and not _ANY_SHAPE.search(self._data[vpart]):
+            if vpart is not None and not _ANY_SHAPE.search(self._bytes(vpart)):
                 self._remove_rel(sh.part, vml_rid or "")
                 self._remove_part(vpart)
                 ld = sh.root.find(q("legacyDrawing"))
@@ -2192,7 +2218,7 @@ class Package:
     def _part_pieces(self, name: str) -> list[bytes | memoryview]:
         if name in self._trees and name in self._dirty:
             return self._serialise(name)
-        return [self._data[name]]
+        return [self._bytes(name)]
 
     def _raw_payload(self, old: zipfile.ZipInfo) -> bytes | None:
         """An untouched part's compressed bytes as read, to copy as they are (no inflate and deflate
