@@ -247,10 +247,17 @@ def _plan_detail(ledger: Ledger, form: Form, rollup: Rollup, plan: RollupPlan) -
     first = form.data_start
     last = max((d.row for d in own), default=first - 1)
     width = _layout_width(form)
-    cols = form.columns
-    type_ticks = {t: c for c, t in form.ticks.get("sw_type", {}).items()}
+    at = {key: col - 1 for key, col in form.columns.items()}  # 0-based positions in a row
+    type_ticks = {t: c - 1 for c, t in form.ticks.get("sw_type", {}).items()}
     kinds = _column_kinds(form)
-    merge_cols = sorted(cols[c.key] for c in form.schema.columns if c.merge and c.key in cols)
+    merge_cols = sorted(at[c.key] + 1 for c in form.schema.columns if c.merge and c.key in at)
+    # (position, DetailRow attribute) of the cells a row fills when they hold a value: the
+    # computer's cells on its first row, or (merged) only those of columns not merged
+    ident: list[tuple[int, str]] = [(at[k], k) for k in ("dept", "person", "computer", "brand") if k in at]
+    ident_rest = [(i, k) for i, k in ident if i + 1 not in merge_cols] if merge_cols else ident
+    cells: list[tuple[int, str]] = [(at[k], k) for k in ("software_no", "name") if k in at]
+    tail: list[tuple[int, str]] = [(at[k], k) for k in ("install_date", "remark") if k in at]
+    seq, version, term, sw_type = (at.get(k) for k in ("seq", "version", "term", "sw_type"))
     rows: list[list[object]] = []
     merges: list[tuple[int, int, int, int]] = []
     group_start = 0
@@ -263,34 +270,27 @@ def _plan_detail(ledger: Ledger, form: Form, rollup: Rollup, plan: RollupPlan) -
             if prev_key is not None and i - 1 > group_start:
                 merges.extend((first + group_start, c, first + i - 1, c) for c in merge_cols)
             group_start, prev_key = i, ck
-
-        def put(key: str, value: object, values: list[object] = values) -> None:
-            col = cols.get(key)
-            if col is not None and value is not None:
-                values[col - 1] = value
-
-        put("seq", i + 1)
-        if not same or not merge_cols:
-            put("dept", r.dept)
-            put("person", r.person)
-            put("computer", r.computer)
-            put("brand", r.brand)
-        else:  # merged cells: only the top-left holds the value; a column not merged repeats it
-            for key in ("dept", "person", "computer", "brand"):
-                if key in cols and cols[key] not in merge_cols:
-                    put(key, getattr(r, key))
-        put("software_no", r.software_no)
-        put("name", r.name)
+        if seq is not None:
+            values[seq] = i + 1
+        # merged cells: only the top-left holds the value; a column not merged repeats it
+        for pos, name in (ident_rest if same else ident) + cells:
+            v = getattr(r, name)
+            if v is not None:
+                values[pos] = v
         na = NOT_APPLICABLE.get(r.sw_type or "", ()) if r.software_no else ()
-        put("version", r.version if r.version is not None or "version" not in na else NA)
-        put("term", r.term if r.term is not None or "term" not in na else NA)
+        if version is not None and (r.version is not None or "version" in na):
+            values[version] = r.version if r.version is not None else NA
+        if term is not None and (r.term is not None or "term" in na):
+            values[term] = r.term if r.term is not None else NA
         if r.sw_type:
             if r.sw_type in type_ticks:
-                values[type_ticks[r.sw_type] - 1] = "√"
-            else:
-                put("sw_type", r.sw_type)
-        put("install_date", r.install_date)
-        put("remark", r.remark)
+                values[type_ticks[r.sw_type]] = "√"
+            elif sw_type is not None:
+                values[sw_type] = r.sw_type
+        for pos, name in tail:
+            v = getattr(r, name)
+            if v is not None:
+                values[pos] = v
         rows.append(values)
     n = len(rollup.detail)
     if prev_key is not None and n - 1 > group_start:
