@@ -1,9 +1,11 @@
-"""Rows kept as bytes (``_Blob``): an edit reads only the rows it needs and gives what a full parse gives.
+"""Editing a big sheet cheaply without changing what is written.
 
-Each case edits a sheet twice: once as the writer does (rows scanned only as far as the edit
-needs), once with every row parsed first (the plain element path). Both results must read back
-the same, for plain rows and for rows the byte path cannot cut (rows without ``r=""``, a
-prefixed row element, ``:row`` in a text), wherever they sit.
+Rows kept as bytes (``_Blob``): each case edits a sheet twice, once as the writer does (rows
+scanned only as far as the edit needs), once with every row parsed first (the plain element
+path). Both results must read back the same, for plain rows and for rows the byte path cannot
+cut (rows without ``r=""``, a prefixed row element, rows out of order, ``:row`` in a text),
+wherever they sit. Also: a cell that already holds the text written leaves its sheet as it is,
+and a large save deflates at the fast level.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+import xlsxwriter
 from lxml import etree
 
 from toolkit.write import package
@@ -182,3 +185,56 @@ def test_a_large_save_deflates_at_the_fast_level(tmp_path: Path, monkeypatch: py
         assert levels  # the edited sheet at least
     a, b = (zipfile.ZipFile(p) for p in outs)
     assert [(i.filename, a.read(i)) for i in a.infolist()] == [(i.filename, b.read(i)) for i in b.infolist()]
+
+
+def _sheet_xml(path: Path) -> bytes:
+    return zipfile.ZipFile(path).read("xl/worksheets/sheet1.xml")
+
+
+def _write(src: Path, out: Path, values: dict[tuple[int, int], object]) -> bytes:
+    pkg = Package.open(src)
+    pkg.set_cells(SHEET, values)
+    pkg.save(out)
+    return _sheet_xml(out)
+
+
+def test_writing_the_text_a_cell_already_holds_leaves_the_sheet_as_it_is(tmp_path: Path) -> None:
+    src = _book(tmp_path / "in.xlsx")
+    assert _write(src, tmp_path / "same.xlsx", {(2, 2): "r2c2", (30, 1): "r30c1"}) == _sheet_xml(src)
+    inline = tmp_path / "inline.xlsx"
+    _write(src, inline, {(2, 2): "新"})  # now an inline string
+    assert _write(inline, tmp_path / "again.xlsx", {(2, 2): "新"}) == _sheet_xml(inline)
+    changed = _write(src, tmp_path / "changed.xlsx", {(2, 2): "r2c2", (3, 1): "别的"})
+    assert changed != _sheet_xml(src) and _read(tmp_path / "changed.xlsx")[0][2][0] == "别的"
+
+
+@pytest.mark.parametrize(
+    "cell",
+    [
+        '<c r="B2" t="str"><f>"r2"&amp;"c2"</f><v>r2c2</v></c>',  # a formula giving the very text
+        '<c r="B2" t="inlineStr"><is><r><rPr><b/></rPr><t>r2c2</t></r></is></c>',  # formatted runs
+        '<c r="B2" t="inlineStr"><is><t xml:space="preserve">r2c2</t></is></c>',
+        '<c r="B2" t="inlineStr" cm="1"><is><t>r2c2</t></is></c>',
+    ],
+)
+def test_a_cell_holding_the_text_otherwise_is_written(tmp_path: Path, cell: str) -> None:
+    def body(b: bytes) -> bytes:
+        return re.sub(rb'<c r="B2".*?</c>', cell.encode(), b, count=1)
+
+    src = _book(tmp_path / "in.xlsx", body)
+    xml = _write(src, tmp_path / "out.xlsx", {(2, 2): "r2c2"})
+    assert b'<c r="B2" t="inlineStr"><is><t>r2c2</t></is></c>' in xml
+
+
+def test_a_shared_string_counts_only_when_plain(tmp_path: Path) -> None:
+    """Excel keeps text in the shared strings table; a formatted (rich) one is rewritten as plain text."""
+    src = tmp_path / "shared.xlsx"
+    wb = xlsxwriter.Workbook(str(src))
+    ws = wb.add_worksheet(SHEET)
+    ws.write_string(0, 0, "甲")
+    ws.write_rich_string(1, 0, wb.add_format({"bold": True}), "乙", "丙")
+    wb.close()
+    assert b"<si>" in zipfile.ZipFile(src).read("xl/sharedStrings.xml")
+    assert _write(src, tmp_path / "same.xlsx", {(1, 1): "甲"}) == _sheet_xml(src)
+    rich = _write(src, tmp_path / "rich.xlsx", {(2, 1): "乙丙"})
+    assert rich != _sheet_xml(src) and '<c r="A2" t="inlineStr"><is><t>乙丙</t></is></c>'.encode() in rich

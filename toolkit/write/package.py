@@ -364,6 +364,12 @@ def _is_date_code(code: str) -> bool:
     return bool(re.search(r"[ymdhse]", code.replace("General", ""), re.I)) and "@" not in code.split(";")[0]
 
 
+def _lone(el: etree._Element, tag: str) -> etree._Element | None:
+    """The only child element of ``el`` when it is a ``tag``, else None."""
+    kids = [k for k in el if isinstance(k.tag, str)]
+    return kids[0] if len(kids) == 1 and kids[0].tag == tag else None
+
+
 def _local(el: etree._Element) -> str:
     tag = el.tag
     return etree.QName(tag).localname if isinstance(tag, str) else ""
@@ -962,6 +968,7 @@ class Package:
         self._sheets: dict[str, _Sheet] = {}
         self._styles: _Styles | None = None
         self._shared: list[str] | None = None
+        self._shared_plain: list[bool] = []  # per shared string: a lone <t>, no formatted runs
         self._ledger: dict[tuple[str, str], tuple[str, str, str]] | None = None
         self._ledger_changed = False
         self._drop_calc_chain = False
@@ -1384,14 +1391,18 @@ class Package:
         Strings become inline strings, dates serial numbers with a date format, None clears the
         value. Existing cells keep their style; new cells take the style of the cell above, else
         of the row or column. A formula in a written cell is replaced; other cells are untouched.
+        A cell that already holds the very text is left as it is (see :meth:`_holds_text`).
         """
-        if not values:
-            return
-        sh = self._sheet(sheet)
-        by_row: dict[int, list[tuple[int, object]]] = {}
-        for (r, col), v in values.items():
+        for r, col in values:
             if r < 1 or col < 1 or r > 1048576 or col > 16384:
                 raise ValueError(f"单元格位置超出范围：第 {r} 行第 {col} 列")
+        sh = self._sheet(sheet, touch=False)
+        values = {k: v for k, v in values.items() if not (isinstance(v, str) and self._holds_text(sh, *k, v))}
+        if not values:
+            return  # nothing changes: the sheet part is not rewritten
+        self._touch(sh.part)
+        by_row: dict[int, list[tuple[int, object]]] = {}
+        for (r, col), v in values.items():
             by_row.setdefault(r, []).append((col, v))
         if sh.blobs:  # rows kept as bytes: parse and create only the rows written
             rows = {r: sh.row(r, create=True) for r in sorted(by_row)}
@@ -1899,7 +1910,28 @@ class Package:
                 root = self._xml(target)
                 for si in root.iterfind(q("si")):
                     self._shared.append("".join(t.text or "" for t in si.iter(T) if t.getparent().tag != q("rPh")))
+                    self._shared_plain.append(_lone(si, T) is not None)
         return self._shared
+
+    def _holds_text(self, sh: _Sheet, row: int, col: int, text: str) -> bool:
+        """Whether a cell already holds exactly ``text`` as plain text: no formula, no formatted
+        runs, nothing but its style. Writing the text again would change nothing but the bytes
+        (an inline string for a shared one), yet the whole sheet part would be rewritten."""
+        if text != text.strip() or "\n" in text or len(text) > EXCEL_CELL_MAX:
+            return False
+        c = sh.cell(row, col)
+        if c is None or not set(c.attrib) <= {"r", "s", "t"}:
+            return False
+        if c.get("t") == "inlineStr":
+            is_ = _lone(c, IS)
+            t = _lone(is_, T) if is_ is not None else None
+            return t is not None and not t.attrib and t.text == _xml_text(text)
+        v = _lone(c, V) if c.get("t") == "s" else None
+        if v is None or not (v.text or "").strip().isdigit():
+            return False
+        i = int(v.text or "")
+        strings = self._shared_strings()
+        return i < len(strings) and self._shared_plain[i] and strings[i] == _xml_text(text)
 
     def _flush_ledger(self) -> None:
         if not self._ledger_changed or self._ledger is None:
