@@ -82,6 +82,10 @@ def _swapped(body: bytes) -> bytes:
     return body[: m.start()] + m.group(2) + m.group(1) + body[m.end() :]
 
 
+def _without_row_25(body: bytes) -> bytes:
+    return re.sub(rb'<row r="25".*?</row>', b"", body, count=1, flags=re.S)
+
+
 def _colon_text(body: bytes) -> bytes:
     return body.replace(b"r20c2", b"a:row b", 1)
 
@@ -94,6 +98,7 @@ BODIES = {
     "prefixed row 25": _prefixed(25),
     "prefixed last row": _prefixed(ROWS),
     "rows 26, 25 out of order": _swapped,
+    "no row 25": _without_row_25,
     ":row in a text": _colon_text,
 }
 
@@ -238,3 +243,47 @@ def test_a_shared_string_counts_only_when_plain(tmp_path: Path) -> None:
     assert _write(src, tmp_path / "same.xlsx", {(1, 1): "甲"}) == _sheet_xml(src)
     rich = _write(src, tmp_path / "rich.xlsx", {(2, 1): "乙丙"})
     assert rich != _sheet_xml(src) and '<c r="A2" t="inlineStr"><is><t>乙丙</t></is></c>'.encode() in rich
+
+
+def _big_book(path: Path, rows: int = 3000) -> Path:
+    """One sheet of ``rows`` rows (a few hundred KB of XML: more than the head read of a part)."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = SHEET
+    for r in range(1, rows + 1):
+        ws.append([f"第{r}行", r, "填表日期：2026年6月30日" if r == 2 else None])
+    wb.save(path)
+    return path
+
+
+@pytest.mark.parametrize("body", list(BODIES))
+def test_reading_from_the_head_of_a_part_reads_what_the_sheet_holds(tmp_path: Path, body: str) -> None:
+    src = _book(tmp_path / "in.xlsx", BODIES[body])
+    cells = [(r, c) for r in (1, 2, 3, 20, 24, 25, 26, 39, 40, 41, 45) for c in (1, 2, 4)]
+    heads = [Package.open(src).cell_value(SHEET, r, c) for r, c in cells]
+    full = Package.open(src)
+    full._sheet(SHEET, touch=False).materialise()
+    assert heads == [full.cell_value(SHEET, r, c) for r, c in cells]
+
+
+def test_a_cell_near_the_top_is_read_without_inflating_the_part(tmp_path: Path) -> None:
+    src = _big_book(tmp_path / "big.xlsx")
+    part = "xl/worksheets/sheet1.xml"
+    assert zipfile.ZipFile(src).getinfo(part).file_size > 2 * package.HEAD_BYTES
+    pkg = Package.open(src)
+    assert pkg.cell_value(SHEET, 2, 3) == "填表日期：2026年6月30日"
+    assert pkg.cell_value(SHEET, 5, 2) == 5.0
+    pkg.set_cells(SHEET, {(2, 3): "填表日期：2026年6月30日"})  # already so
+    assert part in pkg._packed and part not in pkg._data  # never inflated whole
+    assert pkg.cell_value(SHEET, 2999, 1) == "第2999行"  # beyond the head: the sheet is read
+    assert part not in pkg._packed
+    pkg = Package.open(src)
+    pkg.set_cells(SHEET, {(2, 3): "填表日期：2026年7月1日"})
+    out = tmp_path / "out.xlsx"
+    pkg.save(out)
+    assert [r[2] for r in _read_all(out)[:3]] == [None, "填表日期：2026年7月1日", None]
+    assert len(_read_all(out)) == 3000
+
+
+def _read_all(path: Path) -> list[tuple]:
+    return [tuple(r) for r in openpyxl.load_workbook(path)[SHEET].iter_rows(values_only=True)]

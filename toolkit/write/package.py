@@ -182,6 +182,7 @@ DATE_FMT_IDS = frozenset([*range(14, 23), *range(27, 37), *range(45, 48), *range
 DEFLATE_LEVEL, FAST_LEVEL = 6, 2
 BIG_PART = 4 << 20
 BIG_SAVE = 16 << 20
+HEAD_BYTES = 64 << 10  # what is inflated of a sheet part not read yet to read a cell near its top
 FIXED_DATE = (1980, 1, 1, 0, 0, 0)  # zip date of parts we create: deterministic output
 
 _PARSER = etree.XMLParser(
@@ -962,6 +963,7 @@ class Package:
         self._original = dict(data)  # what was read, to tell an untouched part by identity
         self._packed: dict[str, zipfile.ZipInfo] = {}  # parts not read yet: inflated on first use
         self._zip: zipfile.ZipFile | None = None
+        self._head: tuple[str, str, tuple[_Blob, bytes, bool] | None] | None = None  # the last sheet head read
         self._trees: dict[str, etree._Element] = {}
         self._dirty: set[str] = set()
         self._new: list[str] = []
@@ -1346,11 +1348,65 @@ class Package:
             return f'<c r="{ref}" s="{ds}"><v>{serial}</v></c>'
         raise TypeError(f"不支持写入单元格的值类型：{type(value).__name__}")
 
+    def _cell(self, sheet: str, row: int, col: int) -> etree._Element | None:
+        """Cell (row, col) of ``sheet`` to read, from the head of a part not yet read if it is there."""
+        row_el = self._head_row(sheet, row)
+        if row_el is None:
+            row_el = self._sheet(sheet, touch=False).get_row(row)
+        return _Sheet.cells(row_el).get(col) if row_el is not None else None
+
+    def _head_row(self, sheet: str, row: int) -> etree._Element | None:
+        """Row ``row`` read from the first 64 KB of the sheet's part, when the part is not read yet
+        and the row is found there (else None: read the sheet the usual way).
+
+        Reading the 填表日期 in row 2 of 300 附件9 sheets then inflates a few KB of each instead of
+        the whole part; a sheet that then has nothing to change is never read in full.
+        """
+        if sheet in self._sheets or self._zip is None:
+            return None
+        if self._head is None or self._head[0] != sheet:
+            part = self.sheet_part(sheet)
+            self._head = (sheet, part, self._read_head(part) if part in self._packed else None)
+        _, part, found = self._head
+        if found is None or part not in self._packed:  # (a sheet replaced since: its old part is gone)
+            return None
+        blob, nsdecl, whole = found
+        try:
+            blob.scan(row)
+        except _NotPlain:
+            return None
+        i = bisect.bisect_left(blob.rows, row)
+        if i == len(blob.rows) or blob.rows[i] != row or (i + 1 == len(blob.rows) and not (blob.done and whole)):
+            return None  # not there, or not wholly there
+        stop = blob.starts[i + 1] if i + 1 < len(blob.rows) else blob.hi
+        chunk = blob.buf[blob.starts[i] : stop]
+        try:
+            return etree.fromstring(b"<sheetData" + nsdecl + b">" + chunk + b"</sheetData>", _PARSER)[0]
+        except (etree.XMLSyntaxError, IndexError):
+            return None
+
+    def _read_head(self, part: str) -> tuple[_Blob, bytes, bool] | None:
+        """The rows in the first 64 KB of a part (as a blob), their namespace declarations, and
+        whether that is all of them."""
+        assert self._zip is not None
+        try:
+            with self._zip.open(self._packed[part]) as fh:
+                head = fh.read(HEAD_BYTES)
+        except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError, zlib.error):
+            return None  # the usual path reports it
+        m = _SHEETDATA_OPEN.search(head)
+        start_tag = re.search(rb"<worksheet\b[^>]*>", head)
+        if m is None or start_tag is None or m.group(0).endswith(b"/>"):
+            return None
+        end = head.find(b"</sheetData>", m.end())
+        blob = _Blob.index(head, m.end(), end if end >= 0 else len(head))
+        if blob is None or not blob.rows:
+            return None
+        return blob, b"".join(_NS_DECL.findall(start_tag.group(0))), end >= 0
+
     def cell_value(self, sheet: str, row: int, col: int) -> str | float | bool | None:
         """The current value of one cell: text (shared or inline), a number, a boolean, or None."""
-        sh = self._sheet(sheet, touch=False)
-        row_el = sh.get_row(row)
-        c = sh.cells(row_el).get(col) if row_el is not None else None
+        c = self._cell(sheet, row, col)
         if c is None:
             return None
         t = c.get("t")
@@ -1396,11 +1452,10 @@ class Package:
         for r, col in values:
             if r < 1 or col < 1 or r > 1048576 or col > 16384:
                 raise ValueError(f"单元格位置超出范围：第 {r} 行第 {col} 列")
-        sh = self._sheet(sheet, touch=False)
-        values = {k: v for k, v in values.items() if not (isinstance(v, str) and self._holds_text(sh, *k, v))}
+        values = {k: v for k, v in values.items() if not (isinstance(v, str) and self._holds_text(sheet, *k, v))}
         if not values:
             return  # nothing changes: the sheet part is not rewritten
-        self._touch(sh.part)
+        sh = self._sheet(sheet)
         by_row: dict[int, list[tuple[int, object]]] = {}
         for (r, col), v in values.items():
             by_row.setdefault(r, []).append((col, v))
@@ -1913,13 +1968,13 @@ class Package:
                     self._shared_plain.append(_lone(si, T) is not None)
         return self._shared
 
-    def _holds_text(self, sh: _Sheet, row: int, col: int, text: str) -> bool:
+    def _holds_text(self, sheet: str, row: int, col: int, text: str) -> bool:
         """Whether a cell already holds exactly ``text`` as plain text: no formula, no formatted
         runs, nothing but its style. Writing the text again would change nothing but the bytes
         (an inline string for a shared one), yet the whole sheet part would be rewritten."""
         if text != text.strip() or "\n" in text or len(text) > EXCEL_CELL_MAX:
             return False
-        c = sh.cell(row, col)
+        c = self._cell(sheet, row, col)
         if c is None or not set(c.attrib) <= {"r", "s", "t"}:
             return False
         if c.get("t") == "inlineStr":
