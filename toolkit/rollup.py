@@ -86,23 +86,24 @@ _REPLAY_KEYS = ("op", "computer", "date")
 
 def _sorted_entries(
     ledger: Ledger, as_of: dt.date, uncertain: set[str]
-) -> list[tuple[dt.date, int, int, str, LogEntry]]:
-    """The log rows to replay, in (date, sheet, row) order; ``uncertain`` gets the numbers of rows
-    that cannot be replayed (a blank computer, an unreadable date or 操作类型, a missing column)."""
-    rows: list[tuple[dt.date, int, int, str, LogEntry]] = []
-    for log in ledger.logs:
-        index = log.form.sheet_index
-        whole = not all(map(log.form.has, _REPLAY_KEYS))
-        for e in log.entries:
-            no = e.raw.get("software_no") if log.combined else log.software_no
-            d = e.val.get("date")
-            if no is None:
-                continue
-            if whole or d is None or e.raw.get("computer") is None or e.val.get("op") is None:
-                uncertain.add(norm_key(no))
-            if d is None or d > as_of or e.raw.get("computer") is None:  # type: ignore[operator]
-                continue
-            rows.append((d, index, e.row, no, e))  # type: ignore[arg-type]
+) -> list[tuple[dt.date, int, int, str, LogEntry, str, str]]:
+    """The log rows to replay, in (date, sheet, row) order, each with its number and computer keys;
+    ``uncertain`` gets the numbers of rows that cannot be replayed (a blank computer, an unreadable
+    date or 操作类型, a missing column)."""
+    lc = ledger.log_columns()
+    whole = {id(log): not all(map(log.form.has, _REPLAY_KEYS)) for log in ledger.logs}
+    rows: list[tuple[dt.date, int, int, str, LogEntry, str, str]] = []
+    append = rows.append
+    for e, log, no, nk, computer, ck, d, op in zip(
+        lc.entries, lc.logs, lc.numbers, lc.nks, lc.computers, lc.cks, lc.dates, lc.ops, strict=True
+    ):
+        if no is None:
+            continue
+        if d is None or computer is None or op is None or whole[id(log)]:
+            uncertain.add(nk)  # type: ignore[arg-type]  # a number that is not None has a key
+        if d is None or d > as_of or computer is None:
+            continue
+        append((d, log.form.sheet_index, e.row, no, e, nk, ck))  # type: ignore[arg-type]
     rows.sort(key=itemgetter(0, 1, 2))
     return rows
 
@@ -170,13 +171,11 @@ def _replay(ledger: Ledger, ru: Rollup) -> None:
     state, install_date, breaks = ru.state, ru.install_date, ru.breaks
     number_text, computer_text = ru.number_text, ru.computer_text
     last_install, first_seen = ru.last_install, ru.first_seen
-    for d, _, _, no, e in _sorted_entries(ledger, ru.as_of, ru.uncertain):
-        computer = e.raw["computer"] or ""
-        nk, ck = norm_key(no), norm_key(computer)
+    for d, _, _, no, e, nk, ck in _sorted_entries(ledger, ru.as_of, ru.uncertain):
         if nk not in number_text:
             number_text[nk] = no
         if ck not in computer_text:
-            computer_text[ck] = computer
+            computer_text[ck] = e.raw["computer"]
             first_seen[ck] = d
         last_seen[ck] = e  # rows are in (date, sheet, row) order: the last one wins
         key = (ck, nk)

@@ -72,12 +72,11 @@ def over_deployed(ctx: CheckContext) -> Iterator[Finding]:
 def expiry(ctx: CheckContext) -> Iterator[Finding]:
     """A commercial number in use after (or within 90 days of) the end of its 许可期限."""
     in_use = _in_use(ctx)
-    logs: dict[str, list] = {}
-    for log in ctx.ledger.logs:
-        for e in log.entries:
-            no = e.raw.get("software_no") if log.combined else log.software_no
-            if no:
-                logs.setdefault(norm_key(no), []).append(e)
+    installs: dict[str, list] = {}  # number key -> its 安装 rows, in log order
+    lc = ctx.ledger.log_columns()
+    for e, nk, op in zip(lc.entries, lc.nks, lc.ops, strict=True):
+        if nk is not None and op == "安装":
+            installs.setdefault(nk, []).append(e)
     for nk, rows in by_number(ctx).items():
         first = rows[0]
         if first.sw_type != COMMERCIAL:
@@ -109,8 +108,8 @@ def expiry(ctx: CheckContext) -> Iterator[Finding]:
                 days=(end - ctx.as_of).days,
                 used=used,
             )
-        for e in logs.get(nk, []):
-            if e.op == "安装" and e.date and end < e.date <= ctx.as_of:
+        for e in installs.get(nk, ()):
+            if e.date and end < e.date <= ctx.as_of:
                 yield ctx.finding(
                     "PZ1.1E",
                     e.sheet,
@@ -145,18 +144,15 @@ def scrapped(ctx: CheckContext) -> Iterator[Finding]:
             c.row,
             what=f"计算机 {c.computer} 已报废，截至 {ctx.as_of.isoformat()} 按附件9 仍装有 {n} 个软件",
         )
-    for log in ctx.ledger.logs:
-        for e in log.entries:
-            pc = scrapped.get(norm_key(e.computer or ""))
-            end = pc.val.get("scrap_date") if pc else None
-            if pc is not None and isinstance(end, dt.date) and e.op == "安装" and e.date and e.date > end:
-                yield ctx.finding(
-                    "PZ2.7",
-                    e.sheet,
-                    e.cell("date"),
-                    e.row,
-                    what=(
-                        f"本行于 {e.date.isoformat()} 在计算机 {pc.computer} 上安装软件，而该计算机已于 "
-                        f"{end.isoformat()} 报废"
-                    ),
-                )
+    lc = ctx.ledger.log_columns()
+    for e, ck, d, op in zip(lc.entries, lc.cks, lc.dates, lc.ops, strict=True):
+        pc = scrapped.get(ck or "")
+        end = pc.val.get("scrap_date") if pc else None
+        if pc is not None and isinstance(end, dt.date) and op == "安装" and d and d > end:
+            yield ctx.finding(
+                "PZ2.7",
+                e.sheet,
+                e.cell("date"),
+                e.row,
+                what=f"本行于 {d.isoformat()} 在计算机 {pc.computer} 上安装软件，而该计算机已于 {end.isoformat()} 报废",
+            )

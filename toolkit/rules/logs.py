@@ -82,12 +82,7 @@ def detail_vs_logs(ctx: CheckContext) -> Iterator[Finding]:
 @check("TZ2.3")
 def stale(ctx: CheckContext) -> Iterator[Finding]:
     """附件7 or 附件8 was not updated for six months although the logs moved on."""
-    latest: dt.date | None = None
-    for log in ctx.ledger.logs:
-        for e in log.entries:
-            d = e.val.get("date")
-            if isinstance(d, dt.date) and d <= ctx.as_of and (latest is None or d > latest):
-                latest = d
+    latest = max((d for d in ctx.ledger.log_columns().dates if d is not None and d <= ctx.as_of), default=None)
     limit = add_months(ctx.as_of, -6)
     for name in ("附件7", "附件8"):
         form = ctx.ledger.form(name)
