@@ -208,8 +208,8 @@ def _versions(ledger: Ledger, ru: Rollup, numbers: dict[str, list[SummaryEntry]]
         (r.key("name"), r.key("version")) for rows in numbers.values() for r in rows if r.sw_type == COMMERCIAL
     }
     lc = ledger.log_columns()
-    for e, nk, ck, d, op in zip(lc.entries, lc.nks, lc.cks, lc.dates, lc.ops, strict=True):
-        hit = checked.get(nk) if nk is not None else None
+    for e, lnk, lck, d, op in zip(lc.entries, lc.nks, lc.cks, lc.dates, lc.ops, strict=True):
+        hit = checked.get(lnk) if lnk is not None else None
         if hit is None or op != "安装" or d is None or d > ru.as_of:
             continue
         first, low, high = hit
@@ -220,7 +220,7 @@ def _versions(ledger: Ledger, ru: Rollup, numbers: dict[str, list[SummaryEntry]]
             or (first.key("name"), norm_key(version)) in registered
         ):
             continue  # the registered version: judged once on 附件7
-        flag = _version_flag(first, e, "version", version, low, high, nk, ck or "", settings)  # type: ignore[arg-type]
+        flag = _version_flag(first, e, "version", version, low, high, lnk or "", lck or "", settings)
         if flag is not None:
             out.append(flag)
     return out

@@ -175,7 +175,7 @@ def _replay(ledger: Ledger, ru: Rollup) -> None:
         if nk not in number_text:
             number_text[nk] = no
         if ck not in computer_text:
-            computer_text[ck] = e.raw["computer"]
+            computer_text[ck] = e.raw["computer"] or ""
             first_seen[ck] = d
         last_seen[ck] = e  # rows are in (date, sheet, row) order: the last one wins
         key = (ck, nk)

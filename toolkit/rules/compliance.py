@@ -145,8 +145,8 @@ def scrapped(ctx: CheckContext) -> Iterator[Finding]:
             what=f"计算机 {c.computer} 已报废，截至 {ctx.as_of.isoformat()} 按附件9 仍装有 {n} 个软件",
         )
     lc = ctx.ledger.log_columns()
-    for e, ck, d, op in zip(lc.entries, lc.cks, lc.dates, lc.ops, strict=True):
-        pc = scrapped.get(ck or "")
+    for e, on, d, op in zip(lc.entries, lc.cks, lc.dates, lc.ops, strict=True):
+        pc = scrapped.get(on or "")
         end = pc.val.get("scrap_date") if pc else None
         if pc is not None and isinstance(end, dt.date) and op == "安装" and d and d > end:
             yield ctx.finding(

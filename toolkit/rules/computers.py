@@ -57,4 +57,4 @@ def unlisted_computers(ctx: CheckContext) -> Iterator[Finding]:
     lc = ledger.log_columns()
     for e, computer, ck in zip(lc.entries, lc.computers, lc.cks, strict=True):
         if ck is not None and ck not in listed:
-            yield ctx.finding("TZ2.1", e.sheet, e.cell("computer"), e.row, computer=computer, hint=hint(computer))
+            yield ctx.finding("TZ2.1", e.sheet, e.cell("computer"), e.row, computer=computer, hint=hint(computer or ""))
