@@ -633,8 +633,11 @@ def _drop_notes(
         out = [True] * n if out is None else out
         for i in range(max(r1, first) - first, min(r2 - first + 1, n)):
             out[i] = False
-    kept = [i for i in range(n) if out is None or out[i]][-TAIL_ROWS:]
+    kept = _last_kept(out, n)
+    ending = {i for c in raw_cols for i in kept if isinstance(t := c[i], str) and _may_end(t)}
     for i in kept:
+        if i not in ending:  # no cell that could open a sign-off or a note: a data row
+            continue
         texts = [c[i] for c in raw_cols if isinstance(c[i], str)]
         filled = set(c[i] for c in presence if c[i] is not None)
         signs = [t for t in texts if _SIGN_OFF.match(t)]
@@ -648,6 +651,25 @@ def _drop_notes(
             out[i:] = [False] * (n - i)
             break
     return out
+
+
+def _last_kept(keep: list[bool] | None, n: int) -> list[int]:
+    """The last :data:`TAIL_ROWS` body rows still kept, in order."""
+    if keep is None:
+        return list(range(max(n - TAIL_ROWS, 0), n))
+    out: list[int] = []
+    for i in range(n - 1, -1, -1):
+        if keep[i]:
+            out.append(i)
+            if len(out) == TAIL_ROWS:
+                break
+    return out[::-1]
+
+
+@lru_cache(maxsize=65536)
+def _may_end(t: str) -> bool:
+    """A cell text that could make its row a sign-off line or a note (ledgers repeat their texts)."""
+    return _SIGN_OFF.match(t) is not None or _NOTE.match(t) is not None
 
 
 def _is_total_or_note(raw: list, marker_idx: list[int], filled: int) -> bool:
