@@ -278,12 +278,14 @@ def _oem_moved(ledger: Ledger, ru: Rollup, numbers: dict[str, list[SummaryEntry]
     first_seen: dict[str, dt.date] = {}
     had: dict[str, set[str]] = {}  # computer -> categories installed there so far
     held: dict[tuple[str, str], bool] = {}  # (computer, number) ever installed
-    left: dict[str, list[tuple[dt.date, str]]] = {}  # OEM number -> (date, computer) it was uninstalled from
+    # OEM number -> (date, scrapped computer) it was uninstalled from: only a scrapped computer's
+    # licence can have moved, so uninstalls elsewhere are not kept
+    left: dict[str, list[tuple[dt.date, str]]] = {}
     out: list[Flag] = []
     for d, op, ck, nk, e in events:
         first_seen.setdefault(ck, d)
         if op == "卸载":
-            if nk in oem:
+            if nk in oem and ck in scrapped:
                 left.setdefault(nk, []).append((d, ck))
             continue
         if nk in oem and not held.get((ck, nk)):
@@ -295,7 +297,7 @@ def _oem_moved(ledger: Ledger, ru: Rollup, numbers: dict[str, list[SummaryEntry]
                 and category.get(nk) is not None
                 and category[nk] in had.get(ck, ())
                 and any(
-                    c != ck and abs(when - scrapped.get(c, dt.date.min)) <= grace and when <= d <= when + grace
+                    c != ck and abs(when - scrapped[c]) <= grace and when <= d <= when + grace
                     for when, c in left.get(nk, ())
                 )
             ):
