@@ -30,11 +30,10 @@ def _log_rows(ctx: CheckContext) -> Iterator[tuple[LogEntry, str]]:
 
 def _log_finding(ctx: CheckContext, code: str, e: LogEntry, nk: str, **extra: str) -> Finding:
     """The finding for a 附件9 row (its 日期 cell) that lacks a matching register row."""
-    return ctx.finding(
+    return ctx.at(
         code,
-        e.sheet,
-        e.cell("date"),
-        e.row,
+        e,
+        "date",
         computer=e.computer,
         date=e.date.isoformat() if e.date else "",
         op=e.op,
@@ -128,4 +127,4 @@ def pledged(ctx: CheckContext) -> Iterator[Finding]:
         if not person or norm_key(person) in signed or norm_key(person) in seen:
             continue
         seen.add(norm_key(person))
-        yield ctx.finding("ZR3", d.sheet, d.cell("person"), d.row, person=person, dept=d.raw.get("dept") or "部门未填")
+        yield ctx.at("ZR3", d, "person", person=person, dept=d.raw.get("dept") or "部门未填")

@@ -54,11 +54,10 @@ def over_deployed(ctx: CheckContext) -> Iterator[Finding]:
         else:
             used, unit = len(computers), "台计算机"
         if used > allowed:
-            yield ctx.finding(
+            yield ctx.at(
                 "PZ1.1",
-                first.sheet,
-                first.cell("license_count"),
-                first.row,
+                first,
+                "license_count",
                 no=first.software_no,
                 license=lt or "许可类型未填",
                 allowed=allowed,
@@ -87,22 +86,20 @@ def expiry(ctx: CheckContext) -> Iterator[Finding]:
         used = len(in_use.get(nk, []))
         what = "杀毒软件的年服务" if service else "许可"
         if end < ctx.as_of and used > 0:
-            yield ctx.finding(
+            yield ctx.at(
                 "PZ1.1E",
-                first.sheet,
-                first.cell("term"),
-                first.row,
+                first,
+                "term",
                 what=(
                     f"软件编号 {first.software_no} 的{what}已于 {end.isoformat()} 到期，截至 "
                     f"{ctx.as_of.isoformat()} 仍安装在 {used} 台计算机上"
                 ),
             )
         elif used > 0 and ctx.as_of <= end <= ctx.as_of + dt.timedelta(days=EXPIRY_WARNING_DAYS):
-            yield ctx.finding(
+            yield ctx.at(
                 "PZ1.1W",
-                first.sheet,
-                first.cell("term"),
-                first.row,
+                first,
+                "term",
                 no=first.software_no,
                 end=end.isoformat(),
                 days=(end - ctx.as_of).days,
@@ -110,11 +107,10 @@ def expiry(ctx: CheckContext) -> Iterator[Finding]:
             )
         for e in installs.get(nk, ()):
             if e.date and end < e.date <= ctx.as_of:
-                yield ctx.finding(
+                yield ctx.at(
                     "PZ1.1E",
-                    e.sheet,
-                    e.cell("date"),
-                    e.row,
+                    e,
+                    "date",
                     what=(
                         f"本行于 {e.date.isoformat()} 安装软件编号 {first.software_no}，而其{what}已于 "
                         f"{end.isoformat()} 到期"
@@ -137,11 +133,10 @@ def scrapped(ctx: CheckContext) -> Iterator[Finding]:
             per_computer[ck] = per_computer.get(ck, 0) + 1
     for ck, n in per_computer.items():
         c = scrapped[ck]
-        yield ctx.finding(
+        yield ctx.at(
             "PZ2.7",
-            c.sheet,
-            c.cell("status"),
-            c.row,
+            c,
+            "status",
             what=f"计算机 {c.computer} 已报废，截至 {ctx.as_of.isoformat()} 按附件9 仍装有 {n} 个软件",
         )
     lc = ctx.ledger.log_columns()
@@ -149,10 +144,9 @@ def scrapped(ctx: CheckContext) -> Iterator[Finding]:
         pc = scrapped.get(on or "")
         end = pc.val.get("scrap_date") if pc else None
         if pc is not None and isinstance(end, dt.date) and op == "安装" and d and d > end:
-            yield ctx.finding(
+            yield ctx.at(
                 "PZ2.7",
-                e.sheet,
-                e.cell("date"),
-                e.row,
+                e,
+                "date",
                 what=f"本行于 {d.isoformat()} 在计算机 {pc.computer} 上安装软件，而该计算机已于 {end.isoformat()} 报废",
             )

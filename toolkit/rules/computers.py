@@ -53,8 +53,8 @@ def unlisted_computers(ctx: CheckContext) -> Iterator[Finding]:
     for d in ledger.details:
         computer = d.raw.get("computer")
         if computer and norm_key(computer) not in listed:
-            yield ctx.finding("TZ2.1", d.sheet, d.cell("computer"), d.row, computer=computer, hint=hint(computer))
+            yield ctx.at("TZ2.1", d, "computer", computer=computer, hint=hint(computer))
     lc = ledger.log_columns()
     for e, computer, ck in zip(lc.entries, lc.computers, lc.cks, strict=True):
         if ck is not None and ck not in listed:
-            yield ctx.finding("TZ2.1", e.sheet, e.cell("computer"), e.row, computer=computer, hint=hint(computer or ""))
+            yield ctx.at("TZ2.1", e, "computer", computer=computer, hint=hint(computer or ""))
