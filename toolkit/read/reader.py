@@ -9,7 +9,8 @@ could not find is recorded on the model (``Form.missing``, blank ``raw`` values)
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import compress, repeat
 from operator import itemgetter, ne
@@ -107,31 +108,77 @@ def book_vocabulary(book: Book, every_sheet: bool = False) -> Vocabulary:
 def read_book(book: Book, display: str | None = None, extra: Vocabulary | None = None) -> Ledger:
     """Build the model from a :class:`Book` of any source."""
     ledger = Ledger(display or book.path)
-    titles = _title_keys()
+    for sheet in read_sheets(book.sheets, book_words(book, extra)):
+        attach_sheet(ledger, sheet)
+    return ledger
+
+
+def book_words(book: Book, extra: Vocabulary | None = None) -> Vocabulary:
+    """The wording a book's cells are read with: the shared dictionary, then ``extra``, then the book's 字典."""
     vocab = Vocabulary()
     vocab.update(shared_vocabulary())
     if extra is not None:
         vocab.update(extra)
     vocab.update(book_vocabulary(book))
+    return vocab
+
+
+@dataclass
+class SheetRead:
+    """What one sheet gave the reader: a form and its rows, or settings, and its error cells.
+
+    Sheets are read one by one into these and attached to the ledger in sheet order
+    (:func:`attach_sheet`), so the sheets of one workbook can be read apart (two processes each
+    reading some of them, :mod:`toolkit.read.parallel`) and still make the same model.
+    """
+
+    index: int
+    form: Form | None = None
+    rows: list[Row] = field(default_factory=list)
+    settings: list[tuple[str, Setting]] = field(default_factory=list)
+    error_cells: list[tuple[str, int, int, str]] = field(default_factory=list)
+    error_cover: list[tuple[str, int, int]] = field(default_factory=list)
+
+
+def read_sheets(grids: Iterable[Grid], vocab: Vocabulary) -> Iterator[SheetRead]:
+    """Read each grid that holds a form (or settings) into a :class:`SheetRead`."""
+    titles = _title_keys()
     memos: dict[tuple[str, str], Any] = {}  # per form and column: parse memos shared across sheets
-    for grid in book.sheets:
+    for grid in grids:
         if grid.name in _OWN_SHEETS:  # written by the toolkit, never a form
             continue
         found = _find_title(grid, titles)
         if found is None:
-            _read_settings(grid, ledger)
+            settings = _settings_of(grid)
+            if settings:
+                yield SheetRead(grid.index, settings=settings)
             continue
         sch, r, c = found
         form = Form(sch, grid.name, grid.index, r + 1, c + 1)
         _locate_header(grid, form)
         if sch.form in _REGISTERS and len(form.columns) < REGISTER_MIN_COLUMNS:
             continue  # a one-page printed request or confirmation (label | value pairs), not the register
-        ledger.forms.append(form)
-        ledger.error_cells.extend((grid.name, er + 1, ec + 1, v) for (er, ec), v in sorted(grid.errors.items()))
-        ledger.error_cover.update((grid.name, er + 1, ec + 1) for er, ec in (*grid.errors, *grid.error_cover))
-        if form.header_row:
-            _read_rows(grid, form, ledger, memos, vocab)
-    return ledger
+        yield SheetRead(
+            grid.index,
+            form,
+            _read_rows(grid, form, memos, vocab) if form.header_row else [],
+            error_cells=[(grid.name, er + 1, ec + 1, v) for (er, ec), v in sorted(grid.errors.items())],
+            error_cover=[(grid.name, er + 1, ec + 1) for er, ec in (*grid.errors, *grid.error_cover)],
+        )
+
+
+def attach_sheet(ledger: Ledger, sheet: SheetRead) -> None:
+    """Add one sheet's reading to the ledger (sheets in workbook order)."""
+    for key, setting in sheet.settings:
+        ledger.settings.setdefault(key, setting)
+    form = sheet.form
+    if form is None:
+        return
+    ledger.forms.append(form)
+    ledger.error_cells.extend(sheet.error_cells)
+    ledger.error_cover.update(sheet.error_cover)
+    if form.header_row:
+        _attach(form, sheet.rows, ledger)
 
 
 # --- forms and headers ---------------------------------------------------------------------
@@ -481,10 +528,9 @@ def _dict_builder(keys: tuple[str, ...]) -> Callable[..., dict[str, object]]:
 def _read_rows(
     grid: Grid,
     form: Form,
-    ledger: Ledger,
     memos: dict[tuple[str, str], Any] | None = None,
     vocab: Vocabulary | None = None,
-) -> None:
+) -> list[Row]:
     """Read the form's data rows column by column, then assemble one :class:`Row` per data row."""
     sch = form.schema
     cls = _ROW_CLASS.get(sch.form, Row)
@@ -528,8 +574,7 @@ def _read_rows(
     else:
         rownums = list(range(form.data_start, form.data_start + n))
     raws, vals = _dicts(all_keys, raw_cols, len(rownums)), _dicts(val_keys, val_cols, len(rownums))
-    rows_out: list[Row] = list(map(cls, repeat(form), rownums, raws, vals))
-    _attach(form, rows_out, ledger)
+    return list(map(cls, repeat(form), rownums, raws, vals))
 
 
 def _dicts(keys: list[str], columns: list[list], n: int) -> Iterable[dict]:
@@ -715,7 +760,7 @@ def _attach(form: Form, rows: list[Row], ledger: Ledger) -> None:
 # --- the unit's settings -------------------------------------------------------------------
 
 
-def _read_settings(grid: Grid, ledger: Ledger) -> None:
+def _settings_of(grid: Grid) -> list[tuple[str, Setting]]:
     """A 设置 sheet: a header 设置项 | 值 in its first rows (or, on a sheet named 设置, columns A and B)."""
     names, values = ({header_key(h) for h in hs} for hs in _SETTING_HEADERS)
     start, key_col, val_col = -1, 0, 1
@@ -728,15 +773,17 @@ def _read_settings(grid: Grid, ledger: Ledger) -> None:
             break
     if start < 0:
         if header_key(grid.name) != header_key(SETTINGS_SHEET):
-            return
+            return []
         start = 0
+    out: list[tuple[str, Setting]] = []
     for r in range(start, grid.height):
         row = grid.rows[r]
         key = text(row[key_col]) if key_col < len(row) else None
         if key is None or key.startswith(_NOTE_PREFIXES):
             continue
         value = text(row[val_col]) if val_col < len(row) else None
-        ledger.settings.setdefault(key, Setting(value, grid.name, a1(r + 1, val_col + 1)))
+        out.append((key, Setting(value, grid.name, a1(r + 1, val_col + 1))))
+    return out
 
 
 def read_settings_file(path: Path) -> dict[str, Setting]:
