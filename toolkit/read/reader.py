@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import compress, repeat
-from operator import itemgetter, ne
+from operator import attrgetter, itemgetter, ne
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +49,8 @@ from toolkit.normalize import (
 )
 from toolkit.ooxml import LEDGER_SHEET
 from toolkit.read.grid import Book, Grid, load_book, stream_book
+from toolkit.read.parallel import Helper, gc_paused, halves
+from toolkit.read.vet import Vetted
 from toolkit.read.vocabulary import DICTIONARY_NAME, Vocabulary, read_dictionary, shared_vocabulary
 from toolkit.schemas import Column, FormSchema, all_schemas
 
@@ -91,10 +93,39 @@ def read_ledger(path: str | Path, display: str | None = None) -> Ledger:
             extra = book_vocabulary(load_book(beside), every_sheet=True)
         except ReadError:
             extra = None  # an unreadable 字典 beside the ledger never stops its check
-    ledger = read_book(stream_book(path), display or str(path), extra)
+    ledger = Ledger(display or str(path))
+    for sheet in _file_sheets(path, extra):
+        attach_sheet(ledger, sheet)
     for key, setting in read_settings_file(Path(path).with_name(SETTINGS_FILE)).items():
         ledger.settings.setdefault(key, setting)
     return ledger
+
+
+def _file_sheets(path: str | Path, extra: Vocabulary | None) -> Iterable[SheetRead]:
+    """Every sheet of a workbook file read; a large one by this process and a helper process at
+    once (:mod:`toolkit.read.parallel`), with the same result."""
+    book = stream_book(path)
+    vocab = book_words(book, extra)
+    split = halves(book.worksheets, book.vetted.sizes) if book.vetted is not None and book.pick else None
+    if split is None or book.pick is None:
+        return read_sheets(book.sheets, vocab)
+    mine, theirs = split
+    helper = Helper(read_part, str(path), theirs, vocab, book.vetted)
+    try:
+        own = list(read_sheets(book.pick(mine), vocab))
+    except ReadError:
+        helper.cancel()  # a damaged sheet: read in one process, which raises what it would raise alone
+        return read_sheets(stream_book(path, dictionary=False, vetted=book.vetted).sheets, vocab)
+    other = helper.result()
+    if other is None:
+        other = list(read_sheets(stream_book(path, only=theirs, dictionary=False, vetted=book.vetted).sheets, vocab))
+    return sorted([*own, *other], key=attrgetter("index"))
+
+
+def read_part(path: str, indexes: list[int], vocab: Vocabulary, vetted: Vetted) -> list[SheetRead]:
+    """Some sheets of a vetted workbook file read (in a helper process: :func:`_file_sheets`)."""
+    with gc_paused():
+        return list(read_sheets(stream_book(path, only=indexes, dictionary=False, vetted=vetted).sheets, vocab))
 
 
 def book_vocabulary(book: Book, every_sheet: bool = False) -> Vocabulary:
@@ -138,6 +169,35 @@ class SheetRead:
     settings: list[tuple[str, Setting]] = field(default_factory=list)
     error_cells: list[tuple[str, int, int, str]] = field(default_factory=list)
     error_cover: list[tuple[str, int, int]] = field(default_factory=list)
+
+    def __reduce__(self) -> tuple:
+        """Pickled with its rows as columns (numbers, raw dicts, value dicts): pickling tens of
+        thousands of row objects one by one costs more than reading them."""
+        rows = self.rows
+        parts: tuple = ()
+        if rows:  # every row of a sheet has the same keys, in the same order (_read_rows)
+            raws, vals = [r.raw for r in rows], [r.val for r in rows]
+            raw_keys, val_keys = tuple(rows[0].raw), tuple(rows[0].val)
+            parts = (
+                type(rows[0]),
+                [r.row for r in rows],
+                raw_keys,
+                [list(map(itemgetter(k), raws)) for k in raw_keys],
+                val_keys,
+                [list(map(itemgetter(k), vals)) for k in val_keys],
+            )
+        return (_sheet_read, (self.index, self.form, parts, self.settings, self.error_cells, self.error_cover))
+
+
+def _sheet_read(index: int, form: Form | None, parts: tuple, *rest: Any) -> SheetRead:
+    """A :class:`SheetRead` from its pickled parts."""
+    rows: list[Row] = []
+    if parts:
+        cls, numbers, raw_keys, raw_cols, val_keys, val_cols = parts
+        n = len(numbers)
+        raws, vals = _dicts(list(raw_keys), raw_cols, n), _dicts(list(val_keys), val_cols, n)
+        rows = list(map(cls, repeat(form), numbers, raws, vals))
+    return SheetRead(index, form, rows, *rest)
 
 
 def read_sheets(grids: Iterable[Grid], vocab: Vocabulary) -> Iterator[SheetRead]:

@@ -51,14 +51,16 @@ _COMMENT = re.compile(rb"<!--.*?-->", re.DOTALL)
 
 @dataclass(frozen=True)
 class Vetted:
-    """What vetting learnt on the way: the format, and each sheet's error cells ((0-based row, column) -> ``#REF!``).
+    """What vetting learnt on the way: the format, each sheet's error cells ((0-based row, column) -> ``#REF!``)
+    and each sheet's size (the bytes its part inflates to).
 
-    Error cells and the grid bound are read from .xlsx sheet parts only; the other formats are
-    bounded by their package checks.
+    Error cells, sizes and the grid bound are read from .xlsx sheet parts only; the other formats
+    are bounded by their package checks.
     """
 
     kind: str = XLSX
     errors: dict[str, dict[tuple[int, int], str]] = field(default_factory=dict)
+    sizes: dict[str, int] = field(default_factory=dict)
 
 
 _VETTED: dict[tuple[str, int, int, int], Vetted] = {}
@@ -133,12 +135,14 @@ def _vet_package(path: Path) -> Vetted:
                 return Vetted(kind)
             sheets = _sheet_names(zf, names)
             errors: dict[str, dict[tuple[int, int], str]] = {}
+            sizes: dict[str, int] = {}
             for info in infos:
                 if info.filename in sheets:
                     found = _vet_sheet(zf, info, sheets[info.filename])
                     if found:
                         errors[sheets[info.filename]] = found
-            return Vetted(XLSX, errors)
+                    sizes[sheets[info.filename]] = info.file_size
+            return Vetted(XLSX, errors, sizes)
     except ReadError:
         raise
     except (zipfile.BadZipFile, EOFError, zipfile.LargeZipFile) as exc:
