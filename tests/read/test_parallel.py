@@ -14,6 +14,7 @@ import pytest
 
 import toolkit.read.parallel as parallel
 import toolkit.read.reader as reader
+import toolkit.read.vet as vet
 from tests.golden.ledgers import check_json
 from tests.helpers.factory import make_ledger
 from tests.test_golden import LEDGERS
@@ -101,12 +102,17 @@ def test_a_helper_started_afresh_reads_the_same(tmp_path, monkeypatch, split):
     assert _model(path) == two
 
 
-def _damage_sheet(path: Path, sheet_part: str) -> None:
-    """Cut one worksheet part's XML in the middle of its rows (the zip itself stays sound)."""
+def _damage_sheet(path: Path, sheet_part: str, far: bool = False) -> None:
+    """Cut one worksheet part's XML in the middle of its rows (the zip itself stays sound), or
+    (``far``) give it a cell at XFD1048576, which vetting refuses."""
     with zipfile.ZipFile(path) as zf:
         parts = {i.filename: zf.read(i) for i in zf.infolist()}
     data = parts[sheet_part]
-    parts[sheet_part] = data[: data.index(b"</sheetData>") - 40]
+    if far:
+        cell = b'<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row>'
+        parts[sheet_part] = data.replace(b"</sheetData>", cell + b"</sheetData>")
+    else:
+        parts[sheet_part] = data[: data.index(b"</sheetData>") - 40]
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
         for name, blob in parts.items():
@@ -114,18 +120,34 @@ def _damage_sheet(path: Path, sheet_part: str) -> None:
     path.write_bytes(buf.getvalue())
 
 
-@pytest.mark.parametrize("which", [0, -1])
-def test_a_damaged_sheet_gives_the_error_one_process_gives(tmp_path, monkeypatch, split, which):
+@pytest.mark.parametrize("which", [0, 2, -1])
+@pytest.mark.parametrize("far", [False, True])
+def test_a_damaged_sheet_gives_the_error_one_process_gives(tmp_path, monkeypatch, split, which, far):
     path = make_ledger(tmp_path)
     with zipfile.ZipFile(path) as zf:
         sheets = sorted(n for n in zf.namelist() if n.startswith("xl/worksheets/sheet"))
-    _damage_sheet(path, sheets[which])
+    _damage_sheet(path, sheets[which], far)
     with pytest.raises(ReadError) as two:
         read_ledger(path)
     monkeypatch.setattr(parallel, "SPLIT_BYTES", 1 << 40)
     with pytest.raises(ReadError) as one:
         read_ledger(path)
-    assert str(two.value) == str(one.value) and "读取工作表时出错" in str(one.value)
+    assert str(two.value) == str(one.value) and two.value.kind == one.value.kind
+    assert ("XFD1048576" if far else "读取工作表时出错") in str(one.value)
+
+
+def test_the_halves_vetting_serves_a_later_edit(tmp_path, monkeypatch, split):
+    """After a reading in two processes the file counts as vetted whole: writing to it scans nothing again."""
+    path = make_ledger(tmp_path)
+    read_ledger(path)
+    assert split
+
+    def rescan(*args):
+        raise AssertionError("scanned again")
+
+    monkeypatch.setattr(vet, "scan_sheets", rescan)
+    whole = vet.vet_workbook(path)
+    assert whole.scanned and len(whole.sizes) >= 5
 
 
 def test_halves_balance_the_bytes(monkeypatch):

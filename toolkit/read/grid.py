@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from toolkit.errors import ReadError
-from toolkit.read.vet import CFB, ODS, XLSB, XLSX, Vetted, vet_workbook
+from toolkit.read.vet import CFB, ODS, XLSB, XLSX, Vetted, scan_sheets, vet_workbook
 from toolkit.read.vocabulary import is_dictionary_sheet
 
 Merge = tuple[int, int, int, int]  # 0-based, inclusive: first row, first col, last row, last col
@@ -85,6 +85,7 @@ class Book:
     worksheets: list[tuple[int, str]] = field(default_factory=list)  # (index, name) of what ``sheets`` will give
     # instead of ``sheets``: only some of them (by index), from the same open file
     pick: Callable[[Collection[int]], Iterator[Grid]] | None = None
+    cell_errors: dict[str, dict[tuple[int, int], str]] = field(default_factory=dict)  # of the sheets scanned so far
 
 
 def book_from_sheets(path: str, sheets: Iterable[tuple[str, Sequence[Sequence[object]], Sequence[Merge]]]) -> Book:
@@ -146,8 +147,18 @@ def stream_book(
     ods_merges = _ods_merges(p) if kind == ODS else None
     # the unit's 字典 is read first, whatever its place: every form's cells are looked up in it
     words = [i for i, m in enumerate(metas) if m.typ == worksheet and is_dictionary_sheet(m.name)]
-    errors = vetted.errors
+    errors = dict(vetted.errors)  # sheet name -> its error cells, as its part is scanned
+    done: set[str] = set()
+
+    def scan(indexes: Collection[int]) -> None:
+        """Scan the sheets' parts before they are read, when vetting left that to the reader."""
+        if not vetted.scanned and vetted.kind == XLSX:
+            names = [metas[i].name for i in indexes if metas[i].name not in done]
+            errors.update(scan_sheets(p, names))
+            done.update(names)
+
     read = words if dictionary else []
+    scan(read)
     book = list(_sheets(wb, worksheet, errors, ods_merges, only=set(read), close=False)) if read else []
     chosen = [
         (i, m.name)
@@ -156,11 +167,13 @@ def stream_book(
     ]
 
     def pick(indexes: Collection[int]) -> Iterator[Grid]:
-        return _sheets(wb, worksheet, errors, ods_merges, only=set(indexes))
+        wanted = set(indexes)
+        scan(sorted(wanted))  # every sheet to read is scanned before the first is read
+        yield from _sheets(wb, worksheet, errors, ods_merges, only=wanted)
 
     # a generator runs nothing, and closes nothing, until it is first iterated: the caller uses
     # either ``sheets`` or ``pick``
-    return Book(str(path), pick([i for i, _ in chosen]), book, vetted, chosen, pick)
+    return Book(str(path), pick([i for i, _ in chosen]), book, vetted, chosen, pick, errors)
 
 
 _SUFFIXES = {XLSX: (".xlsx", ".xlsm"), XLSB: (".xlsb",), ODS: (".ods",), CFB: (".xls",)}

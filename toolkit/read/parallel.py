@@ -55,15 +55,20 @@ def cores() -> int:
         return os.cpu_count() or 1
 
 
+def worth(total: int) -> bool:
+    """Whether ``total`` bytes of sheet XML are worth a second process here (not on one core, and
+    not inside a worker process)."""
+    return total >= SPLIT_BYTES and cores() >= 2 and multiprocessing.parent_process() is None
+
+
 def halves(sheets: list[tuple[int, str]], sizes: dict[str, int]) -> tuple[list[int], list[int]] | None:
     """The sheet indexes this process reads and those the helper reads, or ``None`` when a second
-    process is not worth it (a small workbook, one core, or this is a worker process already).
+    process is not worth it (:func:`worth`, or fewer than two sheets).
 
     ``sheets`` are (index, name) pairs, ``sizes`` the bytes each sheet's part inflates to; the
     largest sheets are dealt first, each to the lighter side.
     """
-    total = sum(sizes.get(name, 0) for _, name in sheets)
-    if total < SPLIT_BYTES or len(sheets) < 2 or cores() < 2 or multiprocessing.parent_process() is not None:
+    if len(sheets) < 2 or not worth(sum(sizes.get(name, 0) for _, name in sheets)):
         return None
     mine: list[int] = []
     theirs: list[int] = []

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from itertools import compress, repeat
 from operator import attrgetter, itemgetter, ne
@@ -49,8 +49,8 @@ from toolkit.normalize import (
 )
 from toolkit.ooxml import LEDGER_SHEET
 from toolkit.read.grid import Book, Grid, load_book, stream_book
-from toolkit.read.parallel import Helper, gc_paused, halves
-from toolkit.read.vet import Vetted
+from toolkit.read.parallel import Helper, gc_paused, halves, worth
+from toolkit.read.vet import Vetted, remember, vet_workbook
 from toolkit.read.vocabulary import DICTIONARY_NAME, Vocabulary, read_dictionary, shared_vocabulary
 from toolkit.schemas import Column, FormSchema, all_schemas
 
@@ -103,29 +103,51 @@ def read_ledger(path: str | Path, display: str | None = None) -> Ledger:
 
 def _file_sheets(path: str | Path, extra: Vocabulary | None) -> Iterable[SheetRead]:
     """Every sheet of a workbook file read; a large one by this process and a helper process at
-    once (:mod:`toolkit.read.parallel`), with the same result."""
-    book = stream_book(path)
-    vocab = book_words(book, extra)
-    split = halves(book.worksheets, book.vetted.sizes) if book.vetted is not None and book.pick else None
+    once, each vetting and reading about half of the sheets (:mod:`toolkit.read.parallel`), with
+    the result and the errors of a reading in one process."""
+    p = Path(path)
+    vetted = vet_workbook(p, scan=False)
+    if not vetted.sizes or not worth(sum(vetted.sizes.values())):
+        return _whole(p, extra)
+    book = stream_book(p, vetted=vetted)
+    split = halves(book.worksheets, vetted.sizes)
     if split is None or book.pick is None:
-        return read_sheets(book.sheets, vocab)
+        return _whole(p, extra)
     mine, theirs = split
-    helper = Helper(read_part, str(path), theirs, vocab, book.vetted)
+    helper = Helper(read_part, str(p), theirs, extra, vetted)
     try:
+        vocab = book_words(book, extra)
         own = list(read_sheets(book.pick(mine), vocab))
     except ReadError:
-        helper.cancel()  # a damaged sheet: read in one process, which raises what it would raise alone
-        return read_sheets(stream_book(path, dictionary=False, vetted=book.vetted).sheets, vocab)
-    other = helper.result()
-    if other is None:
-        other = list(read_sheets(stream_book(path, only=theirs, dictionary=False, vetted=book.vetted).sheets, vocab))
+        helper.cancel()  # read again in one process, which raises what it would raise alone
+        return _whole(p, extra)
+    errors = book.cell_errors
+    got = helper.result()
+    if got is None:  # the helper failed: read its sheets here (their first error is the first one overall)
+        rest = stream_book(p, only=theirs, dictionary=False, vetted=vetted)
+        other = list(read_sheets(rest.sheets, vocab))
+        errors = {**errors, **rest.cell_errors}
+    else:
+        other, their_errors = got
+        errors = {**errors, **their_errors}
+    remember(p, replace(vetted, errors=errors, scanned=True))  # every sheet is vetted now: an edit needs no rescan
     return sorted([*own, *other], key=attrgetter("index"))
 
 
-def read_part(path: str, indexes: list[int], vocab: Vocabulary, vetted: Vetted) -> list[SheetRead]:
-    """Some sheets of a vetted workbook file read (in a helper process: :func:`_file_sheets`)."""
+def _whole(path: Path, extra: Vocabulary | None) -> Iterator[SheetRead]:
+    """Every sheet read in this process (the file vetted whole first)."""
+    book = stream_book(path)
+    return read_sheets(book.sheets, book_words(book, extra))
+
+
+def read_part(
+    path: str, indexes: list[int], extra: Vocabulary | None, vetted: Vetted
+) -> tuple[list[SheetRead], dict[str, dict[tuple[int, int], str]]]:
+    """Some sheets of a workbook file, each vetted (scanned) and read, and their error cells: the
+    helper process's half (:func:`_file_sheets`)."""
     with gc_paused():
-        return list(read_sheets(stream_book(path, only=indexes, dictionary=False, vetted=vetted).sheets, vocab))
+        book = stream_book(path, only=indexes, vetted=vetted)
+        return list(read_sheets(book.sheets, book_words(book, extra))), book.cell_errors
 
 
 def book_vocabulary(book: Book, every_sheet: bool = False) -> Vocabulary:
