@@ -13,7 +13,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from functools import cached_property
-from operator import itemgetter
+from itertools import chain
+from operator import itemgetter, methodcaller
 
 from toolkit.model import Computer, Ledger, LogEntry, SummaryEntry
 from toolkit.normalize import norm_key
@@ -297,13 +298,14 @@ def _ranks(ledger: Ledger):
     people: dict[str, int] = {}
     comps: dict[str, int] = {}
     # first appearance on the old 附件8, then on 计算机清单, then in the logs (each value once)
-    sources = (
-        [(d.raw.get("dept"), d.raw.get("person"), d.raw.get("computer")) for d in ledger.details]
-        + [(c.raw.get("dept"), c.raw.get("user"), c.raw.get("computer")) for c in ledger.computers]
-        + [(e.raw.get("dept"), e.raw.get("user"), e.raw.get("computer")) for log in ledger.logs for e in log.entries]
+    raws = (
+        [d.raw for d in ledger.details],
+        [c.raw for c in ledger.computers],
+        [e.raw for e in ledger.log_columns().entries],
     )
-    for i, seen in enumerate((depts, people, comps)):
-        for value in dict.fromkeys(t[i] for t in sources):
+    for seen, keys in ((depts, ("dept",) * 3), (people, ("person", "user", "user")), (comps, ("computer",) * 3)):
+        values = chain.from_iterable(map(methodcaller("get", k), rs) for k, rs in zip(keys, raws, strict=True))
+        for value in dict.fromkeys(values):
             seen.setdefault(norm_key(value or ""), len(seen))
 
     def rank(seen: dict[str, int], value: str | None) -> tuple[int, int, str]:
