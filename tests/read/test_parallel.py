@@ -174,6 +174,18 @@ def test_no_second_process_when_it_does_not_pay(monkeypatch):
     assert parallel.halves(sheets, big) is None  # a batch worker: the batch uses the cores
 
 
+def test_no_helper_where_none_can_start(monkeypatch):
+    monkeypatch.setattr(parallel, "cores", lambda: 2)
+    assert parallel.worth(64 << 20)
+    monkeypatch.setattr(parallel, "_context", lambda: multiprocessing.get_context("spawn"))
+    monkeypatch.setattr(parallel.sys, "executable", os.path.join("Office", "EXCEL.EXE"))
+    assert not parallel.worth(64 << 20)  # an interpreter embedded in another program
+    monkeypatch.setattr(parallel.sys, "executable", os.path.join("Python311", "python.exe"))
+    assert parallel.worth(64 << 20)
+    monkeypatch.setattr(parallel.sys, "frozen", True, raising=False)
+    assert not parallel.worth(64 << 20)  # a frozen program
+
+
 def test_a_sheet_read_survives_pickling(tmp_path):
     book = stream_book(make_ledger(tmp_path))
     sheets = list(reader.read_sheets(book.sheets, reader.book_words(book)))

@@ -58,7 +58,15 @@ def cores() -> int:
 def worth(total: int) -> bool:
     """Whether ``total`` bytes of sheet XML are worth a second process here (not on one core, and
     not inside a worker process)."""
-    return total >= SPLIT_BYTES and cores() >= 2 and multiprocessing.parent_process() is None
+    return total >= SPLIT_BYTES and cores() >= 2 and multiprocessing.parent_process() is None and _can_start()
+
+
+def _can_start() -> bool:
+    """A helper can be started: by fork, or by running this interpreter again (not in a frozen
+    program, nor in a host such as Excel whose executable is not Python)."""
+    if getattr(sys, "frozen", False):
+        return False
+    return _context().get_start_method() == "fork" or os.path.basename(sys.executable).lower().startswith("python")
 
 
 def halves(sheets: list[tuple[int, str]], sizes: dict[str, int]) -> tuple[list[int], list[int]] | None:
