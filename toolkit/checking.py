@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import gc
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from toolkit.errors import ReadError
@@ -14,6 +12,7 @@ from toolkit.findings import FileStatus, Finding, Report
 from toolkit.model import Ledger
 from toolkit.read.grid import Book
 from toolkit.read.ledgerset import LedgerFiles, Target, read_files, targets
+from toolkit.read.parallel import gc_paused
 from toolkit.read.reader import read_book, read_ledger
 from toolkit.rollup import Rollup, compute_rollup
 from toolkit.rules.builtin import REGISTRY
@@ -51,24 +50,6 @@ def unreadable(shown: str, reason: str) -> Finding:
 def check_book(book: Book, as_of: dt.date, display: str | None = None, degrade: bool = False) -> Report:
     """Check a workbook of any source (a file's grid, or one open in Excel); ``degrade``: see :func:`check_ledger`."""
     return check_ledger(read_book(book, display), as_of, degrade=degrade)
-
-
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while one workbook is read and checked.
-
-    A ledger becomes millions of small, acyclic lists, dicts and rows; with the collector on,
-    its full passes rescan that growing heap again and again (a third of check's time on the
-    benchmark ledger). The previous state is restored afterwards, so a batch collects between
-    workbooks.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def check_file(path: str | Path, as_of: dt.date, display: str | None = None) -> Report:

@@ -28,6 +28,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
 from toolkit.model import COMMERCIAL, OEM, Ledger, Row, SummaryEntry
@@ -127,10 +128,6 @@ def _numbers(ledger: Ledger) -> dict[str, list[SummaryEntry]]:
     return groups
 
 
-def _log_number(log, e) -> str | None:
-    return e.raw.get("software_no") if log.combined else log.software_no
-
-
 def licence_flags(ledger: Ledger, ru: Rollup, settings: Settings) -> list[Flag]:
     """Every licence problem of the ledger as of the roll-up's date, in rule order."""
     numbers = _numbers(ledger)
@@ -210,25 +207,22 @@ def _versions(ledger: Ledger, ru: Rollup, numbers: dict[str, list[SummaryEntry]]
     registered = {
         (r.key("name"), r.key("version")) for rows in numbers.values() for r in rows if r.sw_type == COMMERCIAL
     }
-    for log in ledger.logs:
-        for e in log.entries:
-            no = _log_number(log, e)
-            hit = checked.get(norm_key(no)) if no else None
-            if hit is None or e.op != "安装" or e.date is None or e.date > ru.as_of:
-                continue
-            first, low, high = hit
-            version = e.raw.get("version")
-            if (
-                version is None
-                or norm_key(version) == first.key("version")
-                or (first.key("name"), norm_key(version)) in registered
-            ):
-                continue  # the registered version: judged once on 附件7
-            flag = _version_flag(
-                first, e, "version", version, low, high, norm_key(no or ""), norm_key(e.computer or ""), settings
-            )
-            if flag is not None:
-                out.append(flag)
+    lc = ledger.log_columns()
+    for e, lnk, lck, d, op in zip(lc.entries, lc.nks, lc.cks, lc.dates, lc.ops, strict=True):
+        hit = checked.get(lnk) if lnk is not None else None
+        if hit is None or op != "安装" or d is None or d > ru.as_of:
+            continue
+        first, low, high = hit
+        version = e.raw.get("version")
+        if (
+            version is None
+            or norm_key(version) == first.key("version")
+            or (first.key("name"), norm_key(version)) in registered
+        ):
+            continue  # the registered version: judged once on 附件7
+        flag = _version_flag(first, e, "version", version, low, high, lnk or "", lck or "", settings)
+        if flag is not None:
+            out.append(flag)
     return out
 
 
@@ -267,13 +261,14 @@ def _oem_moved(ledger: Ledger, ru: Rollup, numbers: dict[str, list[SummaryEntry]
     if not oem:
         return []
     category = {nk: category_of(rows[0]) for nk, rows in numbers.items()}
-    events = []  # (date, op, computer key, number key, entry) up to the date, in date order
-    for log in ledger.logs:
-        for e in log.entries:
-            no, d, computer = _log_number(log, e), e.date, e.computer
-            if no and d is not None and computer and d <= ru.as_of and e.op in ("安装", "卸载"):
-                events.append((d, e.op, norm_key(computer), norm_key(no), e))
-    events.sort(key=lambda t: t[0])
+    lc = ledger.log_columns()
+    as_of = ru.as_of
+    events = [  # (date, op, computer key, number key, entry) up to the date, in date order
+        (d, op, ck, nk, e)
+        for e, nk, ck, d, op in zip(lc.entries, lc.nks, lc.cks, lc.dates, lc.ops, strict=True)
+        if nk is not None and d is not None and ck is not None and d <= as_of and op in ("安装", "卸载")
+    ]
+    events.sort(key=itemgetter(0))
     grace = dt.timedelta(days=settings.oem_grace_days)
     scrapped = {  # computer -> 报废日期
         norm_key(c.computer): day
@@ -283,12 +278,14 @@ def _oem_moved(ledger: Ledger, ru: Rollup, numbers: dict[str, list[SummaryEntry]
     first_seen: dict[str, dt.date] = {}
     had: dict[str, set[str]] = {}  # computer -> categories installed there so far
     held: dict[tuple[str, str], bool] = {}  # (computer, number) ever installed
-    left: dict[str, list[tuple[dt.date, str]]] = {}  # OEM number -> (date, computer) it was uninstalled from
+    # OEM number -> (date, scrapped computer) it was uninstalled from: only a scrapped computer's
+    # licence can have moved, so uninstalls elsewhere are not kept
+    left: dict[str, list[tuple[dt.date, str]]] = {}
     out: list[Flag] = []
     for d, op, ck, nk, e in events:
         first_seen.setdefault(ck, d)
         if op == "卸载":
-            if nk in oem:
+            if nk in oem and ck in scrapped:
                 left.setdefault(nk, []).append((d, ck))
             continue
         if nk in oem and not held.get((ck, nk)):
@@ -300,7 +297,7 @@ def _oem_moved(ledger: Ledger, ru: Rollup, numbers: dict[str, list[SummaryEntry]
                 and category.get(nk) is not None
                 and category[nk] in had.get(ck, ())
                 and any(
-                    c != ck and abs(when - scrapped.get(c, dt.date.min)) <= grace and when <= d <= when + grace
+                    c != ck and abs(when - scrapped[c]) <= grace and when <= d <= when + grace
                     for when, c in left.get(nk, ())
                 )
             ):
@@ -337,19 +334,12 @@ def _volume_windows(ledger: Ledger, ru: Rollup, numbers: dict[str, list[SummaryE
         if _is_windows(rows[0])
         and (rows[0].sw_type == OEM or (rows[0].sw_type == COMMERCIAL and rows[0].license_type in RETAIL))
     }
-    had_base: set[str] = set()
-    for log in ledger.logs:
-        for e in log.entries:
-            no = _log_number(log, e)
-            if (
-                no
-                and norm_key(no) in base
-                and e.op == "安装"
-                and e.date is not None
-                and e.date <= ru.as_of
-                and e.computer
-            ):
-                had_base.add(norm_key(e.computer))
+    lc = ledger.log_columns()
+    had_base: set[str] = {
+        ck
+        for nk, ck, d, op in zip(lc.nks, lc.cks, lc.dates, lc.ops, strict=True)
+        if nk in base and op == "安装" and d is not None and d <= ru.as_of and ck is not None
+    }
     for d in ledger.details:
         if d.software_no and norm_key(d.software_no) in base and d.computer:
             had_base.add(norm_key(d.computer))

@@ -13,7 +13,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from functools import cached_property
-from operator import itemgetter
+from itertools import chain
+from operator import itemgetter, methodcaller
 
 from toolkit.model import Computer, Ledger, LogEntry, SummaryEntry
 from toolkit.normalize import norm_key
@@ -86,23 +87,24 @@ _REPLAY_KEYS = ("op", "computer", "date")
 
 def _sorted_entries(
     ledger: Ledger, as_of: dt.date, uncertain: set[str]
-) -> list[tuple[dt.date, int, int, str, LogEntry]]:
-    """The log rows to replay, in (date, sheet, row) order; ``uncertain`` gets the numbers of rows
-    that cannot be replayed (a blank computer, an unreadable date or 操作类型, a missing column)."""
-    rows: list[tuple[dt.date, int, int, str, LogEntry]] = []
-    for log in ledger.logs:
-        index = log.form.sheet_index
-        whole = not all(map(log.form.has, _REPLAY_KEYS))
-        for e in log.entries:
-            no = e.raw.get("software_no") if log.combined else log.software_no
-            d = e.val.get("date")
-            if no is None:
-                continue
-            if whole or d is None or e.raw.get("computer") is None or e.val.get("op") is None:
-                uncertain.add(norm_key(no))
-            if d is None or d > as_of or e.raw.get("computer") is None:  # type: ignore[operator]
-                continue
-            rows.append((d, index, e.row, no, e))  # type: ignore[arg-type]
+) -> list[tuple[dt.date, int, int, str, LogEntry, str, str]]:
+    """The log rows to replay, in (date, sheet, row) order, each with its number and computer keys;
+    ``uncertain`` gets the numbers of rows that cannot be replayed (a blank computer, an unreadable
+    date or 操作类型, a missing column)."""
+    lc = ledger.log_columns()
+    whole = {id(log): not all(map(log.form.has, _REPLAY_KEYS)) for log in ledger.logs}
+    rows: list[tuple[dt.date, int, int, str, LogEntry, str, str]] = []
+    append = rows.append
+    for e, log, no, nk, computer, ck, d, op in zip(
+        lc.entries, lc.logs, lc.numbers, lc.nks, lc.computers, lc.cks, lc.dates, lc.ops, strict=True
+    ):
+        if no is None:
+            continue
+        if d is None or computer is None or op is None or whole[id(log)]:
+            uncertain.add(nk)  # type: ignore[arg-type]  # a number that is not None has a key
+        if d is None or d > as_of or computer is None:
+            continue
+        append((d, log.form.sheet_index, e.row, no, e, nk, ck))  # type: ignore[arg-type]
     rows.sort(key=itemgetter(0, 1, 2))
     return rows
 
@@ -170,13 +172,11 @@ def _replay(ledger: Ledger, ru: Rollup) -> None:
     state, install_date, breaks = ru.state, ru.install_date, ru.breaks
     number_text, computer_text = ru.number_text, ru.computer_text
     last_install, first_seen = ru.last_install, ru.first_seen
-    for d, _, _, no, e in _sorted_entries(ledger, ru.as_of, ru.uncertain):
-        computer = e.raw["computer"] or ""
-        nk, ck = norm_key(no), norm_key(computer)
+    for d, _, _, no, e, nk, ck in _sorted_entries(ledger, ru.as_of, ru.uncertain):
         if nk not in number_text:
             number_text[nk] = no
         if ck not in computer_text:
-            computer_text[ck] = computer
+            computer_text[ck] = e.raw["computer"] or ""
             first_seen[ck] = d
         last_seen[ck] = e  # rows are in (date, sheet, row) order: the last one wins
         key = (ck, nk)
@@ -298,13 +298,14 @@ def _ranks(ledger: Ledger):
     people: dict[str, int] = {}
     comps: dict[str, int] = {}
     # first appearance on the old 附件8, then on 计算机清单, then in the logs (each value once)
-    sources = (
-        [(d.raw.get("dept"), d.raw.get("person"), d.raw.get("computer")) for d in ledger.details]
-        + [(c.raw.get("dept"), c.raw.get("user"), c.raw.get("computer")) for c in ledger.computers]
-        + [(e.raw.get("dept"), e.raw.get("user"), e.raw.get("computer")) for log in ledger.logs for e in log.entries]
+    raws = (
+        [d.raw for d in ledger.details],
+        [c.raw for c in ledger.computers],
+        [e.raw for e in ledger.log_columns().entries],
     )
-    for i, seen in enumerate((depts, people, comps)):
-        for value in dict.fromkeys(t[i] for t in sources):
+    for seen, keys in ((depts, ("dept",) * 3), (people, ("person", "user", "user")), (comps, ("computer",) * 3)):
+        values = chain.from_iterable(map(methodcaller("get", k), rs) for k, rs in zip(keys, raws, strict=True))
+        for value in dict.fromkeys(values):
             seen.setdefault(norm_key(value or ""), len(seen))
 
     def rank(seen: dict[str, int], value: str | None) -> tuple[int, int, str]:

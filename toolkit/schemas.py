@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copyreg
 import tomllib
 from dataclasses import dataclass, field
 from functools import cache
@@ -100,6 +101,13 @@ class FormSchema:
     info: tuple[Label, ...] = ()
     landscape: bool = False
     extra: dict = field(default_factory=dict)
+
+    def __reduce__(self) -> tuple:
+        """A registered schema is pickled by its form's name: a form read in another process
+        (:mod:`toolkit.read.parallel`) comes back with the very schema object of this one."""
+        if all_schemas().get(self.form) is self:
+            return (schema, (self.form,))
+        return (copyreg.__newobj__, (type(self),), dict(self.__dict__))  # type: ignore[attr-defined]
 
     def column(self, key: str) -> Column:
         """The column with code key ``key``."""

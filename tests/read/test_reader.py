@@ -635,3 +635,29 @@ def test_val_holds_the_typed_columns_and_raw_every_column(make_ledger):
     assert set(s.raw) == set(s.form.columns) | set(s.form.ticks)
     entry = ledger.logs[0].entries[0]
     assert set(entry.val) == {"op", "date", "qty"} & (set(entry.form.columns) | set(entry.form.ticks))
+
+
+@pytest.mark.parametrize("combined", [False, True])
+def test_log_columns_match_the_rows(make_ledger, combined):
+    """Ledger.log_columns: the 附件9 rows as columns, each value what the row itself says."""
+    ledger = read_ledger(make_ledger(combined_log=combined))
+    lc = ledger.log_columns()
+    rows = [(log, e) for log in ledger.logs for e in log.entries]
+    assert len(rows) > 3 and lc.entries == [e for _, e in rows]
+    assert lc.logs == [log for log, _ in rows]
+    assert lc.numbers == [e.raw.get("software_no") if log.combined else log.software_no for log, e in rows]
+    assert lc.nks == [no.casefold() if no else None for no in lc.numbers]
+    assert lc.computers == [e.computer for _, e in rows] and lc.cks == [c.casefold() for c in lc.computers]
+    assert lc.dates == [e.date for _, e in rows] and lc.ops == [e.op for _, e in rows]
+    assert any(op == "安装" for op in lc.ops) and all(isinstance(d, dt.date) for d in lc.dates)
+
+
+def test_log_columns_follow_a_changed_model(make_ledger):
+    """Built once per ledger, and again when rows are added to a log (a model built in code)."""
+    ledger = read_ledger(make_ledger())
+    first = ledger.log_columns()
+    assert ledger.log_columns() is first
+    log = ledger.logs[0]
+    log.entries.append(log.entries[0])
+    again = ledger.log_columns()
+    assert again is not first and len(again.entries) == len(first.entries) + 1

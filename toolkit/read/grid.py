@@ -9,13 +9,13 @@ module knows where the cells came from.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from toolkit.errors import ReadError
-from toolkit.read.vet import CFB, ODS, XLSB, XLSX, vet_workbook
+from toolkit.read.vet import CFB, ODS, XLSB, XLSX, Vetted, scan_sheets, vet_workbook
 from toolkit.read.vocabulary import is_dictionary_sheet
 
 Merge = tuple[int, int, int, int]  # 0-based, inclusive: first row, first col, last row, last col
@@ -81,6 +81,11 @@ class Book:
     path: str
     sheets: Iterable[Grid]
     dictionary: list[Grid] = field(default_factory=list)  # the unit's 字典 sheets, never forms (toolkit.vocabulary)
+    vetted: Vetted | None = None  # what vetting the file learnt (a book read from a file)
+    worksheets: list[tuple[int, str]] = field(default_factory=list)  # (index, name) of what ``sheets`` will give
+    # instead of ``sheets``: only some of them (by index), from the same open file
+    pick: Callable[[Collection[int]], Iterator[Grid]] | None = None
+    cell_errors: dict[str, dict[tuple[int, int], str]] = field(default_factory=dict)  # of the sheets scanned so far
 
 
 def book_from_sheets(path: str, sheets: Iterable[tuple[str, Sequence[Sequence[object]], Sequence[Merge]]]) -> Book:
@@ -98,18 +103,23 @@ def load_book(path: str | Path) -> Book:
     return Book(str(path), list(stream_book(path).sheets))
 
 
-def stream_book(path: str | Path) -> Book:
+def stream_book(
+    path: str | Path, only: Collection[int] | None = None, dictionary: bool = True, vetted: Vetted | None = None
+) -> Book:
     """A workbook file whose sheets are read one by one as they are iterated (once).
 
     The package is vetted and opened here, so a file that is not a workbook raises
     :class:`ReadError` at once; a sheet that cannot be read raises it when it is reached.
     Reading a sheet just before the reader walks it keeps its cells in the processor's cache,
     and lets each sheet's cells go before the next is read.
+
+    ``only`` limits the sheets to those indexes, ``dictionary=False`` leaves the 字典 sheets
+    unread, and ``vetted`` is what vetting this same file already gave (another process's).
     """
     import python_calamine as pc
 
     p = Path(path)
-    vetted = vet_workbook(p)
+    vetted = vetted if vetted is not None else vet_workbook(p)
     kind = vetted.kind
     try:
         if p.suffix.lower() in _SUFFIXES[kind]:
@@ -137,9 +147,33 @@ def stream_book(path: str | Path) -> Book:
     ods_merges = _ods_merges(p) if kind == ODS else None
     # the unit's 字典 is read first, whatever its place: every form's cells are looked up in it
     words = [i for i, m in enumerate(metas) if m.typ == worksheet and is_dictionary_sheet(m.name)]
-    errors = vetted.errors
-    dictionary = list(_sheets(wb, worksheet, errors, ods_merges, only=words, close=False)) if words else []
-    return Book(str(path), _sheets(wb, worksheet, errors, ods_merges, skip=words), dictionary)
+    errors = dict(vetted.errors)  # sheet name -> its error cells, as its part is scanned
+    done: set[str] = set()
+
+    def scan(indexes: Collection[int]) -> None:
+        """Scan the sheets' parts before they are read, when vetting left that to the reader."""
+        if not vetted.scanned and vetted.kind == XLSX:
+            names = [metas[i].name for i in indexes if metas[i].name not in done]
+            errors.update(scan_sheets(p, names))
+            done.update(names)
+
+    read = words if dictionary else []
+    scan(read)
+    book = list(_sheets(wb, worksheet, errors, ods_merges, only=set(read), close=False)) if read else []
+    chosen = [
+        (i, m.name)
+        for i, m in enumerate(metas)
+        if m.typ == worksheet and i not in words and (only is None or i in only)
+    ]
+
+    def pick(indexes: Collection[int]) -> Iterator[Grid]:
+        wanted = set(indexes)
+        scan(sorted(wanted))  # every sheet to read is scanned before the first is read
+        yield from _sheets(wb, worksheet, errors, ods_merges, only=wanted)
+
+    # a generator runs nothing, and closes nothing, until it is first iterated: the caller uses
+    # either ``sheets`` or ``pick``
+    return Book(str(path), pick([i for i, _ in chosen]), book, vetted, chosen, pick, errors)
 
 
 _SUFFIXES = {XLSX: (".xlsx", ".xlsm"), XLSB: (".xlsb",), ODS: (".ods",), CFB: (".xls",)}
@@ -160,14 +194,13 @@ def _sheets(
     wb,
     worksheet,
     errors: dict[str, dict[tuple[int, int], str]],
-    ods_merges: dict[str, list[Merge]] | None = None,
-    only: list[int] | None = None,
-    skip: list[int] = (),  # type: ignore[assignment]
+    ods_merges: dict[str, list[Merge]] | None,
+    only: Collection[int],
     close: bool = True,
 ) -> Iterator[Grid]:
     try:
         for i, meta in enumerate(wb.sheets_metadata):
-            if meta.typ != worksheet or i in skip or (only is not None and i not in only):
+            if meta.typ != worksheet or i not in only:
                 continue
             sheet = wb.get_sheet_by_index(i)
             rows = sheet.to_python(skip_empty_area=False)

@@ -9,10 +9,11 @@ could not find is recorded on the model (``Form.missing``, blank ``raw`` values)
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from itertools import compress, repeat
-from operator import itemgetter, ne
+from operator import attrgetter, itemgetter, ne
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +49,8 @@ from toolkit.normalize import (
 )
 from toolkit.ooxml import LEDGER_SHEET
 from toolkit.read.grid import Book, Grid, load_book, stream_book
+from toolkit.read.parallel import Helper, gc_paused, halves, worth
+from toolkit.read.vet import Vetted, remember, vet_workbook
 from toolkit.read.vocabulary import DICTIONARY_NAME, Vocabulary, read_dictionary, shared_vocabulary
 from toolkit.schemas import Column, FormSchema, all_schemas
 
@@ -90,10 +93,61 @@ def read_ledger(path: str | Path, display: str | None = None) -> Ledger:
             extra = book_vocabulary(load_book(beside), every_sheet=True)
         except ReadError:
             extra = None  # an unreadable 字典 beside the ledger never stops its check
-    ledger = read_book(stream_book(path), display or str(path), extra)
+    ledger = Ledger(display or str(path))
+    for sheet in _file_sheets(path, extra):
+        attach_sheet(ledger, sheet)
     for key, setting in read_settings_file(Path(path).with_name(SETTINGS_FILE)).items():
         ledger.settings.setdefault(key, setting)
     return ledger
+
+
+def _file_sheets(path: str | Path, extra: Vocabulary | None) -> Iterable[SheetRead]:
+    """Every sheet of a workbook file read; a large one by this process and a helper process at
+    once, each vetting and reading about half of the sheets (:mod:`toolkit.read.parallel`), with
+    the result and the errors of a reading in one process."""
+    p = Path(path)
+    vetted = vet_workbook(p, scan=False)
+    if not vetted.sizes or not worth(sum(vetted.sizes.values())):
+        return _whole(p, extra)
+    book = stream_book(p, vetted=vetted)
+    split = halves(book.worksheets, vetted.sizes)
+    if split is None or book.pick is None:
+        return _whole(p, extra)
+    mine, theirs = split
+    helper = Helper(read_part, str(p), theirs, extra, vetted)
+    try:
+        vocab = book_words(book, extra)
+        own = list(read_sheets(book.pick(mine), vocab))
+    except ReadError:
+        helper.cancel()  # read again in one process, which raises what it would raise alone
+        return _whole(p, extra)
+    errors = book.cell_errors
+    got = helper.result()
+    if got is None:  # the helper failed: read its sheets here (their first error is the first one overall)
+        rest = stream_book(p, only=theirs, dictionary=False, vetted=vetted)
+        other = list(read_sheets(rest.sheets, vocab))
+        errors = {**errors, **rest.cell_errors}
+    else:
+        other, their_errors = got
+        errors = {**errors, **their_errors}
+    remember(p, replace(vetted, errors=errors, scanned=True))  # every sheet is vetted now: an edit needs no rescan
+    return sorted([*own, *other], key=attrgetter("index"))
+
+
+def _whole(path: Path, extra: Vocabulary | None) -> Iterator[SheetRead]:
+    """Every sheet read in this process (the file vetted whole first)."""
+    book = stream_book(path)
+    return read_sheets(book.sheets, book_words(book, extra))
+
+
+def read_part(
+    path: str, indexes: list[int], extra: Vocabulary | None, vetted: Vetted
+) -> tuple[list[SheetRead], dict[str, dict[tuple[int, int], str]]]:
+    """Some sheets of a workbook file, each vetted (scanned) and read, and their error cells: the
+    helper process's half (:func:`_file_sheets`)."""
+    with gc_paused():
+        book = stream_book(path, only=indexes, vetted=vetted)
+        return list(read_sheets(book.sheets, book_words(book, extra))), book.cell_errors
 
 
 def book_vocabulary(book: Book, every_sheet: bool = False) -> Vocabulary:
@@ -107,31 +161,106 @@ def book_vocabulary(book: Book, every_sheet: bool = False) -> Vocabulary:
 def read_book(book: Book, display: str | None = None, extra: Vocabulary | None = None) -> Ledger:
     """Build the model from a :class:`Book` of any source."""
     ledger = Ledger(display or book.path)
-    titles = _title_keys()
+    for sheet in read_sheets(book.sheets, book_words(book, extra)):
+        attach_sheet(ledger, sheet)
+    return ledger
+
+
+def book_words(book: Book, extra: Vocabulary | None = None) -> Vocabulary:
+    """The wording a book's cells are read with: the shared dictionary, then ``extra``, then the book's 字典."""
     vocab = Vocabulary()
     vocab.update(shared_vocabulary())
     if extra is not None:
         vocab.update(extra)
     vocab.update(book_vocabulary(book))
+    return vocab
+
+
+@dataclass
+class SheetRead:
+    """What one sheet gave the reader: a form and its rows, or settings, and its error cells.
+
+    Sheets are read one by one into these and attached to the ledger in sheet order
+    (:func:`attach_sheet`), so the sheets of one workbook can be read apart (two processes each
+    reading some of them, :mod:`toolkit.read.parallel`) and still make the same model.
+    """
+
+    index: int
+    form: Form | None = None
+    rows: list[Row] = field(default_factory=list)
+    settings: list[tuple[str, Setting]] = field(default_factory=list)
+    error_cells: list[tuple[str, int, int, str]] = field(default_factory=list)
+    error_cover: list[tuple[str, int, int]] = field(default_factory=list)
+
+    def __reduce__(self) -> tuple:
+        """Pickled with its rows as columns (numbers, raw dicts, value dicts): pickling tens of
+        thousands of row objects one by one costs more than reading them."""
+        rows = self.rows
+        parts: tuple = ()
+        if rows:  # every row of a sheet has the same keys, in the same order (_read_rows)
+            raws, vals = [r.raw for r in rows], [r.val for r in rows]
+            raw_keys, val_keys = tuple(rows[0].raw), tuple(rows[0].val)
+            parts = (
+                type(rows[0]),
+                [r.row for r in rows],
+                raw_keys,
+                [list(map(itemgetter(k), raws)) for k in raw_keys],
+                val_keys,
+                [list(map(itemgetter(k), vals)) for k in val_keys],
+            )
+        return (_sheet_read, (self.index, self.form, parts, self.settings, self.error_cells, self.error_cover))
+
+
+def _sheet_read(index: int, form: Form | None, parts: tuple, *rest: Any) -> SheetRead:
+    """A :class:`SheetRead` from its pickled parts."""
+    rows: list[Row] = []
+    if parts:
+        cls, numbers, raw_keys, raw_cols, val_keys, val_cols = parts
+        n = len(numbers)
+        raws, vals = _dicts(list(raw_keys), raw_cols, n), _dicts(list(val_keys), val_cols, n)
+        rows = list(map(cls, repeat(form), numbers, raws, vals))
+    return SheetRead(index, form, rows, *rest)
+
+
+def read_sheets(grids: Iterable[Grid], vocab: Vocabulary) -> Iterator[SheetRead]:
+    """Read each grid that holds a form (or settings) into a :class:`SheetRead`."""
+    titles = _title_keys()
     memos: dict[tuple[str, str], Any] = {}  # per form and column: parse memos shared across sheets
-    for grid in book.sheets:
+    for grid in grids:
         if grid.name in _OWN_SHEETS:  # written by the toolkit, never a form
             continue
         found = _find_title(grid, titles)
         if found is None:
-            _read_settings(grid, ledger)
+            settings = _settings_of(grid)
+            if settings:
+                yield SheetRead(grid.index, settings=settings)
             continue
         sch, r, c = found
         form = Form(sch, grid.name, grid.index, r + 1, c + 1)
         _locate_header(grid, form)
         if sch.form in _REGISTERS and len(form.columns) < REGISTER_MIN_COLUMNS:
             continue  # a one-page printed request or confirmation (label | value pairs), not the register
-        ledger.forms.append(form)
-        ledger.error_cells.extend((grid.name, er + 1, ec + 1, v) for (er, ec), v in sorted(grid.errors.items()))
-        ledger.error_cover.update((grid.name, er + 1, ec + 1) for er, ec in (*grid.errors, *grid.error_cover))
-        if form.header_row:
-            _read_rows(grid, form, ledger, memos, vocab)
-    return ledger
+        yield SheetRead(
+            grid.index,
+            form,
+            _read_rows(grid, form, memos, vocab) if form.header_row else [],
+            error_cells=[(grid.name, er + 1, ec + 1, v) for (er, ec), v in sorted(grid.errors.items())],
+            error_cover=[(grid.name, er + 1, ec + 1) for er, ec in (*grid.errors, *grid.error_cover)],
+        )
+
+
+def attach_sheet(ledger: Ledger, sheet: SheetRead) -> None:
+    """Add one sheet's reading to the ledger (sheets in workbook order)."""
+    for key, setting in sheet.settings:
+        ledger.settings.setdefault(key, setting)
+    form = sheet.form
+    if form is None:
+        return
+    ledger.forms.append(form)
+    ledger.error_cells.extend(sheet.error_cells)
+    ledger.error_cover.update(sheet.error_cover)
+    if form.header_row:
+        _attach(form, sheet.rows, ledger)
 
 
 # --- forms and headers ---------------------------------------------------------------------
@@ -481,10 +610,9 @@ def _dict_builder(keys: tuple[str, ...]) -> Callable[..., dict[str, object]]:
 def _read_rows(
     grid: Grid,
     form: Form,
-    ledger: Ledger,
     memos: dict[tuple[str, str], Any] | None = None,
     vocab: Vocabulary | None = None,
-) -> None:
+) -> list[Row]:
     """Read the form's data rows column by column, then assemble one :class:`Row` per data row."""
     sch = form.schema
     cls = _ROW_CLASS.get(sch.form, Row)
@@ -528,8 +656,7 @@ def _read_rows(
     else:
         rownums = list(range(form.data_start, form.data_start + n))
     raws, vals = _dicts(all_keys, raw_cols, len(rownums)), _dicts(val_keys, val_cols, len(rownums))
-    rows_out: list[Row] = list(map(cls, repeat(form), rownums, raws, vals))
-    _attach(form, rows_out, ledger)
+    return list(map(cls, repeat(form), rownums, raws, vals))
 
 
 def _dicts(keys: list[str], columns: list[list], n: int) -> Iterable[dict]:
@@ -633,8 +760,11 @@ def _drop_notes(
         out = [True] * n if out is None else out
         for i in range(max(r1, first) - first, min(r2 - first + 1, n)):
             out[i] = False
-    kept = [i for i in range(n) if out is None or out[i]][-TAIL_ROWS:]
+    kept = _last_kept(out, n)
+    ending = {i for c in raw_cols for i in kept if isinstance(t := c[i], str) and _may_end(t)}
     for i in kept:
+        if i not in ending:  # no cell that could open a sign-off or a note: a data row
+            continue
         texts = [c[i] for c in raw_cols if isinstance(c[i], str)]
         filled = set(c[i] for c in presence if c[i] is not None)
         signs = [t for t in texts if _SIGN_OFF.match(t)]
@@ -648,6 +778,25 @@ def _drop_notes(
             out[i:] = [False] * (n - i)
             break
     return out
+
+
+def _last_kept(keep: list[bool] | None, n: int) -> list[int]:
+    """The last :data:`TAIL_ROWS` body rows still kept, in order."""
+    if keep is None:
+        return list(range(max(n - TAIL_ROWS, 0), n))
+    out: list[int] = []
+    for i in range(n - 1, -1, -1):
+        if keep[i]:
+            out.append(i)
+            if len(out) == TAIL_ROWS:
+                break
+    return out[::-1]
+
+
+@lru_cache(maxsize=65536)
+def _may_end(t: str) -> bool:
+    """A cell text that could make its row a sign-off line or a note (ledgers repeat their texts)."""
+    return _SIGN_OFF.match(t) is not None or _NOTE.match(t) is not None
 
 
 def _is_total_or_note(raw: list, marker_idx: list[int], filled: int) -> bool:
@@ -693,7 +842,7 @@ def _attach(form: Form, rows: list[Row], ledger: Ledger) -> None:
 # --- the unit's settings -------------------------------------------------------------------
 
 
-def _read_settings(grid: Grid, ledger: Ledger) -> None:
+def _settings_of(grid: Grid) -> list[tuple[str, Setting]]:
     """A 设置 sheet: a header 设置项 | 值 in its first rows (or, on a sheet named 设置, columns A and B)."""
     names, values = ({header_key(h) for h in hs} for hs in _SETTING_HEADERS)
     start, key_col, val_col = -1, 0, 1
@@ -706,15 +855,17 @@ def _read_settings(grid: Grid, ledger: Ledger) -> None:
             break
     if start < 0:
         if header_key(grid.name) != header_key(SETTINGS_SHEET):
-            return
+            return []
         start = 0
+    out: list[tuple[str, Setting]] = []
     for r in range(start, grid.height):
         row = grid.rows[r]
         key = text(row[key_col]) if key_col < len(row) else None
         if key is None or key.startswith(_NOTE_PREFIXES):
             continue
         value = text(row[val_col]) if val_col < len(row) else None
-        ledger.settings.setdefault(key, Setting(value, grid.name, a1(r + 1, val_col + 1)))
+        out.append((key, Setting(value, grid.name, a1(r + 1, val_col + 1))))
+    return out
 
 
 def read_settings_file(path: Path) -> dict[str, Setting]:

@@ -24,7 +24,8 @@ from __future__ import annotations
 
 import re
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
@@ -51,17 +52,21 @@ _COMMENT = re.compile(rb"<!--.*?-->", re.DOTALL)
 
 @dataclass(frozen=True)
 class Vetted:
-    """What vetting learnt on the way: the format, and each sheet's error cells ((0-based row, column) -> ``#REF!``).
+    """What vetting learnt on the way: the format, each sheet's error cells ((0-based row, column) -> ``#REF!``)
+    and each sheet's size (the bytes its part inflates to).
 
-    Error cells and the grid bound are read from .xlsx sheet parts only; the other formats are
-    bounded by their package checks.
+    Error cells, sizes and the grid bound are read from .xlsx sheet parts only; the other formats
+    are bounded by their package checks.
     """
 
     kind: str = XLSX
     errors: dict[str, dict[tuple[int, int], str]] = field(default_factory=dict)
+    sizes: dict[str, int] = field(default_factory=dict)
+    scanned: bool = True  # False: the package is vetted, its sheet parts not yet (scan_sheets does that)
 
 
-_VETTED: dict[tuple[str, int, int, int], Vetted] = {}
+_VETTED: dict[tuple[str, int, int, int], Vetted] = {}  # files vetted whole
+_PACKAGES: dict[tuple[str, int, int, int], Vetted] = {}  # files whose package is vetted, sheet parts not yet
 
 
 def vet_package(path: Path) -> Vetted:
@@ -75,28 +80,85 @@ def vet_package(path: Path) -> Vetted:
     return vetted
 
 
-def vet_workbook(path: Path) -> Vetted:
+def vet_workbook(path: Path, scan: bool = True) -> Vetted:
     """The format of a safe workbook file and what was learnt on the way; :class:`ReadError` otherwise.
 
-    A file vetted once (same path, size, inode and modification time) is not scanned again in
-    this process: a command that reads a ledger and then edits it pays once.
+    ``scan=False`` vets the package and leaves the sheet parts to :func:`scan_sheets` (two
+    processes reading one workbook each scan the sheets they read). A file vetted once (same
+    path, size, inode and modification time) is not vetted again in this process: a command that
+    reads a ledger and then edits it pays once.
     """
-    try:
-        st = path.stat()
-        key = (str(path.resolve()), st.st_size, st.st_ino, st.st_mtime_ns)
-    except (OSError, ValueError):
-        key = None
+    key = _file_key(path)
     if key is not None and key in _VETTED:
         return _VETTED[key]
-    vetted = _vet_package(path)
-    if key is not None:
+    light = _PACKAGES.get(key) if key is not None else None
+    if light is None:
+        light = _vet_package(path)
+        if key is not None:
+            if len(_PACKAGES) > 256:
+                _PACKAGES.clear()
+            _PACKAGES[key] = light
+    if light.scanned or not scan:  # other formats have no sheet parts to scan
+        if light.scanned:
+            remember(path, light, key)
+        return light
+    whole = Vetted(XLSX, scan_sheets(path, light.sizes), light.sizes)
+    remember(path, whole, key)
+    return whole
+
+
+def remember(path: Path, vetted: Vetted, key: tuple | None = None) -> None:
+    """Keep a whole vetting of ``path`` (one assembled from the scans of its parts, too) for this process."""
+    key = key if key is not None else _file_key(path)
+    if key is not None and vetted.scanned:
         if len(_VETTED) > 256:
             _VETTED.clear()
         _VETTED[key] = vetted
-    return vetted
+
+
+def _file_key(path: Path) -> tuple | None:
+    try:
+        st = path.stat()
+        return (str(path.resolve()), st.st_size, st.st_ino, st.st_mtime_ns)
+    except (OSError, ValueError):
+        return None
+
+
+def scan_sheets(path: Path, names: Collection[str]) -> dict[str, dict[tuple[int, int], str]]:
+    """Scan the parts of the named worksheets of a vetted .xlsx file, as :func:`vet_workbook` scans
+    every sheet: the grid bound (:class:`ReadError`) and the error cells of each (sheet name -> cells)."""
+    wanted = set(names)
+    with _damage_as_read_error(), zipfile.ZipFile(path) as zf:
+        infos = zf.infolist()
+        sheets = _sheet_names(zf, {i.filename for i in infos})
+        errors: dict[str, dict[tuple[int, int], str]] = {}
+        for info in infos:  # in the zip's order, as a whole vetting scans them
+            if sheets.get(info.filename) in wanted:
+                found = _vet_sheet(zf, info, sheets[info.filename])
+                if found:
+                    errors[sheets[info.filename]] = found
+        return errors
+
+
+@contextmanager
+def _damage_as_read_error() -> Iterator[None]:
+    """A damaged zip, read as :class:`ReadError` with what to do."""
+    try:
+        yield
+    except ReadError:
+        raise
+    except (zipfile.BadZipFile, EOFError, zipfile.LargeZipFile) as exc:
+        raise ReadError(
+            f"工作簿已损坏或不完整（可能被截断）：{exc}。请从备份恢复，或用 Excel/WPS 打开修复后另存。", "damaged"
+        ) from exc
+    except (OSError, ValueError, NotImplementedError) as exc:
+        raise ReadError(
+            f"工作簿已损坏，无法解压：{exc}。请从备份恢复，或用 Excel/WPS 打开修复后另存。", "damaged"
+        ) from exc
 
 
 def _vet_package(path: Path) -> Vetted:
+    """The package vetted (an .xlsx file's sheet parts are scanned apart: :func:`scan_sheets`)."""
     try:
         size = path.stat().st_size
         with path.open("rb") as fh:
@@ -123,32 +185,16 @@ def _vet_package(path: Path) -> Vetted:
             ),
             "not-workbook",
         )
-    try:
-        with zipfile.ZipFile(path) as zf:
-            infos = zf.infolist()
-            names = {i.filename for i in infos}
-            kind = _zip_kind(zf, names)
-            _vet_parts(zf, infos)
-            if kind != XLSX:
-                return Vetted(kind)
-            sheets = _sheet_names(zf, names)
-            errors: dict[str, dict[tuple[int, int], str]] = {}
-            for info in infos:
-                if info.filename in sheets:
-                    found = _vet_sheet(zf, info, sheets[info.filename])
-                    if found:
-                        errors[sheets[info.filename]] = found
-            return Vetted(XLSX, errors)
-    except ReadError:
-        raise
-    except (zipfile.BadZipFile, EOFError, zipfile.LargeZipFile) as exc:
-        raise ReadError(
-            f"工作簿已损坏或不完整（可能被截断）：{exc}。请从备份恢复，或用 Excel/WPS 打开修复后另存。", "damaged"
-        ) from exc
-    except (OSError, ValueError, NotImplementedError) as exc:
-        raise ReadError(
-            f"工作簿已损坏，无法解压：{exc}。请从备份恢复，或用 Excel/WPS 打开修复后另存。", "damaged"
-        ) from exc
+    with _damage_as_read_error(), zipfile.ZipFile(path) as zf:
+        infos = zf.infolist()
+        names = {i.filename for i in infos}
+        kind = _zip_kind(zf, names)
+        _vet_parts(zf, infos)
+        if kind != XLSX:
+            return Vetted(kind)
+        sheets = _sheet_names(zf, names)
+        sizes = {sheets[i.filename]: i.file_size for i in infos if i.filename in sheets}
+        return Vetted(XLSX, {}, sizes, scanned=False)
 
 
 def _zip_kind(zf: zipfile.ZipFile, names: set[str]) -> str:

@@ -22,20 +22,18 @@ from toolkit.rules.registry import check
 
 def _log_rows(ctx: CheckContext) -> Iterator[tuple[LogEntry, str]]:
     """Every 附件9 row with a computer and a number, dated on or before the check date, with its number key."""
-    for log in ctx.ledger.logs:
-        for e in log.entries:
-            no = e.raw.get("software_no") if log.combined else log.software_no
-            if no and e.computer and e.date is not None and e.date <= ctx.as_of and e.op in ("安装", "卸载"):
-                yield e, norm_key(no)
+    lc = ctx.ledger.log_columns()
+    for e, nk, ck, d, op in zip(lc.entries, lc.nks, lc.cks, lc.dates, lc.ops, strict=True):
+        if nk is not None and ck is not None and d is not None and d <= ctx.as_of and op in ("安装", "卸载"):
+            yield e, nk
 
 
 def _log_finding(ctx: CheckContext, code: str, e: LogEntry, nk: str, **extra: str) -> Finding:
     """The finding for a 附件9 row (its 日期 cell) that lacks a matching register row."""
-    return ctx.finding(
+    return ctx.at(
         code,
-        e.sheet,
-        e.cell("date"),
-        e.row,
+        e,
+        "date",
         computer=e.computer,
         date=e.date.isoformat() if e.date else "",
         op=e.op,
@@ -129,4 +127,4 @@ def pledged(ctx: CheckContext) -> Iterator[Finding]:
         if not person or norm_key(person) in signed or norm_key(person) in seen:
             continue
         seen.add(norm_key(person))
-        yield ctx.finding("ZR3", d.sheet, d.cell("person"), d.row, person=person, dept=d.raw.get("dept") or "部门未填")
+        yield ctx.at("ZR3", d, "person", person=person, dept=d.raw.get("dept") or "部门未填")

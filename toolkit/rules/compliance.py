@@ -54,11 +54,10 @@ def over_deployed(ctx: CheckContext) -> Iterator[Finding]:
         else:
             used, unit = len(computers), "台计算机"
         if used > allowed:
-            yield ctx.finding(
+            yield ctx.at(
                 "PZ1.1",
-                first.sheet,
-                first.cell("license_count"),
-                first.row,
+                first,
+                "license_count",
                 no=first.software_no,
                 license=lt or "许可类型未填",
                 allowed=allowed,
@@ -72,12 +71,11 @@ def over_deployed(ctx: CheckContext) -> Iterator[Finding]:
 def expiry(ctx: CheckContext) -> Iterator[Finding]:
     """A commercial number in use after (or within 90 days of) the end of its 许可期限."""
     in_use = _in_use(ctx)
-    logs: dict[str, list] = {}
-    for log in ctx.ledger.logs:
-        for e in log.entries:
-            no = e.raw.get("software_no") if log.combined else log.software_no
-            if no:
-                logs.setdefault(norm_key(no), []).append(e)
+    installs: dict[str, list] = {}  # number key -> its 安装 rows, in log order
+    lc = ctx.ledger.log_columns()
+    for e, nk, op in zip(lc.entries, lc.nks, lc.ops, strict=True):
+        if nk is not None and op == "安装":
+            installs.setdefault(nk, []).append(e)
     for nk, rows in by_number(ctx).items():
         first = rows[0]
         if first.sw_type != COMMERCIAL:
@@ -88,34 +86,31 @@ def expiry(ctx: CheckContext) -> Iterator[Finding]:
         used = len(in_use.get(nk, []))
         what = "杀毒软件的年服务" if service else "许可"
         if end < ctx.as_of and used > 0:
-            yield ctx.finding(
+            yield ctx.at(
                 "PZ1.1E",
-                first.sheet,
-                first.cell("term"),
-                first.row,
+                first,
+                "term",
                 what=(
                     f"软件编号 {first.software_no} 的{what}已于 {end.isoformat()} 到期，截至 "
                     f"{ctx.as_of.isoformat()} 仍安装在 {used} 台计算机上"
                 ),
             )
         elif used > 0 and ctx.as_of <= end <= ctx.as_of + dt.timedelta(days=EXPIRY_WARNING_DAYS):
-            yield ctx.finding(
+            yield ctx.at(
                 "PZ1.1W",
-                first.sheet,
-                first.cell("term"),
-                first.row,
+                first,
+                "term",
                 no=first.software_no,
                 end=end.isoformat(),
                 days=(end - ctx.as_of).days,
                 used=used,
             )
-        for e in logs.get(nk, []):
-            if e.op == "安装" and e.date and end < e.date <= ctx.as_of:
-                yield ctx.finding(
+        for e in installs.get(nk, ()):
+            if e.date and end < e.date <= ctx.as_of:
+                yield ctx.at(
                     "PZ1.1E",
-                    e.sheet,
-                    e.cell("date"),
-                    e.row,
+                    e,
+                    "date",
                     what=(
                         f"本行于 {e.date.isoformat()} 安装软件编号 {first.software_no}，而其{what}已于 "
                         f"{end.isoformat()} 到期"
@@ -138,25 +133,20 @@ def scrapped(ctx: CheckContext) -> Iterator[Finding]:
             per_computer[ck] = per_computer.get(ck, 0) + 1
     for ck, n in per_computer.items():
         c = scrapped[ck]
-        yield ctx.finding(
+        yield ctx.at(
             "PZ2.7",
-            c.sheet,
-            c.cell("status"),
-            c.row,
+            c,
+            "status",
             what=f"计算机 {c.computer} 已报废，截至 {ctx.as_of.isoformat()} 按附件9 仍装有 {n} 个软件",
         )
-    for log in ctx.ledger.logs:
-        for e in log.entries:
-            pc = scrapped.get(norm_key(e.computer or ""))
-            end = pc.val.get("scrap_date") if pc else None
-            if pc is not None and isinstance(end, dt.date) and e.op == "安装" and e.date and e.date > end:
-                yield ctx.finding(
-                    "PZ2.7",
-                    e.sheet,
-                    e.cell("date"),
-                    e.row,
-                    what=(
-                        f"本行于 {e.date.isoformat()} 在计算机 {pc.computer} 上安装软件，而该计算机已于 "
-                        f"{end.isoformat()} 报废"
-                    ),
-                )
+    lc = ctx.ledger.log_columns()
+    for e, on, d, op in zip(lc.entries, lc.cks, lc.dates, lc.ops, strict=True):
+        pc = scrapped.get(on or "")
+        end = pc.val.get("scrap_date") if pc else None
+        if pc is not None and isinstance(end, dt.date) and op == "安装" and d and d > end:
+            yield ctx.at(
+                "PZ2.7",
+                e,
+                "date",
+                what=f"本行于 {d.isoformat()} 在计算机 {pc.computer} 上安装软件，而该计算机已于 {end.isoformat()} 报废",
+            )

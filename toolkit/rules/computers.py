@@ -50,8 +50,11 @@ def unlisted_computers(ctx: CheckContext) -> Iterator[Finding]:
             hints[key] = f"（清单中最接近的是“{near}”）" if near else ""
         return hints[key]
 
-    rows = [*ledger.details, *(e for log in ledger.logs for e in log.entries)]
-    for r in rows:
-        computer = r.raw.get("computer")
+    for d in ledger.details:
+        computer = d.raw.get("computer")
         if computer and norm_key(computer) not in listed:
-            yield ctx.finding("TZ2.1", r.sheet, r.cell("computer"), r.row, computer=computer, hint=hint(computer))
+            yield ctx.at("TZ2.1", d, "computer", computer=computer, hint=hint(computer))
+    lc = ledger.log_columns()
+    for e, computer, ck in zip(lc.entries, lc.computers, lc.cks, strict=True):
+        if ck is not None and ck not in listed:
+            yield ctx.at("TZ2.1", e, "computer", computer=computer, hint=hint(computer or ""))

@@ -8,7 +8,7 @@ from functools import cached_property
 from typing import Any
 
 from toolkit.findings import Finding, Skip
-from toolkit.model import Ledger
+from toolkit.model import Ledger, Row
 from toolkit.rollup import Rollup
 from toolkit.settings import Settings, unit_settings
 
@@ -33,6 +33,10 @@ class CheckContext:
 
     def finding(self, rule: str, sheet: str | None, cell: str | None, row: int | None = None, **values: Any) -> Finding:
         return Finding(rule, self.ledger.path, sheet, cell, values, row)
+
+    def at(self, rule: str, row: Row, column: str, /, **values: Any) -> Finding:
+        """The finding on one cell of a form row: the column's cell on that row of its sheet."""
+        return Finding(rule, self.ledger.path, row.sheet, row.cell(column), values, row.row)
 
     def skip(self, rule: str, reason: str) -> None:
         if not any(s.rule == rule and s.reason == reason for s in self.skips):

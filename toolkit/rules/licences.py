@@ -22,7 +22,7 @@ def licences(ctx: CheckContext) -> Iterator[Finding]:
     if ctx.ledger.form("附件7") is None:
         return
     for f in licence_flags(ctx.ledger, ctx.rollup, ctx.settings):
-        yield ctx.finding(f.code, f.row.sheet, f.row.cell(f.column), f.row.row, **f.values)
+        yield ctx.at(f.code, f.row, f.column, **f.values)
 
 
 _NEEDED = {
@@ -59,11 +59,10 @@ def three_software(ctx: CheckContext) -> Iterator[Finding]:
             continue  # software of unknown category might be the missing one
         missing = [n for n in needed if n not in have]
         if missing:
-            yield ctx.finding(
+            yield ctx.at(
                 "PZ2.3",
-                c.sheet,
-                c.cell("computer"),
-                c.row,
+                c,
+                "computer",
                 computer=c.computer,
                 ctype=c.ctype,
                 missing="、".join(missing),

@@ -49,11 +49,10 @@ def detail_vs_logs(ctx: CheckContext) -> Iterator[Finding]:
             blank_number.add(ck)
     for (ck, nk), d in on_detail.items():
         if ru.state.get((ck, nk), 0) <= 0 and nk not in ru.uncertain:
-            yield ctx.finding(
+            yield ctx.at(
                 "TZ2.2",
-                d.sheet,
-                d.cell("software_no"),
-                d.row,
+                d,
+                "software_no",
                 computer=d.computer,
                 no=d.software_no,
                 what="附件8 中登记为已安装，但按附件9 未安装",
@@ -82,12 +81,7 @@ def detail_vs_logs(ctx: CheckContext) -> Iterator[Finding]:
 @check("TZ2.3")
 def stale(ctx: CheckContext) -> Iterator[Finding]:
     """附件7 or 附件8 was not updated for six months although the logs moved on."""
-    latest: dt.date | None = None
-    for log in ctx.ledger.logs:
-        for e in log.entries:
-            d = e.val.get("date")
-            if isinstance(d, dt.date) and d <= ctx.as_of and (latest is None or d > latest):
-                latest = d
+    latest = max((d for d in ctx.ledger.log_columns().dates if d is not None and d <= ctx.as_of), default=None)
     limit = add_months(ctx.as_of, -6)
     for name in ("附件7", "附件8"):
         form = ctx.ledger.form(name)
@@ -170,11 +164,10 @@ def log_presence(ctx: CheckContext) -> Iterator[Finding]:
         installed = sum(r.installed or 0 for r in rows)
         if installed > 0 and nk not in logs:
             first = rows[0]
-            yield ctx.finding(
+            yield ctx.at(
                 "TZ3.3",
-                first.sheet,
-                first.cell("installed"),
-                first.row,
+                first,
+                "installed",
                 what=f"软件编号 {first.software_no} 的安装数量为 {installed}，但没有对应的附件9",
             )
     for group in logs.values():
@@ -193,7 +186,7 @@ def history_breaks(ctx: CheckContext) -> Iterator[Finding]:
     for b in ctx.rollup.breaks:
         e = b.entry
         what = "卸载时该计算机上并未安装此软件" if b.kind == "uninstall-none" else "安装时该计算机上已安装此软件"
-        yield ctx.finding("TZ3.4", e.sheet, e.cell("op"), e.row, computer=e.computer, no=b.number, what=what)
+        yield ctx.at("TZ3.4", e, "op", computer=e.computer, no=b.number, what=what)
 
 
 @check("TZ3.5")
@@ -215,11 +208,10 @@ def upgrade_rows(ctx: CheckContext) -> Iterator[Finding]:
                 continue
             v, expected = norm_key(raw_version), rows[0].key("version")
             if expected is not None and v != expected:
-                yield ctx.finding(
+                yield ctx.at(
                     "TZ3.5",
-                    e.sheet,
-                    e.cell("version"),
-                    e.row,
+                    e,
+                    "version",
                     op=e.op or "安装/卸载",
                     version=e.raw.get("version"),
                     no=no,

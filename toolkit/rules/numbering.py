@@ -85,11 +85,10 @@ def mixed_types(ctx: CheckContext) -> Iterator[Finding]:
         typed = [r for r in rows if r.sw_type]
         for later in typed[1:]:
             if later.sw_type != typed[0].sw_type:
-                yield ctx.finding(
+                yield ctx.at(
                     "TZ1.0",
-                    later.sheet,
-                    later.cell("sw_type"),
-                    later.row,
+                    later,
+                    "sw_type",
                     no=later.software_no,
                     type1=typed[0].sw_type,
                     type2=later.sw_type,
@@ -141,9 +140,7 @@ def commercial_duplicate(ctx: CheckContext) -> Iterator[Finding]:
     """Two commercial rows identical in every field under one number."""
     for no, first, later in _pairs(ctx, COMMERCIAL):
         if _first_diff(first, later, _COMPARED_ALWAYS) is None:
-            yield ctx.finding(
-                "TZ1.3D", later.sheet, later.cell("software_no"), later.row, no=no, first=first.cell("software_no")
-            )
+            yield ctx.at("TZ1.3D", later, "software_no", no=no, first=first.cell("software_no"))
 
 
 @check("TZ1.4")
@@ -190,11 +187,10 @@ def free_names(ctx: CheckContext) -> Iterator[Finding]:
     """One number is given to free rows with different 软件名称."""
     for no, first, later in _pairs(ctx, FREE):
         if first.key("name") != later.key("name"):
-            yield ctx.finding(
+            yield ctx.at(
                 "TZ1.7",
-                later.sheet,
-                later.cell("name"),
-                later.row,
+                later,
+                "name",
                 no=no,
                 value=later.raw.get("name") or "（空）",
                 other=first.raw.get("name") or "（空）",
@@ -212,11 +208,10 @@ def free_one_number(ctx: CheckContext) -> Iterator[Finding]:
             continue
         first = first_by_name.setdefault(name, s)
         if first is not s and norm_key(first.software_no or "") != norm_key(s.software_no):
-            yield ctx.finding(
+            yield ctx.at(
                 "TZ1.8",
-                s.sheet,
-                s.cell("software_no"),
-                s.row,
+                s,
+                "software_no",
                 name=s.raw.get("name"),
                 no1=first.software_no,
                 no2=s.software_no,

@@ -45,7 +45,7 @@ def unregistered_numbers(ctx: CheckContext) -> Iterator[Finding]:
         no = d.software_no
         if no and norm_key(no) not in known and norm_key(no) not in seen:
             seen.add(norm_key(no))
-            yield ctx.finding("TZ1.10", d.sheet, d.cell("software_no"), d.row, no=no, where="附件8")
+            yield ctx.at("TZ1.10", d, "software_no", no=no, where="附件8")
     for log in ctx.ledger.logs:
         no = log.software_no
         if not no or norm_key(no) in known or norm_key(no) in seen:
@@ -153,24 +153,22 @@ def free_not_whitelisted(ctx: CheckContext) -> Iterator[Finding]:
             continue
         done.add(nk)
         name = s.raw.get("name") or ""
-        yield ctx.finding("TZ1.12", s.sheet, s.cell("name"), s.row, name=name, no=no or "（无）")
+        yield ctx.at("TZ1.12", s, "name", name=name, no=no or "（无）")
         row = on_detail.get(nk)
         if row is not None:
-            yield ctx.finding(
+            yield ctx.at(
                 "PZ1.2",
-                row.sheet,
-                row.cell("software_no"),
-                row.row,
+                row,
+                "software_no",
                 name=name,
                 no=no,
                 where=f"（附件8 计算机 {row.raw.get('computer')}）",
             )
         elif ctx.rollup.installed.get(nk, 0) > 0:
-            yield ctx.finding(
+            yield ctx.at(
                 "PZ1.2",
-                s.sheet,
-                s.cell("installed"),
-                s.row,
+                s,
+                "installed",
                 name=name,
                 no=no,
                 where=f"（按附件9 共 {ctx.rollup.installed[nk]} 台）",
@@ -186,10 +184,8 @@ def free_not_whitelisted(ctx: CheckContext) -> Iterator[Finding]:
             continue
         done.add(norm_key(no))
         name = d.raw.get("name") or ""
-        yield ctx.finding("TZ1.12", d.sheet, d.cell("name"), d.row, name=name, no=no)
-        yield ctx.finding(
-            "PZ1.2", d.sheet, d.cell("software_no"), d.row, name=name, no=no, where=f"（附件8 计算机 {d.computer}）"
-        )
+        yield ctx.at("TZ1.12", d, "name", name=name, no=no)
+        yield ctx.at("PZ1.2", d, "software_no", name=name, no=no, where=f"（附件8 计算机 {d.computer}）")
 
 
 @check("TZ1.12W")
@@ -210,10 +206,10 @@ def whitelist_not_in_summary(ctx: CheckContext) -> Iterator[Finding]:
                 f"的软件编号 {w.raw.get('software_no')} 与附件7 中的 {same.raw.get('software_no')}（"
                 f"{same.cell('software_no')}）不一致：请统一编号。"
             )
-            yield ctx.finding("TZ1.12W", w.sheet, w.cell("software_no"), w.row, name=w.raw.get("name") or "", what=what)
+            yield ctx.at("TZ1.12W", w, "software_no", name=w.raw.get("name") or "", what=what)
             continue
         what = "不在附件7 的免费软件中：调整免费软件清单后须更新附件7。"
-        yield ctx.finding("TZ1.12W", w.sheet, w.cell("name"), w.row, name=w.raw.get("name") or "", what=what)
+        yield ctx.at("TZ1.12W", w, "name", name=w.raw.get("name") or "", what=what)
 
 
 @check("TZ1.13")
@@ -240,11 +236,10 @@ def installed_counts(ctx: CheckContext) -> Iterator[Finding]:
         actual = ctx.rollup.installed.get(nk, 0)
         if total != actual or (first.raw.get("installed") is None and actual > 0):
             shown = first.raw.get("installed") or "（空）" if len(rows) == 1 else f"{total}（{len(rows)} 行合计）"
-            yield ctx.finding(
+            yield ctx.at(
                 "TZ1.13",
-                first.sheet,
-                first.cell("installed"),
-                first.row,
+                first,
+                "installed",
                 no=first.software_no,
                 value=shown,
                 actual=actual,

@@ -338,11 +338,10 @@ def _unknown_words(ctx: CheckContext, unknown: dict[tuple[str, str, str], list[R
         cells = "；".join(f"“{sheet}” {'、'.join(cs)}" for sheet, cs in by_sheet.items())
         if len(rows) > MAX_CELLS_SHOWN:
             cells += " 等"
-        yield ctx.finding(
+        yield ctx.at(
             "S5W",
-            first.sheet,
-            first.cell(key),
-            first.row,
+            first,
+            key,
             column=col.label,
             value=value,
             allowed="、".join(col.allowed),
@@ -395,11 +394,10 @@ def term_without_purchase(ctx: CheckContext) -> Iterator[Finding]:
     for s in ctx.ledger.summary:
         term = s.term
         if term is not None and term.years is not None and s.purchase_date is None:
-            yield ctx.finding(
+            yield ctx.at(
                 "S4",
-                s.sheet,
-                s.cell("term"),
-                s.row,
+                s,
+                "term",
                 column="许可期限",
                 value=s.raw.get("term") or "",
                 type="许可期限",

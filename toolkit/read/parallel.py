@@ -1,0 +1,151 @@
+"""One large workbook read by two processes, each taking some of its sheets.
+
+Parsing the sheets (python-calamine) and reading their rows is most of what checking a large
+ledger costs, and one Python process runs on one core. A workbook whose sheets inflate to
+:data:`SPLIT_BYTES` or more is therefore read by this process and one helper process at once,
+each taking about half of the bytes (:func:`halves`). The helper returns its sheets as the
+reader's per-sheet results, pickled; the reader attaches every sheet in workbook order, so the
+model is the one a single process builds (the tests compare the two on every factory ledger).
+
+Nothing here may change a result. Whenever the helper does not deliver (one core only, a
+process that cannot start or that dies, any error inside it), :meth:`Helper.result` gives
+``None`` and the reader reads those sheets itself, so a damaged sheet raises the very error a
+single process raises. Inside a process that :mod:`multiprocessing` started (a batch worker:
+the batch already keeps every core busy) nothing is split.
+"""
+
+from __future__ import annotations
+
+import gc
+import multiprocessing
+import os
+import pickle
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+SPLIT_BYTES = 4 << 20  # sheet XML below this: starting a second process costs more than it saves
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while one workbook is read and checked.
+
+    A ledger becomes millions of small, acyclic lists, dicts and rows; with the collector on,
+    its full passes rescan that growing heap again and again (a third of check's time on the
+    benchmark ledger). The previous state is restored afterwards, so a batch collects between
+    workbooks.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def cores() -> int:
+    """The cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on every platform
+        return os.cpu_count() or 1
+
+
+def worth(total: int) -> bool:
+    """Whether ``total`` bytes of sheet XML are worth a second process here (not on one core, and
+    not inside a worker process)."""
+    return total >= SPLIT_BYTES and cores() >= 2 and multiprocessing.parent_process() is None and _can_start()
+
+
+def _can_start() -> bool:
+    """A helper can be started: by fork, or by running this interpreter again (not in a frozen
+    program, nor in a host such as Excel whose executable is not Python)."""
+    if getattr(sys, "frozen", False):
+        return False
+    return _context().get_start_method() == "fork" or os.path.basename(sys.executable).lower().startswith("python")
+
+
+def halves(sheets: list[tuple[int, str]], sizes: dict[str, int]) -> tuple[list[int], list[int]] | None:
+    """The sheet indexes this process reads and those the helper reads, or ``None`` when a second
+    process is not worth it (:func:`worth`, or fewer than two sheets).
+
+    ``sheets`` are (index, name) pairs, ``sizes`` the bytes each sheet's part inflates to; the
+    largest sheets are dealt first, each to the lighter side.
+    """
+    if len(sheets) < 2 or not worth(sum(sizes.get(name, 0) for _, name in sheets)):
+        return None
+    mine: list[int] = []
+    theirs: list[int] = []
+    weight = [0, 0]
+    for index, name in sorted(sheets, key=lambda s: -sizes.get(s[1], 0)):
+        side = 0 if weight[0] <= weight[1] else 1
+        (mine if side == 0 else theirs).append(index)
+        weight[side] += sizes.get(name, 0)
+    if not theirs:
+        return None
+    return sorted(mine), sorted(theirs)
+
+
+def _context() -> Any:
+    """Fork where it is safe and cheap (Linux, one thread: the child starts with every module
+    already imported); start a fresh interpreter elsewhere (Windows, macOS, a threaded process)."""
+    if sys.platform.startswith("linux") and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("spawn")
+
+
+class Helper:
+    """``fn(*args)`` run in a second process, started at once; :meth:`result` waits for it."""
+
+    def __init__(self, fn: Callable[..., Any], *args: Any) -> None:
+        self._conn: Any = None
+        try:
+            ctx = _context()
+            receive, send = ctx.Pipe(duplex=False)
+            proc = ctx.Process(target=_serve, args=(send, fn, args), daemon=True)
+            proc.start()
+        except Exception:  # no process could be started: the caller reads everything itself
+            return
+        send.close()
+        self._conn, self._proc = receive, proc
+
+    def result(self) -> Any | None:
+        """What ``fn`` returned, or ``None`` when the helper failed in any way."""
+        conn, self._conn = self._conn, None
+        if conn is None:
+            return None
+        try:
+            data = conn.recv_bytes()
+            ok, value = pickle.loads(data)
+        except Exception:  # the process died (EOFError), or sent something unreadable
+            return None
+        finally:
+            conn.close()
+        return value if ok else None
+
+    def cancel(self) -> None:
+        """Stop waiting for the helper and end it."""
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            conn.close()
+            self._proc.terminate()
+
+
+def _serve(conn: Any, fn: Callable[..., Any], args: tuple) -> None:
+    """The helper process: run ``fn`` and send back (True, its result) or (False, None)."""
+    try:
+        out: tuple[bool, Any] = (True, fn(*args))
+    except BaseException:  # noqa: BLE001  # any failure means: the parent reads these sheets itself
+        out = (False, None)
+    try:
+        data = pickle.dumps(out, protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception:
+        data = pickle.dumps((False, None))
+    try:
+        conn.send_bytes(data)
+    finally:
+        conn.close()
