@@ -1,8 +1,10 @@
-"""Parts are inflated when first used: a part the edit reads must be sound, one it never reads is carried over.
+"""What the package reads when: parts are inflated when first used, sheet parts scanned before a save.
 
 The package used to inflate every part when opened, so a damaged part anywhere stopped any edit.
 Now a damaged part the edit needs still stops it (a PackageError naming the part, nothing
 written), and a part the edit never reads is copied with its compressed bytes as they were.
+Opening vets the package; the sheet parts' scan (the reader's grid bound) runs before a save
+writes anything, and costs nothing more when the ledger was read (and scanned) in between.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.hostile import corpus
 from tests.write.test_rowbytes import SHEET, _book
 from toolkit import PackageError
 from toolkit.write.package import Package
@@ -81,3 +84,13 @@ def test_a_part_the_edit_never_reads_is_carried_over_as_it_was(tmp_path: Path) -
         == zipfile.ZipFile(src).getinfo("xl/theme/theme1.xml").CRC
     )
     assert zipfile.ZipFile(out).read("xl/worksheets/sheet1.xml").count("新".encode()) == 1
+
+
+def test_a_sheet_the_reader_refuses_is_refused_before_the_save_writes(tmp_path: Path) -> None:
+    src = corpus.huge_extent(tmp_path)
+    pkg = Package.open(src)  # the package itself is sound
+    pkg.set_cells("附件7", {(1, 2): "x"})
+    out = tmp_path / "out.xlsx"
+    with pytest.raises(PackageError, match="XFD1048576"):
+        pkg.save(out)
+    assert not out.exists()

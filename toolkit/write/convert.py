@@ -35,7 +35,7 @@ def source_format(path: str | Path) -> str | None:
     ``None`` too when the file cannot be read at all: the command's own reading reports that.
     """
     try:
-        kind = vet_workbook(Path(path)).kind
+        kind = vet_workbook(Path(path), scan=False).kind  # the format only: the sheets are scanned when read
     except ReadError:
         return None
     return None if kind == XLSX else kind

@@ -982,12 +982,19 @@ class Package:
     # opening -------------------------------------------------------------
     @classmethod
     def open(cls, path: Path | str) -> Package:
-        """Read the workbook at ``path``; :class:`PackageError` if it is not a usable package."""
-        from toolkit.read.vet import vet_package
+        """Read the workbook at ``path``; :class:`PackageError` if it is not a usable package.
+
+        The package is vetted here (zip and XML bombs, encryption, the format); its sheet parts
+        are scanned (the reader's grid bound) before a save writes anything, by when a command
+        that read the ledger has scanned them (in two processes for a large one) and the scan is
+        not repeated.
+        """
+        from toolkit.read.vet import XLSX, vet_package, vet_workbook
 
         path = Path(path)
         try:
-            vet_package(path)
+            if vet_workbook(path, scan=False).kind != XLSX:
+                vet_package(path)  # refuses, saying the writers cannot edit this format
         except ReadError as exc:
             raise PackageError(str(exc), exc.kind) from exc
         try:
@@ -2260,8 +2267,14 @@ class Package:
     def save(self, path: Path | str) -> Path:
         """Write the package to ``path`` atomically (refusing a workbook open in Excel/WPS); returns
         the file written (a symbolic link's target)."""
+        from toolkit.read.vet import vet_package
+
         path = Path(path)
         check_not_open(path)
+        try:
+            vet_package(self.path)  # the sheet parts' scan (see open); nothing is written before it
+        except ReadError as exc:
+            raise PackageError(str(exc), exc.kind) from exc
         self._flush_ledger()
         self._drop_stale_calc_chain()
         self._drop_empty_rels()
