@@ -3,8 +3,9 @@
 The package used to inflate every part when opened, so a damaged part anywhere stopped any edit.
 Now a damaged part the edit needs still stops it (a PackageError naming the part, nothing
 written), and a part the edit never reads is copied with its compressed bytes as they were.
-Opening vets the package; the sheet parts' scan (the reader's grid bound) runs before a save
-writes anything, and costs nothing more when the ledger was read (and scanned) in between.
+Opened for an edit that reads the ledger, the package is vetted at once and its sheet parts'
+scan (the reader's grid bound) runs before the save writes anything, costing nothing more when
+the ledger was read (and scanned) in between.
 """
 
 from __future__ import annotations
@@ -88,7 +89,9 @@ def test_a_part_the_edit_never_reads_is_carried_over_as_it_was(tmp_path: Path) -
 
 def test_a_sheet_the_reader_refuses_is_refused_before_the_save_writes(tmp_path: Path) -> None:
     src = corpus.huge_extent(tmp_path)
-    pkg = Package.open(src)  # the package itself is sound
+    with pytest.raises(PackageError, match="XFD1048576"):
+        Package.open(src)
+    pkg = Package.open(src, scan_at_save=True)  # the package itself is sound
     pkg.set_cells("附件7", {(1, 2): "x"})
     out = tmp_path / "out.xlsx"
     with pytest.raises(PackageError, match="XFD1048576"):

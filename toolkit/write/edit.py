@@ -75,7 +75,7 @@ def edit_workbook(
     kind = source_format(src)
     if kind is not None:  # .xls, .ods …: the result is a new .xlsx, the original is never touched
         with xlsx_copy(src, target.parent) as copy:
-            pkg = Package.open(copy)
+            pkg = Package.open(copy, scan_at_save=True)
             if not edit(pkg) and asked_in_place:
                 return Edited(None)  # nothing to change: no new file beside the ledger either
             written = pkg.save(target)
@@ -85,7 +85,7 @@ def edit_workbook(
             raise WriteError(
                 f"“{shown_path(src)}”在检查之后被修改过（可能另一个程序正在改它），未写入。原文件未改动；请重新运行。"
             )
-        pkg = Package.open(real)
+        pkg = Package.open(real, scan_at_save=True)
         changed = edit(pkg)
         if in_place and not changed:
             return Edited(None)

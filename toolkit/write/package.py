@@ -963,6 +963,7 @@ class Package:
         self._original = dict(data)  # what was read, to tell an untouched part by identity
         self._packed: dict[str, zipfile.ZipInfo] = {}  # parts not read yet: inflated on first use
         self._zip: zipfile.ZipFile | None = None
+        self._scan_at_save = False
         self._head: tuple[str, str, tuple[_Blob, bytes, bool] | None] | None = None  # the last sheet head read
         self._trees: dict[str, etree._Element] = {}
         self._dirty: set[str] = set()
@@ -981,20 +982,21 @@ class Package:
 
     # opening -------------------------------------------------------------
     @classmethod
-    def open(cls, path: Path | str) -> Package:
+    def open(cls, path: Path | str, *, scan_at_save: bool = False) -> Package:
         """Read the workbook at ``path``; :class:`PackageError` if it is not a usable package.
 
-        The package is vetted here (zip and XML bombs, encryption, the format); its sheet parts
-        are scanned (the reader's grid bound) before a save writes anything, by when a command
-        that read the ledger has scanned them (in two processes for a large one) and the scan is
-        not repeated.
+        The workbook is vetted as ``check`` vets it. With ``scan_at_save`` only the package is
+        vetted here (zip and XML bombs, encryption, the format) and its sheet parts are scanned
+        (the reader's grid bound) when :meth:`save` is called, before anything is written: a
+        command that reads the ledger in between (in two processes for a large one) has scanned
+        them by then, and the scan is not repeated. The file must then stay until the save.
         """
         from toolkit.read.vet import XLSX, vet_package, vet_workbook
 
         path = Path(path)
         try:
-            if vet_workbook(path, scan=False).kind != XLSX:
-                vet_package(path)  # refuses, saying the writers cannot edit this format
+            if not scan_at_save or vet_workbook(path, scan=False).kind != XLSX:
+                vet_package(path)  # (a format the writers cannot edit is refused, saying so)
         except ReadError as exc:
             raise PackageError(str(exc), exc.kind) from exc
         try:
@@ -1006,7 +1008,7 @@ class Package:
             ) from exc
         infos = zf.infolist()
         pkg = cls(path, infos, {})
-        pkg._raw, pkg._zip = raw, zf
+        pkg._raw, pkg._zip, pkg._scan_at_save = raw, zf, scan_at_save
         pkg._packed = {i.filename: i for i in infos}  # (a part never read is copied as it was, compressed)
         root = pkg._xml(pkg.workbook_part)
         if root.tag == f"{{{STRICT_NS}}}workbook":
@@ -2271,10 +2273,11 @@ class Package:
 
         path = Path(path)
         check_not_open(path)
-        try:
-            vet_package(self.path)  # the sheet parts' scan (see open); nothing is written before it
-        except ReadError as exc:
-            raise PackageError(str(exc), exc.kind) from exc
+        if self._scan_at_save:
+            try:
+                vet_package(self.path)  # the sheet parts' scan (see open); nothing is written before it
+            except ReadError as exc:
+                raise PackageError(str(exc), exc.kind) from exc
         self._flush_ledger()
         self._drop_stale_calc_chain()
         self._drop_empty_rels()
