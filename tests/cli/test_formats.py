@@ -146,6 +146,7 @@ def test_a_non_xlsx_output_for_an_xls_ledger_is_a_usage_error(saved, tmp_path):
 def test_a_compound_file_over_its_size_bound_is_refused(saved, tmp_path, monkeypatch):
     monkeypatch.setattr(vet, "MAX_CFB_BYTES", 1024)
     monkeypatch.setattr(vet, "_VETTED", {})  # vetted once already in this process: vet it afresh
+    monkeypatch.setattr(vet, "_PACKAGES", {})
     report = check_file(saved["xls"], AS_OF_DAY)
     assert report.codes() == ["S0"] and "超过读取上限" in report.findings[0].message
 
