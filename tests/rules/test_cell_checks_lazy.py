@@ -1,5 +1,5 @@
 """Start-up: the S3–S5 cell checks import pandas and pandera only for a form with a failing cell, and
-``check`` never imports openpyxl (nor numpy through it)."""
+``check`` never imports openpyxl (nor numpy through it), nor multiprocessing for a small ledger."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ import datetime as dt, json, sys
 from toolkit import check_file
 report = check_file(sys.argv[1], dt.date(2026, 6, 30))
 print(json.dumps({"rules": sorted({f.rule for f in report.findings}),
-                  "loaded": sorted(m for m in ("numpy", "openpyxl", "pandas", "pandera") if m in sys.modules)}))
+                  "loaded": sorted(m for m in ("numpy", "openpyxl", "pandas", "pandera", "multiprocessing") if m in sys.modules)}))
 """
 
 

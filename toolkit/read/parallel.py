@@ -17,9 +17,7 @@ the batch already keeps every core busy) nothing is split.
 from __future__ import annotations
 
 import gc
-import multiprocessing
 import os
-import pickle
 import sys
 import threading
 from collections.abc import Callable, Iterator
@@ -58,7 +56,11 @@ def cores() -> int:
 def worth(total: int) -> bool:
     """Whether ``total`` bytes of sheet XML are worth a second process here (not on one core, and
     not inside a worker process)."""
-    return total >= SPLIT_BYTES and cores() >= 2 and multiprocessing.parent_process() is None and _can_start()
+    if total < SPLIT_BYTES or cores() < 2:
+        return False
+    import multiprocessing  # here, not at the top: a small ledger's check starts without it
+
+    return multiprocessing.parent_process() is None and _can_start()
 
 
 def _can_start() -> bool:
@@ -93,6 +95,8 @@ def halves(sheets: list[tuple[int, str]], sizes: dict[str, int]) -> tuple[list[i
 def _context() -> Any:
     """Fork where it is safe and cheap (Linux, one thread: the child starts with every module
     already imported); start a fresh interpreter elsewhere (Windows, macOS, a threaded process)."""
+    import multiprocessing
+
     if sys.platform.startswith("linux") and threading.active_count() == 1:
         return multiprocessing.get_context("fork")
     return multiprocessing.get_context("spawn")
@@ -115,6 +119,8 @@ class Helper:
 
     def result(self) -> Any | None:
         """What ``fn`` returned, or ``None`` when the helper failed in any way."""
+        import pickle
+
         conn, self._conn = self._conn, None
         if conn is None:
             return None
@@ -137,6 +143,8 @@ class Helper:
 
 def _serve(conn: Any, fn: Callable[..., Any], args: tuple) -> None:
     """The helper process: run ``fn`` and send back (True, its result) or (False, None)."""
+    import pickle
+
     try:
         out: tuple[bool, Any] = (True, fn(*args))
     except BaseException:  # noqa: BLE001  # any failure means: the parent reads these sheets itself
