@@ -19,8 +19,9 @@ PROBE = """
 import datetime as dt, json, sys
 from toolkit import check_file
 report = check_file(sys.argv[1], dt.date(2026, 6, 30))
+heavy = ("numpy", "openpyxl", "pandas", "pandera", "multiprocessing")
 print(json.dumps({"rules": sorted({f.rule for f in report.findings}),
-                  "loaded": sorted(m for m in ("numpy", "openpyxl", "pandas", "pandera", "multiprocessing") if m in sys.modules)}))
+                  "loaded": sorted(m for m in heavy if m in sys.modules)}))
 """
 
 
