@@ -277,18 +277,27 @@ def _oem_moved(ledger: Ledger, ru: Rollup, numbers: dict[str, list[SummaryEntry]
     }
     first_seen: dict[str, dt.date] = {}
     had: dict[str, set[str]] = {}  # computer -> categories installed there so far
-    held: dict[tuple[str, str], bool] = {}  # (computer, number) ever installed
+    held: set[tuple[str, str]] = set()  # (computer, OEM number) ever installed
     # OEM number -> (date, scrapped computer) it was uninstalled from: only a scrapped computer's
     # licence can have moved, so uninstalls elsewhere are not kept
     left: dict[str, list[tuple[dt.date, str]]] = {}
     out: list[Flag] = []
     for d, op, ck, nk, e in events:
-        first_seen.setdefault(ck, d)
+        if ck not in first_seen:
+            first_seen[ck] = d
         if op == "卸载":
             if nk in oem and ck in scrapped:
                 left.setdefault(nk, []).append((d, ck))
             continue
-        if nk in oem and not held.get((ck, nk)):
+        cat = category.get(nk)
+        cats = had.get(ck) if cat is not None else None
+        if cat is not None and cats is None:
+            had[ck] = cats = set()
+        if nk not in oem:
+            if cat is not None and cats is not None:
+                cats.add(cat)
+            continue
+        if (ck, nk) not in held:
             remark = e.raw.get("remark") or ""
             said = remark and MOVED.search(remark) is not None
             # cheapest test first: most installs are on a computer's first day, so "late" settles them
@@ -306,10 +315,9 @@ def _oem_moved(ledger: Ledger, ru: Rollup, numbers: dict[str, list[SummaryEntry]
                 why = f"备注为“{remark}”" if said else f"该计算机此前已使用 {days} 天"
                 values = dict(no=numbers[nk][0].software_no, computer=e.computer, date=d.isoformat(), why=why)
                 out.append(Flag("PZ1.1O", e, "computer", nk, ck, reason, values))
-        held[(ck, nk)] = True
-        cat = category.get(nk)
-        if cat is not None:
-            had.setdefault(ck, set()).add(cat)
+            held.add((ck, nk))
+        if cat is not None and cats is not None:
+            cats.add(cat)  # after the test: an install does not replace its own category
     return out
 
 
