@@ -11,11 +11,12 @@ and happen only after a crash.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
+
+from toolkit.read.parallel import cores
 
 R = TypeVar("R")
 
@@ -63,7 +64,4 @@ def _alone(fn: Callable[..., R], job: tuple[Any, ...], crashed: Callable[[tuple[
 
 def default_workers() -> int:
     """One worker per core this process may use."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on every platform
-        return os.cpu_count() or 1
+    return cores()
