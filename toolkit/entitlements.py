@@ -290,21 +290,14 @@ def _oem_moved(ledger: Ledger, ru: Rollup, numbers: dict[str, list[SummaryEntry]
                 left.setdefault(nk, []).append((d, ck))
             continue
         cat = category.get(nk)
-        cats = had.get(ck) if cat is not None else None
-        if cat is not None and cats is None:
-            had[ck] = cats = set()
-        if nk not in oem:
-            if cat is not None and cats is not None:
-                cats.add(cat)
-            continue
-        if (ck, nk) not in held:
+        if nk in oem and (ck, nk) not in held:
             remark = e.raw.get("remark") or ""
             said = remark and MOVED.search(remark) is not None
             # cheapest test first: most installs are on a computer's first day, so "late" settles them
             if said or (
                 d - first_seen[ck] > grace
-                and category.get(nk) is not None
-                and category[nk] in had.get(ck, ())
+                and cat is not None
+                and cat in had.get(ck, ())
                 and any(
                     c != ck and abs(when - scrapped[c]) <= grace and when <= d <= when + grace
                     for when, c in left.get(nk, ())
@@ -316,8 +309,12 @@ def _oem_moved(ledger: Ledger, ru: Rollup, numbers: dict[str, list[SummaryEntry]
                 values = dict(no=numbers[nk][0].software_no, computer=e.computer, date=d.isoformat(), why=why)
                 out.append(Flag("PZ1.1O", e, "computer", nk, ck, reason, values))
             held.add((ck, nk))
-        if cat is not None and cats is not None:
-            cats.add(cat)  # after the test: an install does not replace its own category
+        if cat is not None:  # after the test: an install does not replace its own category
+            cats = had.get(ck)
+            if cats is None:
+                had[ck] = {cat}
+            else:
+                cats.add(cat)
     return out
 
 
