@@ -94,10 +94,7 @@ def vet_workbook(path: Path, scan: bool = True) -> Vetted:
     light = _PACKAGES.get(key) if key is not None else None
     if light is None:
         light = _vet_package(path)
-        if key is not None:
-            if len(_PACKAGES) > 256:
-                _PACKAGES.clear()
-            _PACKAGES[key] = light
+        _keep(_PACKAGES, key, light)
     if light.scanned or not scan:  # other formats have no sheet parts to scan
         if light.scanned:
             remember(path, light, key)
@@ -109,11 +106,16 @@ def vet_workbook(path: Path, scan: bool = True) -> Vetted:
 
 def remember(path: Path, vetted: Vetted, key: tuple | None = None) -> None:
     """Keep a whole vetting of ``path`` (one assembled from the scans of its parts, too) for this process."""
-    key = key if key is not None else _file_key(path)
-    if key is not None and vetted.scanned:
-        if len(_VETTED) > 256:
-            _VETTED.clear()
-        _VETTED[key] = vetted
+    if vetted.scanned:
+        _keep(_VETTED, key if key is not None else _file_key(path), vetted)
+
+
+def _keep(cache: dict, key: tuple | None, vetted: Vetted) -> None:
+    """Keep a vetting for this process; a cache past 256 files starts afresh."""
+    if key is not None:
+        if len(cache) > 256:
+            cache.clear()
+        cache[key] = vetted
 
 
 def _file_key(path: Path) -> tuple | None:
