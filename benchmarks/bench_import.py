@@ -28,26 +28,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from openpyxl import Workbook  # noqa: E402
 from python_calamine import CalamineWorkbook  # noqa: E402
 
+from tests.imports.builders import LONG_HEAD  # noqa: E402  # the header of the tests' shape a
 from toolkit.checking import check  # noqa: E402
 from toolkit.imports import import_ledger  # noqa: E402
 
 DAY = dt.date(2026, 6, 30)
 DEPTS = [f"第{i}科" for i in range(1, 31)]
-HEAD = [
-    "序号",
-    "计算机编号",
-    "使用人",
-    "科室",
-    "设备类型",
-    "软件名称",
-    "版本",
-    "是否正版",
-    "授权方式",
-    "授权数量",
-    "采购日期",
-    "采购金额",
-    "到期时间",
-]
 
 
 def catalogue() -> list[list]:
@@ -76,7 +62,7 @@ def write_long(path: Path, computers: int) -> int:
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("软件明细")
     ws.append(["某局计算机软件安装情况统计表"])
-    ws.append(HEAD)
+    ws.append(list(LONG_HEAD))
     n = 0
     for c in range(1, computers + 1):
         machine = [f"PC-{c:05d}", f"员工{c:05d}", DEPTS[c % len(DEPTS)], "笔记本" if c % 5 == 0 else "台式机"]
