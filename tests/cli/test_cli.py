@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import subprocess
 import sys
+import zipfile
 
 import click
 import pytest
@@ -14,6 +16,7 @@ from click.testing import CliRunner
 from tests.helpers.factory import default_data, office, sevenzip, windows
 from toolkit import check_file
 from toolkit.cli import main
+from toolkit.read.reader import read_ledger
 
 AS_OF = dt.date(2026, 6, 30)
 
@@ -244,3 +247,45 @@ def test_python_m_toolkit_usage_error(tmp_path):
     )
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
+
+
+def test_python_m_toolkit_writes_whole_file_before_quick_exit(make_ledger, tmp_path):
+    """The quick exit (cli.run) comes after the output is closed: the file written is whole."""
+    out = tmp_path / "汇总.xlsx"
+    proc = subprocess.run(
+        [sys.executable, "-m", "toolkit", "rollup", str(make_ledger()), "--as-of", "2026-06-30", "-o", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "附件8" in proc.stdout  # stdout flushed before the process ended
+    with zipfile.ZipFile(out) as zf:
+        assert zf.testzip() is None
+    assert read_ledger(out).form("附件8") is not None
+
+
+def test_quick_exit_into_a_closed_pipe_is_status_120():
+    """Output still buffered when the reader has gone (| head): exit status 120, as Python's own exit gives."""
+    script = "import sys, time; from toolkit.cli import _leave; time.sleep(0.5); sys.stdout.write('x' * 100); _leave(0)"
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}  # the output must stay buffered
+    with subprocess.Popen(
+        [sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env
+    ) as proc:
+        assert proc.stdout is not None and proc.stderr is not None
+        proc.stdout.close()
+        err = proc.stderr.read().decode("utf-8", "replace")
+        assert proc.wait(timeout=60) == 120
+    assert "Traceback" not in err
+
+
+def test_quick_exit_runs_exit_handlers_and_keeps_the_status(tmp_path):
+    flag = tmp_path / "ran.txt"
+    script = (
+        "import atexit, pathlib, sys; from toolkit.cli import _leave; "
+        f"atexit.register(pathlib.Path({str(flag)!r}).write_text, 'ok'); print('out'); _leave(3)"
+    )
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 3
+    assert proc.stdout == "out\n"
+    assert flag.read_text() == "ok"

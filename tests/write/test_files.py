@@ -47,3 +47,22 @@ def test_expand_paths_lists_a_folder_once_in_order_and_skips_lock_files(tmp_path
         (tmp_path / name).write_bytes(b"")
     shown = [s for _, s in expand_paths([tmp_path])]
     assert [os.path.relpath(s, tmp_path) for s in shown] == ["a.xlsm", "b.xlsx", os.path.join("sub", "c.xlsx")]
+
+
+def test_an_edit_runs_with_the_collector_paused_and_restores_it(tmp_path):
+    """edit_workbook pauses the cyclic collector around the edit (millions of acyclic objects), then restores it."""
+    import gc
+
+    from toolkit.write.edit import edit_workbook
+
+    src = make_ledger(tmp_path)
+    seen: list[bool] = []
+
+    def edit(pkg) -> bool:
+        seen.append(gc.isenabled())
+        return False
+
+    assert gc.isenabled()
+    edit_workbook(src, edit, out=tmp_path / "出.xlsx")
+    assert seen == [False]
+    assert gc.isenabled()

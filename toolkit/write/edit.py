@@ -31,6 +31,7 @@ from toolkit.model import Ledger
 from toolkit.plans.annotate import plan_annotation
 from toolkit.plans.number import NumberFormat, NumberPlan, plan_numbers
 from toolkit.plans.rollup import RollupPlan, plan_rollup
+from toolkit.read.parallel import gc_paused
 from toolkit.read.reader import read_ledger
 from toolkit.rollup import compute_rollup
 from toolkit.write.apply import apply_annotation_to_package, apply_numbers, apply_rollup_to_package
@@ -68,7 +69,18 @@ def edit_workbook(
     :mod:`toolkit.files` errors for a locked, read-only, unwritable or full target; the ledger is
     never changed then.
     """
-    src = Path(path)
+    with gc_paused():  # the ledger, the plan and the package: millions of acyclic objects (see gc_paused)
+        return _edit_workbook(Path(path), edit, out, in_place, force, expect)
+
+
+def _edit_workbook(
+    src: Path,
+    edit: Callable[[Package], bool],
+    out: str | Path | None,
+    in_place: bool,
+    force: bool,
+    expect: tuple[int, int, int] | None,
+) -> Edited:
     asked_in_place = in_place
     target, in_place = edit_target(src, out, in_place, force)
     check_not_open(target)  # reading a workbook Excel holds open is fine; writing it is not
