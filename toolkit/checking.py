@@ -12,7 +12,7 @@ from toolkit.findings import FileStatus, Finding, Report
 from toolkit.model import Ledger
 from toolkit.read.grid import Book
 from toolkit.read.ledgerset import LedgerFiles, Target, read_files, targets
-from toolkit.read.parallel import gc_paused
+from toolkit.read.parallel import Helper, forks, gc_paused
 from toolkit.read.reader import read_book, read_ledger
 from toolkit.rollup import Rollup, compute_rollup
 from toolkit.rules.builtin import REGISTRY
@@ -25,21 +25,66 @@ def check_ledger(ledger: Ledger, as_of: dt.date, rollup: Rollup | None = None, d
     """Run every registered rule over one ledger model (``rollup``: reuse one already computed).
 
     ``degrade`` (xlwings Lite) runs every check whose packages import and reports the others as
-    not run, instead of failing when one is missing.
+    not run, instead of failing when one is missing. A large ledger's checks are shared with a
+    forked helper process (:func:`share`); the findings and skips are the same, in the same order.
     """
     ctx = CheckContext(
         ledger, as_of, rollup if rollup is not None else compute_rollup(ledger, as_of, detail_fallback=True)
     )
+    checks = REGISTRY.checks
+    theirs = share(ledger)
+    helper = Helper(run_checks, ctx, theirs, degrade) if theirs else None
+    done = run_checks(ctx, [i for i in range(len(checks)) if i not in theirs], degrade)
+    got = helper.result() if helper is not None else None
+    done.update(got if got is not None else run_checks(ctx, theirs, degrade))
     findings: list[Finding] = []
-    for codes, fn in REGISTRY.checks:
+    ctx.skips = []
+    for i in range(len(checks)):
+        found, skips = done[i]
+        findings.extend(found)
+        for s in skips:
+            ctx.skip(s.rule, s.reason)
+    return Report(as_of, findings, ctx.skips, [ledger.path])
+
+
+SHARE_ROWS = 20_000  # rows (logs, detail, summary) from which a second process checks some rules
+HELPER_SHARE = 0.45  # the helper's share of the checks' weight: its findings must still be sent
+
+
+def share(ledger: Ledger) -> list[int]:
+    """The indexes of the checks a forked helper runs for this ledger (none for a small ledger).
+
+    Heaviest first (the registry's weights), each check goes to the side furthest below its
+    share, like the sheets of a large workbook (:func:`toolkit.read.parallel.halves`).
+    """
+    if len(ledger.logs) + len(ledger.details) + len(ledger.summary) < SHARE_ROWS or not forks():
+        return []
+    weight = [0.0, 0.0]
+    theirs: list[int] = []
+    for i, (_, fn) in sorted(enumerate(REGISTRY.checks), key=lambda c: -REGISTRY.weights.get(c[1][1], 1)):
+        side = 0 if weight[0] * HELPER_SHARE <= weight[1] * (1 - HELPER_SHARE) else 1
+        weight[side] += REGISTRY.weights.get(fn, 1)
+        if side:
+            theirs.append(i)
+    return sorted(theirs)
+
+
+def run_checks(ctx: CheckContext, indexes: Iterable[int], degrade: bool) -> dict[int, tuple[list[Finding], list]]:
+    """Run the checks at ``indexes``: for each, its findings and the skips it reported."""
+    out: dict[int, tuple[list[Finding], list]] = {}
+    for i in indexes:
+        codes, fn = REGISTRY.checks[i]
+        ctx.skips = []
         try:
-            findings.extend(list(fn(ctx)))
+            found = list(fn(ctx))
         except ImportError as exc:
             if not degrade:
                 raise
+            found = []
             for code in codes:
                 ctx.skip(code, f"{MISSING_RUNTIME} {exc.name or exc}，此项未检查")
-    return Report(as_of, findings, ctx.skips, [ledger.path])
+        out[i] = (found, ctx.skips)
+    return out
 
 
 def unreadable(shown: str, reason: str) -> Finding:

@@ -68,6 +68,17 @@ def worth(total: int) -> bool:
     return multiprocessing.parent_process() is None and _can_start()
 
 
+def forks() -> bool:
+    """Whether a :class:`Helper` started here would be a fork of this process, and worth it: two
+    cores or more, not inside a worker process, Linux with one thread. Only a fork may be handed
+    what this process holds without pickling it (a whole ledger, for its checks)."""
+    if cores() < 2 or not sys.platform.startswith("linux") or threading.active_count() != 1:
+        return False
+    import multiprocessing
+
+    return multiprocessing.parent_process() is None
+
+
 def _can_start() -> bool:
     """A helper can be started: by fork, or by running this interpreter again (not in a frozen
     program, nor in a host such as Excel whose executable is not Python)."""
@@ -113,6 +124,11 @@ class Helper:
 
     def __init__(self, fn: Callable[..., Any], *args: Any) -> None:
         self._conn: Any = None
+        for stream in (sys.stdout, sys.stderr):  # a fork would print again what was still buffered
+            try:
+                stream.flush()
+            except (AttributeError, OSError, ValueError):  # no stream (pythonw), or a closed one
+                pass
         try:
             ctx = _context()
             receive, send = ctx.Pipe(duplex=False)

@@ -67,7 +67,7 @@ def over_deployed(ctx: CheckContext) -> Iterator[Finding]:
             )
 
 
-@check("PZ1.1E", "PZ1.1W")
+@check("PZ1.1E", "PZ1.1W", weight=21)
 def expiry(ctx: CheckContext) -> Iterator[Finding]:
     """A commercial number in use after (or within 90 days of) the end of its 许可期限."""
     in_use = _in_use(ctx)

@@ -14,7 +14,7 @@ from toolkit.rules.numbering import by_number, numbers_without_row
 from toolkit.rules.registry import check
 
 
-@check("TZ2.2")
+@check("TZ2.2", weight=100)
 def detail_vs_logs(ctx: CheckContext) -> Iterator[Finding]:
     """A computer's software on 附件8 differs from what the 附件9 logs roll up to.
 
@@ -189,7 +189,7 @@ def history_breaks(ctx: CheckContext) -> Iterator[Finding]:
         yield ctx.at("TZ3.4", e, "op", computer=e.computer, no=b.number, what=what)
 
 
-@check("TZ3.5")
+@check("TZ3.5", weight=20)
 def upgrade_rows(ctx: CheckContext) -> Iterator[Finding]:
     """A commercial or OEM log row whose 安装/卸载版本 differs from its number's 软件版本."""
     known = by_number(ctx)

@@ -5,6 +5,10 @@ of one ``[[rule]]`` table in ``schemas/rules.toml``; a :class:`~toolkit.findings
 only where it is and the values for the template, so severity and wording never drift between
 call sites. A check function declares the codes it may emit with ``@check("TZ1.3", ...)``; the
 order of registration is the order the checks run (and so the order of findings).
+
+``@check(..., weight=N)`` says roughly how long the check takes on a large ledger (milliseconds
+on the benchmark ledger, 1 when not said): only a hint for sharing the checks of a large ledger
+between two processes (``toolkit.checking``), never a change to what a check finds.
 """
 
 from __future__ import annotations
@@ -55,6 +59,7 @@ class Registry:
     def __init__(self, rules: Iterable[Rule] = ()) -> None:
         self._rules: dict[str, Rule] = {}
         self.checks: list[tuple[tuple[str, ...], CheckFn]] = []
+        self.weights: dict[CheckFn, int] = {}
         for rule in rules:
             self.add(rule)
 
@@ -71,14 +76,15 @@ class Registry:
         self._rules[rule.code] = rule
         return rule
 
-    def check(self, *codes: str) -> Callable[[CheckFn], CheckFn]:
-        """Decorator registering a check function that emits the rules ``codes``."""
+    def check(self, *codes: str, weight: int = 1) -> Callable[[CheckFn], CheckFn]:
+        """Decorator registering a check function that emits the rules ``codes`` (``weight``: see above)."""
 
         def wrap(fn: CheckFn) -> CheckFn:
             missing = [c for c in codes if c not in self._rules]
             if missing:
                 raise KeyError(f"{fn.__name__}: rules {missing} are not in schemas/rules.toml")
             self.checks.append((codes, fn))
+            self.weights[fn] = weight
             return fn
 
         return wrap

@@ -267,7 +267,7 @@ def _rows_by_layout(ctx: CheckContext) -> list[tuple[Form, list[Row]]]:
 MAX_CELLS_SHOWN = 20
 
 
-@check("S3", "S4", "S5", "S5W")
+@check("S3", "S4", "S5", "S5W", weight=170)
 def cell_checks(ctx: CheckContext) -> Iterator[Finding]:
     """Run the pandera cell checks of every form; yields S3, S4 and S5 findings, and S5W per unknown word.
 
