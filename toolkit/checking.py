@@ -97,20 +97,28 @@ def check_book(book: Book, as_of: dt.date, display: str | None = None, degrade: 
     return check_ledger(read_book(book, display), as_of, degrade=degrade)
 
 
-def check_file(path: str | Path, as_of: dt.date, display: str | None = None) -> Report:
-    """Check one workbook file; an unreadable file gives an S0 finding, never an exception."""
+def check_file(
+    path: str | Path, as_of: dt.date, display: str | None = None, leave: Callable[[object], None] | None = None
+) -> Report:
+    """Check one workbook file; an unreadable file gives an S0 finding, never an exception.
+
+    ``leave`` is handed the ledger once checked (:func:`toolkit.process.leave`: the last ledger of
+    a process about to end need not be freed object by object).
+    """
     with gc_paused():
         # the ledger lives and dies inside the call: it is acyclic, so it is freed when the call
         # returns, before the collector is back on to scan it once for nothing
-        return _check_file(path, as_of, display or str(path))
+        return _check_file(path, as_of, display or str(path), leave)
 
 
-def _check_file(path: str | Path, as_of: dt.date, shown: str) -> Report:
+def _check_file(path: str | Path, as_of: dt.date, shown: str, leave: Callable[[object], None] | None) -> Report:
     try:
         ledger = read_ledger(path, shown)
     except ReadError as exc:
         return Report(as_of, [unreadable(shown, str(exc))], [], [shown])
     report = check_ledger(ledger, as_of)
+    if leave is not None:
+        leave(ledger)
     if not any(ledger.form(f) for f in ("附件7", "附件8", "附件9")):  # maybe another layout that import converts
         from toolkit.imports.foreign import foreign_report
 
@@ -123,12 +131,12 @@ def target_display(target: Target) -> str:
     return target.display if isinstance(target, LedgerFiles) else target[1]
 
 
-def check_target(target: Target, as_of: dt.date) -> Report:
-    """Check one batch item: a workbook, or the files of a ledger kept in several."""
+def check_target(target: Target, as_of: dt.date, leave: Callable[[object], None] | None = None) -> Report:
+    """Check one batch item: a workbook, or the files of a ledger kept in several (``leave``: see check_file)."""
     if isinstance(target, LedgerFiles):
         return check_files(target, as_of)
     path, shown = target
-    return check_file(path, as_of, shown)
+    return check_file(path, as_of, shown, leave)
 
 
 def check_targets(
@@ -170,9 +178,11 @@ def _check_all(
     items: list[Target], as_of: dt.date, progress: Callable[[str], None] | None, workers: int | None
 ) -> list[Report]:
     if len(items) <= 1:
+        from toolkit.process import leave
+
         out = []
         for target in items:
-            out.append(check_target(target, as_of))
+            out.append(check_target(target, as_of, leave))  # the only ledger: nothing comes after it
             if progress is not None:
                 progress(target_display(target))
         return out

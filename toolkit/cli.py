@@ -860,13 +860,13 @@ def reconcile_cmd(
 def run() -> None:
     """The program's entry point (``zbtz``, ``python -m toolkit``): :func:`main`, then a quick exit.
 
-    A large ledger leaves a few hundred megabytes of small objects behind; the interpreter's own
-    shutdown frees them one by one (about 0.1-0.2 s on the benchmark ledger) although the
-    operating system takes the whole process back at once. Once the command has finished, every
-    file it wrote is closed, so the exit handlers run, the standard streams are flushed and the
-    process ends there. An exception other than an exit (only with ``--debug``) takes the
-    ordinary way out, traceback included.
+    Once the command has finished, every file it wrote is closed; the process then ends without
+    freeing a large ledger object by object (:mod:`toolkit.process`). An exception other than an
+    exit (only with ``--debug``) takes the ordinary way out, traceback included.
     """
+    from toolkit import process
+
+    process.ends_after_command()
     try:
         main()
     except SystemExit as exc:
@@ -876,17 +876,4 @@ def run() -> None:
     if code is not None and not isinstance(code, int):  # sys.exit("message"): printed, exit 1
         print(code, file=sys.stderr)
         code = 1
-    _leave(code or 0)
-
-
-def _leave(code: int) -> None:
-    import atexit
-    import os
-
-    atexit._run_exitfuncs()  # what a normal exit runs: multiprocessing, logging, temp files
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.flush()
-        except (OSError, ValueError):  # a closed or broken pipe: what Python's own exit gives then
-            code = code or 120
-    os._exit(code)
+    process.quick_exit(code or 0)

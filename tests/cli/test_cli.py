@@ -267,7 +267,10 @@ def test_python_m_toolkit_writes_whole_file_before_quick_exit(make_ledger, tmp_p
 
 def test_quick_exit_into_a_closed_pipe_is_status_120():
     """Output still buffered when the reader has gone (| head): exit status 120, as Python's own exit gives."""
-    script = "import sys, time; from toolkit.cli import _leave; time.sleep(0.5); sys.stdout.write('x' * 100); _leave(0)"
+    script = (
+        "import sys, time; from toolkit.process import quick_exit; "
+        "time.sleep(0.5); sys.stdout.write('x' * 100); quick_exit(0)"
+    )
     env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}  # the output must stay buffered
     with subprocess.Popen(
         [sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env
@@ -282,10 +285,41 @@ def test_quick_exit_into_a_closed_pipe_is_status_120():
 def test_quick_exit_runs_exit_handlers_and_keeps_the_status(tmp_path):
     flag = tmp_path / "ran.txt"
     script = (
-        "import atexit, pathlib, sys; from toolkit.cli import _leave; "
-        f"atexit.register(pathlib.Path({str(flag)!r}).write_text, 'ok'); print('out'); _leave(3)"
+        "import atexit, pathlib, sys; from toolkit.process import quick_exit; "
+        f"atexit.register(pathlib.Path({str(flag)!r}).write_text, 'ok'); print('out'); quick_exit(3)"
     )
     proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 3
     assert proc.stdout == "out\n"
     assert flag.read_text() == "ok"
+
+
+def test_a_library_caller_frees_what_it_leaves(monkeypatch):
+    """process.leave keeps nothing unless the process ends with its command (cli.run)."""
+    import gc
+
+    from toolkit import process
+
+    monkeypatch.setattr(process, "_left", [])
+    monkeypatch.setattr(process, "_ending", False)
+    process.leave(["a ledger"])
+    assert process._left == []
+    monkeypatch.setattr(process, "_ending", True)
+    before = gc.get_freeze_count()
+    try:
+        process.leave(["a ledger"])
+        assert process._left == [["a ledger"]]
+        assert gc.get_freeze_count() > before  # never scanned again
+    finally:
+        gc.unfreeze()
+
+
+def test_the_only_ledger_of_a_check_is_left_to_the_exit(make_ledger, monkeypatch):
+    """check of one workbook hands its ledger to process.leave; a folder's ledgers are freed one by one."""
+    import toolkit.checking as checking
+    from toolkit import process
+
+    left: list = []
+    monkeypatch.setattr(process, "leave", left.append)
+    checking.check_targets([(make_ledger(), "台账.xlsx")], AS_OF)
+    assert [type(x).__name__ for x in left] == ["Ledger"]
