@@ -198,3 +198,5 @@ def test_a_sheet_read_survives_pickling(tmp_path):
         assert (a.settings, a.error_cells, a.error_cover) == (b.settings, b.error_cells, b.error_cover)
         if a.form is not None:
             assert b.form.schema is a.form.schema
+    made = [s for s in sheets if s.rows]  # row objects made: still pickled as the table only
+    assert made and all(pickle.loads(pickle.dumps(s))._rows is None for s in made)

@@ -118,6 +118,8 @@ def _file_sheets(path: str | Path, extra: Vocabulary | None) -> Iterable[SheetRe
     try:
         vocab = book_words(book, extra)
         own = list(read_sheets(book.pick(mine), vocab))
+        for sheet in own:  # this side's row objects are made while the helper still reads
+            sheet.rows  # noqa: B018
     except ReadError:
         helper.cancel()  # read again in one process, which raises what it would raise alone
         return _whole(p, extra)
@@ -176,9 +178,32 @@ def book_words(book: Book, extra: Vocabulary | None = None) -> Vocabulary:
     return vocab
 
 
+@dataclass(frozen=True)
+class Table:
+    """A form's data rows as read, column by column: the row numbers, the raw text of every column
+    (and the words written in tick cells), and the typed value of each typed column.
+
+    :meth:`rows` makes the model's row objects; a helper process sends the table itself, which
+    pickles as a few lists per column (:mod:`toolkit.read.parallel`).
+    """
+
+    cls: type[Row]
+    numbers: list[int]
+    raw_keys: tuple[str, ...]
+    raw_cols: list[list]
+    val_keys: tuple[str, ...]
+    val_cols: list[list]
+
+    def rows(self, form: Form) -> list[Row]:
+        n = len(self.numbers)
+        raws, vals = _dicts(self.raw_keys, self.raw_cols, n), _dicts(self.val_keys, self.val_cols, n)
+        return list(map(self.cls, repeat(form), self.numbers, raws, vals))
+
+
 @dataclass
 class SheetRead:
-    """What one sheet gave the reader: a form and its rows, or settings, and its error cells.
+    """What one sheet gave the reader: a form and its rows (as a :class:`Table`), or settings, and
+    its error cells.
 
     Sheets are read one by one into these and attached to the ledger in sheet order
     (:func:`attach_sheet`), so the sheets of one workbook can be read apart (two processes each
@@ -187,39 +212,24 @@ class SheetRead:
 
     index: int
     form: Form | None = None
-    rows: list[Row] = field(default_factory=list)
+    table: Table | None = None
     settings: list[tuple[str, Setting]] = field(default_factory=list)
     error_cells: list[tuple[str, int, int, str]] = field(default_factory=list)
     error_cover: list[tuple[str, int, int]] = field(default_factory=list)
 
+    _rows: list[Row] | None = field(default=None, init=False, repr=False, compare=False)
+
+    @property
+    def rows(self) -> list[Row]:
+        """The form's data rows, made from the table at the first call."""
+        if self._rows is None:
+            self._rows = self.table.rows(self.form) if self.table is not None and self.form is not None else []
+        return self._rows
+
     def __reduce__(self) -> tuple:
-        """Pickled with its rows as columns (numbers, raw dicts, value dicts): pickling tens of
-        thousands of row objects one by one costs more than reading them."""
-        rows = self.rows
-        parts: tuple = ()
-        if rows:  # every row of a sheet has the same keys, in the same order (_read_rows)
-            raws, vals = [r.raw for r in rows], [r.val for r in rows]
-            raw_keys, val_keys = tuple(rows[0].raw), tuple(rows[0].val)
-            parts = (
-                type(rows[0]),
-                [r.row for r in rows],
-                raw_keys,
-                [list(map(itemgetter(k), raws)) for k in raw_keys],
-                val_keys,
-                [list(map(itemgetter(k), vals)) for k in val_keys],
-            )
-        return (_sheet_read, (self.index, self.form, parts, self.settings, self.error_cells, self.error_cover))
-
-
-def _sheet_read(index: int, form: Form | None, parts: tuple, *rest: Any) -> SheetRead:
-    """A :class:`SheetRead` from its pickled parts."""
-    rows: list[Row] = []
-    if parts:
-        cls, numbers, raw_keys, raw_cols, val_keys, val_cols = parts
-        n = len(numbers)
-        raws, vals = _dicts(list(raw_keys), raw_cols, n), _dicts(list(val_keys), val_cols, n)
-        rows = list(map(cls, repeat(form), numbers, raws, vals))
-    return SheetRead(index, form, rows, *rest)
+        """Pickled as its table (a few lists per column), never as row objects: pickling tens of
+        thousands of rows one by one costs more than reading them."""
+        return (SheetRead, (self.index, self.form, self.table, self.settings, self.error_cells, self.error_cover))
 
 
 def read_sheets(grids: Iterable[Grid], vocab: Vocabulary) -> Iterator[SheetRead]:
@@ -243,7 +253,7 @@ def read_sheets(grids: Iterable[Grid], vocab: Vocabulary) -> Iterator[SheetRead]
         yield SheetRead(
             grid.index,
             form,
-            _read_rows(grid, form, memos, vocab) if form.header_row else [],
+            _read_table(grid, form, memos, vocab) if form.header_row else None,
             error_cells=[(grid.name, er + 1, ec + 1, v) for (er, ec), v in sorted(grid.errors.items())],
             error_cover=[(grid.name, er + 1, ec + 1) for er, ec in (*grid.errors, *grid.error_cover)],
         )
@@ -607,13 +617,13 @@ def _dict_builder(keys: tuple[str, ...]) -> Callable[..., dict[str, object]]:
     return eval(f"lambda {args}: {{{items}}}", {})  # noqa: S307  # keys are repr'd literals
 
 
-def _read_rows(
+def _read_table(
     grid: Grid,
     form: Form,
     memos: dict[tuple[str, str], Any] | None = None,
     vocab: Vocabulary | None = None,
-) -> list[Row]:
-    """Read the form's data rows column by column, then assemble one :class:`Row` per data row."""
+) -> Table:
+    """Read the form's data rows column by column."""
     sch = form.schema
     cls = _ROW_CLASS.get(sch.form, Row)
     memos = {} if memos is None else memos
@@ -655,15 +665,14 @@ def _read_rows(
         rownums = list(compress(range(form.data_start, form.data_start + n), keep))
     else:
         rownums = list(range(form.data_start, form.data_start + n))
-    raws, vals = _dicts(all_keys, raw_cols, len(rownums)), _dicts(val_keys, val_cols, len(rownums))
-    return list(map(cls, repeat(form), rownums, raws, vals))
+    return Table(cls, rownums, tuple(all_keys), raw_cols, tuple(val_keys), val_cols)
 
 
-def _dicts(keys: list[str], columns: list[list], n: int) -> Iterable[dict]:
+def _dicts(keys: tuple[str, ...], columns: list[list], n: int) -> Iterable[dict]:
     """One ``{key: value}`` dict per row from the columns."""
     if not keys:
         return map(dict, repeat((), n))
-    return map(_dict_builder(tuple(keys)), *columns)
+    return map(_dict_builder(keys), *columns)
 
 
 def _tick_group(
