@@ -12,7 +12,8 @@ One round runs all four back to back, the order rotated from round to round so t
 slowing down or speeding up favours none of them; the ratios ``check/read`` and ``rollup/read`` are
 taken within a round (same conditions) and their median reported, beside the median times, the
 CPU time (user + system of that process: steadier than wall time on a loaded machine) and the
-peak memory (``ru_maxrss`` of that child, from ``os.wait4``).
+peak memory (``ru_maxrss`` of that child, from ``os.wait4``). The checkout's byte-code is compiled
+first (``compileall``), as a user's first run or a pip installation writes it.
 
     python benchmarks/bench_whole.py [LEDGER] [--pairs N]
 
@@ -95,7 +96,11 @@ def measure(ledger: Path, rounds: int) -> dict[str, list[dict]]:
         steps = commands(ledger, Path(tmp))
         names = list(steps)
         runs: dict[str, list[dict]] = {name: [] for name in names}
-        run(steps["sample"]())  # warm the file cache and the byte-code of this checkout
+        # the byte-code of this checkout, as a user's first run writes it (or pip, installing): this
+        # machine sets PYTHONDONTWRITEBYTECODE, and each run would otherwise compile every module
+        # again (0.05 s), while python-calamine's own is compiled since its installation
+        subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "toolkit")], check=True)
+        run(steps["sample"]())  # warm the file cache
         for i in range(rounds):
             for name in names[i % len(names) :] + names[: i % len(names)]:
                 runs[name].append(run(steps[name]()))

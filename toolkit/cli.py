@@ -240,7 +240,6 @@ def check_cmd(
     from toolkit.read.ledgerset import files_of
     from toolkit.read.ledgerset import targets as ledger_targets
     from toolkit.render.progress import progress_bar
-    from toolkit.render.text import report_text
 
     found = ledger_targets(paths, one_ledger)
     targets = files_of(found)
@@ -258,6 +257,8 @@ def check_cmd(
     if fmt == "json":
         echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     else:
+        from toolkit.render.text import report_text
+
         echo(report_text(report))
     failed = _annotate_all(targets, report, output, in_place, force, stamps) if annotate else False
     sys.exit(EXIT_OK if report.valid and not failed else EXIT_FINDINGS)
