@@ -10,7 +10,10 @@ any column of the row.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
+from itertools import repeat
 
 from toolkit.cellref import a1
 from toolkit.normalize import Term, norm_key
@@ -57,10 +60,33 @@ class Form:
     unit: str | None = None  # 单位名称 from the sign line
     filler: str | None = None  # 填表人 from the sign line
     phone: str | None = None  # 联系电话 from the sign line
+    # the data rows as read, column by column: kept for a 附件9, whose row objects are made only
+    # when something asks for them (see Log)
+    table: Table | None = field(default=None, repr=False, compare=False)
 
     @property
     def form(self) -> str:
         return self.schema.form
+
+    def table_rows(self) -> list[Row]:
+        """Every row of :attr:`table` as a row object, made at the first call (rows made one by one before are kept)."""
+        made = self.__dict__.get("_rows")
+        if made is None:
+            made = self.table.rows(self) if self.table is not None else []
+            for i, row in self.__dict__.pop("_some", {}).items():
+                made[i] = row
+            self.__dict__["_rows"] = made
+        return made
+
+    def table_row(self, i: int) -> Row:
+        """Row ``i`` of :attr:`table` (0-based) as a row object, without making the others."""
+        made = self.__dict__.get("_rows")
+        if made is not None:
+            return made[i]
+        some = self.__dict__.setdefault("_some", {})
+        if i not in some:
+            some[i] = self.table.row(self, i)  # type: ignore[union-attr]  # only a form with a table has rows
+        return some[i]
 
     @property
     def title_cell(self) -> str:
@@ -245,14 +271,126 @@ class Pledge(Row):
         return self.raw.get("person")
 
 
-@dataclass
-class Log:
-    """The 附件9 log of one software number: a sheet of its own, or its rows of a combined log."""
+@dataclass(frozen=True)
+class Table:
+    """A form's data rows as read, column by column: the row numbers, the raw text of every column
+    (and the words written in tick cells), and the typed value of each typed column.
 
-    form: Form
-    software_no: str | None
-    entries: list[LogEntry]
-    combined: bool = False
+    :meth:`rows` makes the model's row objects; a helper process sends the table itself, which
+    pickles as a few lists per column (``toolkit.read.parallel``).
+    """
+
+    cls: type[Row]
+    numbers: list[int]
+    raw_keys: tuple[str, ...]
+    raw_cols: list[list]
+    val_keys: tuple[str, ...]
+    val_cols: list[list]
+
+    def rows(self, form: Form) -> list[Row]:
+        n = len(self.numbers)
+        raws, vals = _dicts(self.raw_keys, self.raw_cols, n), _dicts(self.val_keys, self.val_cols, n)
+        return list(map(self.cls, repeat(form), self.numbers, raws, vals))
+
+    def row(self, form: Form, i: int) -> Row:
+        """Row ``i`` (0-based) alone."""
+        raw = dict(zip(self.raw_keys, [c[i] for c in self.raw_cols], strict=True))
+        val = dict(zip(self.val_keys, [c[i] for c in self.val_cols], strict=True))
+        return self.cls(form, self.numbers[i], raw, val)
+
+    def column(self, key: str, typed: bool = False) -> list | None:
+        """The column ``key`` of ``raw`` (or with ``typed`` of ``val``); ``None`` when the rows do not have it."""
+        keys, cols = (self.val_keys, self.val_cols) if typed else (self.raw_keys, self.raw_cols)
+        return cols[keys.index(key)] if key in keys else None
+
+
+@lru_cache(maxsize=64)
+def _dict_builder(keys: tuple[str, ...]) -> Callable[..., dict[str, object]]:
+    """A function of one value per key returning ``{key: value, ...}``.
+
+    Built once per column layout, like a namedtuple's methods: a dict display with constant keys
+    is about twice as fast as ``dict(zip(keys, values))``, and a large ledger builds two dicts
+    for each of its 170,000 rows.
+    """
+    args = ", ".join(f"_{i}" for i in range(len(keys)))
+    items = ", ".join(f"{k!r}: _{i}" for i, k in enumerate(keys))
+    return eval(f"lambda {args}: {{{items}}}", {})  # noqa: S307  # keys are repr'd literals
+
+
+def _dicts(keys: tuple[str, ...], columns: list[list], n: int) -> Iterable[dict]:
+    """One ``{key: value}`` dict per row from the columns."""
+    if not keys:
+        return map(dict, repeat((), n))
+    return map(_dict_builder(keys), *columns)
+
+
+class Log:
+    """The 附件9 log of one software number: a sheet of its own, or its rows of a combined log.
+
+    Its rows are those of its form's :attr:`Form.table` (``picks``: the indexes of a combined
+    log's rows, else all), made into :class:`LogEntry` objects only when :attr:`entries` or
+    :meth:`entry` is asked for: the roll-up and the rules read 100,000 log rows as columns
+    (:class:`LogColumns`) and need a row object only for a finding. A log built from a list of
+    entries (``entries``) simply holds it.
+    """
+
+    __slots__ = ("form", "software_no", "combined", "_entries", "_picks")
+
+    def __init__(
+        self,
+        form: Form,
+        software_no: str | None,
+        entries: list[LogEntry] | None = None,
+        combined: bool = False,
+        picks: list[int] | None = None,
+    ) -> None:
+        self.form = form
+        self.software_no = software_no
+        self.combined = combined
+        self._entries = entries
+        self._picks = picks
+
+    def __repr__(self) -> str:
+        return f"Log({self.form.sheet!r}, {self.software_no!r}, {self.size} rows, combined={self.combined})"
+
+    @property
+    def entries(self) -> list[LogEntry]:
+        """The log's rows as objects, in sheet order (made at the first call)."""
+        if self._entries is None:
+            rows: list = self.form.table_rows()
+            self._entries = rows if self._picks is None else [rows[i] for i in self._picks]
+        return self._entries
+
+    @property
+    def size(self) -> int:
+        """How many rows the log has (without making them)."""
+        if self._entries is not None:
+            return len(self._entries)
+        if self._picks is not None:
+            return len(self._picks)
+        return len(self.form.table.numbers) if self.form.table is not None else 0
+
+    def entry(self, j: int) -> LogEntry:
+        """Row ``j`` of the log (0-based), without making the others."""
+        if self._entries is not None:
+            return self._entries[j]
+        return self.form.table_row(j if self._picks is None else self._picks[j])  # type: ignore[return-value]
+
+    def column_rows(self) -> list[int]:
+        """The sheet row of each of the log's rows."""
+        if self._entries is not None or self.form.table is None:
+            return [e.row for e in self.entries]
+        nums = self.form.table.numbers
+        return nums if self._picks is None else list(map(nums.__getitem__, self._picks))
+
+    def column(self, key: str, typed: bool = False) -> list:
+        """One column of the log's rows: the text (``raw``), or with ``typed`` the value (``val``)."""
+        if self._entries is not None or self.form.table is None:
+            return [(e.val if typed else e.raw).get(key) for e in self.entries]
+        col = self.form.table.column(key, typed)
+        if col is None:
+            return [None] * self.size
+        return col if self._picks is None else list(map(col.__getitem__, self._picks))
 
     @property
     def info(self) -> dict[str, Labelled]:
@@ -269,38 +407,59 @@ class LogColumns:
     """Every 附件9 row of a ledger as parallel columns, in log order (each log's rows in sheet order).
 
     Most rules and the roll-up walk all the log rows: they read these columns, built once per
-    ledger (:meth:`Ledger.log_columns`), instead of calling the same properties and normalising the
-    same keys again in each pass over 100,000 rows. ``numbers`` is the row's software number as
-    written (a combined log's own column, else its log's number); ``nks`` and ``cks`` are the
-    comparison keys of number and computer (``None`` when blank).
+    ledger (:meth:`Ledger.log_columns`) from the logs' tables, instead of making 100,000 row
+    objects and calling the same properties on each in every pass. Row ``i`` is row ``pos[i]`` of
+    ``logs[i]``; :meth:`entry` makes that one row object, for a finding. ``numbers`` is the row's
+    software number as written (a combined log's own column, else its log's number); ``nks`` and
+    ``cks`` are the comparison keys of number and computer (``None`` when blank); ``rows`` the
+    sheet rows; ``dates``, ``ops`` and ``qtys`` the typed values.
     """
 
-    entries: list[LogEntry]
     logs: list[Log]  # the log each row belongs to
+    pos: list[int]  # the row's index in its log
+    rows: list[int]
     numbers: list[str | None]
     nks: list[str | None]
     computers: list[str | None]
     cks: list[str | None]
     dates: list[dt.date | None]
     ops: list[str | None]
+    qtys: list[object]
 
     @classmethod
     def of(cls, logs: list[Log]) -> LogColumns:
-        entries: list[LogEntry] = []
         owner: list[Log] = []
+        pos: list[int] = []
+        rows: list[int] = []
         numbers: list[str | None] = []
+        computers: list = []
+        dates: list = []
+        ops: list = []
+        qtys: list = []
         for log in logs:
-            es = log.entries
-            entries.extend(es)
-            owner.extend([log] * len(es))
-            if log.combined:
-                numbers.extend([e.raw.get("software_no") for e in es])
-            else:
-                numbers.extend([log.software_no] * len(es))
-        computers = [e.raw.get("computer") for e in entries]
-        dates: list = [e.val.get("date") for e in entries]
-        ops: list = [e.val.get("op") for e in entries]
-        return cls(entries, owner, numbers, _keys(numbers), computers, _keys(computers), dates, ops)
+            n = log.size
+            owner.extend(repeat(log, n))
+            pos.extend(range(n))
+            rows.extend(log.column_rows())
+            numbers.extend(log.column("software_no") if log.combined else repeat(log.software_no, n))
+            computers.extend(log.column("computer"))
+            dates.extend(log.column("date", typed=True))
+            ops.extend(log.column("op", typed=True))
+            qtys.extend(log.column("qty", typed=True))
+        return cls(owner, pos, rows, numbers, _keys(numbers), computers, _keys(computers), dates, ops, qtys)
+
+    @cached_property
+    def entries(self) -> list[LogEntry]:
+        """Every row as an object (all of them made): for a pass that needs more than the columns."""
+        return [e for log in self.logs_in_order() for e in log.entries]
+
+    def logs_in_order(self) -> list[Log]:
+        """The logs, each once, in order."""
+        return list(dict.fromkeys(self.logs))
+
+    def entry(self, i: int) -> LogEntry:
+        """Row ``i`` as an object (made alone when its log's rows are not made yet)."""
+        return self.logs[i].entry(self.pos[i])
 
 
 def _keys(values: list[str | None]) -> list[str | None]:
@@ -354,7 +513,7 @@ class Ledger:
 
     def log_columns(self) -> LogColumns:
         """The 附件9 rows as columns (:class:`LogColumns`), built on first use; the model is read-only after reading."""
-        size = (len(self.logs), sum(len(log.entries) for log in self.logs))
+        size = (len(self.logs), sum(log.size for log in self.logs))
         cached = self.__dict__.get("_log_columns")
         if cached is None or cached[0] != size:
             cached = self.__dict__["_log_columns"] = (size, LogColumns.of(self.logs))

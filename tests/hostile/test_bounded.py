@@ -153,11 +153,11 @@ def test_peak_memory_stays_under_a_gigabyte(tmp_path, case, args):
 # --- a batch survives a file that kills its reader -------------------------------------------
 
 
-def aborting_check_file(path, as_of, display=None):
+def aborting_check_file(path, as_of, display=None, leave=None):
     """check_file, except that a file named 崩溃 kills the process natively (as a reader bug would)."""
     if "崩溃" in str(path):
         os.abort()
-    return _ORIGINAL["check_file"](path, as_of, display)
+    return _ORIGINAL["check_file"](path, as_of, display, leave)
 
 
 def aborting_analyse(target, as_of):

@@ -618,7 +618,7 @@ def test_a_worded_seq_cell_still_marks_a_total_row():
 
 
 def test_dict_builder_equals_dict_of_zip_for_any_keys():
-    from toolkit.read.reader import _dict_builder
+    from toolkit.model import _dict_builder
 
     keys = ("seq", "软件编号", "a'b\"c", "x}{y", "dup", "dup")
     values = (1, "SY-001", None, "}", "first", "last")
@@ -660,4 +660,5 @@ def test_log_columns_follow_a_changed_model(make_ledger):
     log = ledger.logs[0]
     log.entries.append(log.entries[0])
     again = ledger.log_columns()
-    assert again is not first and len(again.entries) == len(first.entries) + 1
+    assert again is not first and len(again.logs) == len(first.logs) + 1
+    assert again.entry(log.size - 1) is log.entries[-1]

@@ -33,6 +33,7 @@ from toolkit.model import (
     Row,
     Setting,
     SummaryEntry,
+    Table,
     a1,
 )
 from toolkit.normalize import (
@@ -118,8 +119,9 @@ def _file_sheets(path: str | Path, extra: Vocabulary | None) -> Iterable[SheetRe
     try:
         vocab = book_words(book, extra)
         own = list(read_sheets(book.pick(mine), vocab))
-        for sheet in own:  # this side's row objects are made while the helper still reads
-            sheet.rows  # noqa: B018
+        for sheet in own:  # this side's row objects are made while the helper still reads (a log's when needed)
+            if sheet.form is not None and sheet.form.form != "附件9":
+                sheet.rows  # noqa: B018
     except ReadError:
         helper.cancel()  # read again in one process, which raises what it would raise alone
         return _whole(p, extra)
@@ -176,28 +178,6 @@ def book_words(book: Book, extra: Vocabulary | None = None) -> Vocabulary:
         vocab.update(extra)
     vocab.update(book_vocabulary(book))
     return vocab
-
-
-@dataclass(frozen=True)
-class Table:
-    """A form's data rows as read, column by column: the row numbers, the raw text of every column
-    (and the words written in tick cells), and the typed value of each typed column.
-
-    :meth:`rows` makes the model's row objects; a helper process sends the table itself, which
-    pickles as a few lists per column (:mod:`toolkit.read.parallel`).
-    """
-
-    cls: type[Row]
-    numbers: list[int]
-    raw_keys: tuple[str, ...]
-    raw_cols: list[list]
-    val_keys: tuple[str, ...]
-    val_cols: list[list]
-
-    def rows(self, form: Form) -> list[Row]:
-        n = len(self.numbers)
-        raws, vals = _dicts(self.raw_keys, self.raw_cols, n), _dicts(self.val_keys, self.val_cols, n)
-        return list(map(self.cls, repeat(form), self.numbers, raws, vals))
 
 
 @dataclass
@@ -269,7 +249,12 @@ def attach_sheet(ledger: Ledger, sheet: SheetRead) -> None:
     ledger.forms.append(form)
     ledger.error_cells.extend(sheet.error_cells)
     ledger.error_cover.update(sheet.error_cover)
-    if form.header_row:
+    if not form.header_row:
+        return
+    if form.form == "附件9":  # its rows stay columns until something needs them as objects (model.Log)
+        form.table = sheet.table
+        _attach_log(form, ledger)
+    else:
         _attach(form, sheet.rows, ledger)
 
 
@@ -604,19 +589,6 @@ def _columns(body: list[list], indexes: list[int]) -> list[list]:
     return [list(map(itemgetter(i), body)) for i in indexes]
 
 
-@lru_cache(maxsize=64)
-def _dict_builder(keys: tuple[str, ...]) -> Callable[..., dict[str, object]]:
-    """A function of one value per key returning ``{key: value, ...}``.
-
-    Built once per column layout, like a namedtuple's methods: a dict display with constant keys
-    is about twice as fast as ``dict(zip(keys, values))``, and a large ledger builds two dicts
-    for each of its 170,000 rows.
-    """
-    args = ", ".join(f"_{i}" for i in range(len(keys)))
-    items = ", ".join(f"{k!r}: _{i}" for i, k in enumerate(keys))
-    return eval(f"lambda {args}: {{{items}}}", {})  # noqa: S307  # keys are repr'd literals
-
-
 def _read_table(
     grid: Grid,
     form: Form,
@@ -666,13 +638,6 @@ def _read_table(
     else:
         rownums = list(range(form.data_start, form.data_start + n))
     return Table(cls, rownums, tuple(all_keys), raw_cols, tuple(val_keys), val_cols)
-
-
-def _dicts(keys: tuple[str, ...], columns: list[list], n: int) -> Iterable[dict]:
-    """One ``{key: value}`` dict per row from the columns."""
-    if not keys:
-        return map(dict, repeat((), n))
-    return map(_dict_builder(keys), *columns)
 
 
 def _tick_group(
@@ -833,19 +798,24 @@ def _attach(form: Form, rows: list[Row], ledger: Ledger) -> None:
         ledger.computers.extend(rows)  # type: ignore[arg-type]
     elif name in _REGISTERS:
         getattr(ledger, _REGISTERS[name]).extend(rows)
-    elif name == "附件9":
-        entries: list[LogEntry] = rows  # type: ignore[assignment]
-        info_no = form.labels.get("software_no")
-        if form.has("software_no") and (info_no is None or info_no.raw is None):
-            by_no: dict[str | None, list[LogEntry]] = {}
-            for e in entries:
-                by_no.setdefault(e.raw.get("software_no"), []).append(e)
-            for no, es in by_no.items():
-                ledger.logs.append(Log(form, no, es, combined=True))
-            if not entries:
-                ledger.logs.append(Log(form, None, [], combined=True))
-        else:
-            ledger.logs.append(Log(form, info_no.raw if info_no else None, entries))
+
+
+def _attach_log(form: Form, ledger: Ledger) -> None:
+    """A 附件9 sheet's log, or (a combined log: a 软件编号 column, none in the info block) one log per number."""
+    info_no = form.labels.get("software_no")
+    if form.has("software_no") and (info_no is None or info_no.raw is None):
+        numbers = form.table.column("software_no") if form.table is not None else None
+        by_no: dict[str | None, list[int]] = {}
+        for i, no in enumerate(numbers or ()):
+            by_no.setdefault(no, []).append(i)
+        for no, picks in by_no.items():
+            ledger.logs.append(Log(form, no, combined=True, picks=picks))
+        if not by_no:
+            ledger.logs.append(Log(form, None, [], combined=True))
+    elif form.table is None:
+        ledger.logs.append(Log(form, info_no.raw if info_no else None, []))
+    else:
+        ledger.logs.append(Log(form, info_no.raw if info_no else None))
 
 
 # --- the unit's settings -------------------------------------------------------------------
