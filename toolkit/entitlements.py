@@ -208,19 +208,20 @@ def _versions(ledger: Ledger, ru: Rollup, numbers: dict[str, list[SummaryEntry]]
         (r.key("name"), r.key("version")) for rows in numbers.values() for r in rows if r.sw_type == COMMERCIAL
     }
     lc = ledger.log_columns()
-    for e, lnk, lck, d, op in zip(lc.entries, lc.nks, lc.cks, lc.dates, lc.ops, strict=True):
+    versions = lc.column("version")
+    for i, (lnk, lck, d, op) in enumerate(zip(lc.nks, lc.cks, lc.dates, lc.ops, strict=True)):
         hit = checked.get(lnk) if lnk is not None else None
         if hit is None or op != "安装" or d is None or d > ru.as_of:
             continue
         first, low, high = hit
-        version = e.raw.get("version")
+        version = versions[i]
         if (
             version is None
             or norm_key(version) == first.key("version")
             or (first.key("name"), norm_key(version)) in registered
         ):
             continue  # the registered version: judged once on 附件7
-        flag = _version_flag(first, e, "version", version, low, high, lnk or "", lck or "", settings)
+        flag = _version_flag(first, lc.entry(i), "version", version, low, high, lnk or "", lck or "", settings)
         if flag is not None:
             out.append(flag)
     return out
@@ -263,11 +264,12 @@ def _oem_moved(ledger: Ledger, ru: Rollup, numbers: dict[str, list[SummaryEntry]
     category = {nk: category_of(rows[0]) for nk, rows in numbers.items()}
     lc = ledger.log_columns()
     as_of = ru.as_of
-    events = [  # (date, op, computer key, number key, entry) up to the date, in date order
-        (d, op, ck, nk, e)
-        for e, nk, ck, d, op in zip(lc.entries, lc.nks, lc.cks, lc.dates, lc.ops, strict=True)
+    events = [  # (date, op, computer key, number key, row of the log columns) up to the date, in date order
+        (d, op, ck, nk, i)
+        for i, (nk, ck, d, op) in enumerate(zip(lc.nks, lc.cks, lc.dates, lc.ops, strict=True))
         if nk is not None and d is not None and ck is not None and d <= as_of and op in ("安装", "卸载")
     ]
+    remarks = lc.column("remark")
     events.sort(key=itemgetter(0))
     grace = dt.timedelta(days=settings.oem_grace_days)
     scrapped = {  # computer -> 报废日期
@@ -282,7 +284,7 @@ def _oem_moved(ledger: Ledger, ru: Rollup, numbers: dict[str, list[SummaryEntry]
     # licence can have moved, so uninstalls elsewhere are not kept
     left: dict[str, list[tuple[dt.date, str]]] = {}
     out: list[Flag] = []
-    for d, op, ck, nk, e in events:
+    for d, op, ck, nk, i in events:
         if ck not in first_seen:
             first_seen[ck] = d
         if op == "卸载":
@@ -291,7 +293,7 @@ def _oem_moved(ledger: Ledger, ru: Rollup, numbers: dict[str, list[SummaryEntry]
             continue
         cat = category.get(nk)
         if nk in oem and (ck, nk) not in held:
-            remark = e.raw.get("remark") or ""
+            remark = remarks[i] or ""
             said = remark and MOVED.search(remark) is not None
             # cheapest test first: most installs are on a computer's first day, so "late" settles them
             if said or (
@@ -306,8 +308,8 @@ def _oem_moved(ledger: Ledger, ru: Rollup, numbers: dict[str, list[SummaryEntry]
                 reason = "OEM 软件不随原计算机使用（从别的计算机移来或后补安装）"
                 days = (d - first_seen[ck]).days
                 why = f"备注为“{remark}”" if said else f"该计算机此前已使用 {days} 天"
-                values = dict(no=numbers[nk][0].software_no, computer=e.computer, date=d.isoformat(), why=why)
-                out.append(Flag("PZ1.1O", e, "computer", nk, ck, reason, values))
+                values = dict(no=numbers[nk][0].software_no, computer=lc.computers[i], date=d.isoformat(), why=why)
+                out.append(Flag("PZ1.1O", lc.entry(i), "computer", nk, ck, reason, values))
             held.add((ck, nk))
         if cat is not None:  # after the test: an install does not replace its own category
             cats = had.get(ck)

@@ -453,6 +453,13 @@ class LogColumns:
         """Every row as an object (all of them made): for a pass that needs more than the columns."""
         return [e for log in self.logs_in_order() for e in log.entries]
 
+    def column(self, key: str, typed: bool = False) -> list:
+        """Any other column of the rows (``raw``, or with ``typed`` ``val``), in the same order; made once."""
+        cache = self.__dict__.setdefault("_columns", {})
+        if (key, typed) not in cache:
+            cache[(key, typed)] = [v for log in self.logs_in_order() for v in log.column(key, typed)]
+        return cache[(key, typed)]
+
     def logs_in_order(self) -> list[Log]:
         """The logs, each once, in order."""
         return list(dict.fromkeys(self.logs))

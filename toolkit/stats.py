@@ -353,7 +353,7 @@ def _counts(ledger: Ledger, ru: Rollup) -> tuple[dict[str, int | None], dict[str
         lab = labels.get(key)
         counts[key] = to_int(lab.value) if lab is not None and lab.value is not None else None
         sources[key] = "附件7"
-    if any(log.entries for log in ledger.logs):
+    if any(log.size for log in ledger.logs):
         counts["staff_using"] = ru.staff_using
         sources["staff_using"] = "附件9 汇总"
     if ru.computer_counts is not None:

@@ -71,11 +71,11 @@ def over_deployed(ctx: CheckContext) -> Iterator[Finding]:
 def expiry(ctx: CheckContext) -> Iterator[Finding]:
     """A commercial number in use after (or within 90 days of) the end of its 许可期限."""
     in_use = _in_use(ctx)
-    installs: dict[str, list] = {}  # number key -> its 安装 rows, in log order
+    installs: dict[str, list[int]] = {}  # number key -> its 安装 rows (log columns), in log order
     lc = ctx.ledger.log_columns()
-    for e, nk, op in zip(lc.entries, lc.nks, lc.ops, strict=True):
+    for i, (nk, op) in enumerate(zip(lc.nks, lc.ops, strict=True)):
         if nk is not None and op == "安装":
-            installs.setdefault(nk, []).append(e)
+            installs.setdefault(nk, []).append(i)
     for nk, rows in by_number(ctx).items():
         first = rows[0]
         if first.sw_type != COMMERCIAL:
@@ -105,14 +105,15 @@ def expiry(ctx: CheckContext) -> Iterator[Finding]:
                 days=(end - ctx.as_of).days,
                 used=used,
             )
-        for e in installs.get(nk, ()):
-            if e.date and end < e.date <= ctx.as_of:
+        for i in installs.get(nk, ()):
+            d = lc.dates[i]
+            if d and end < d <= ctx.as_of:
                 yield ctx.at(
                     "PZ1.1E",
-                    e,
+                    lc.entry(i),
                     "date",
                     what=(
-                        f"本行于 {e.date.isoformat()} 安装软件编号 {first.software_no}，而其{what}已于 "
+                        f"本行于 {d.isoformat()} 安装软件编号 {first.software_no}，而其{what}已于 "
                         f"{end.isoformat()} 到期"
                     ),
                 )
@@ -140,13 +141,13 @@ def scrapped(ctx: CheckContext) -> Iterator[Finding]:
             what=f"计算机 {c.computer} 已报废，截至 {ctx.as_of.isoformat()} 按附件9 仍装有 {n} 个软件",
         )
     lc = ctx.ledger.log_columns()
-    for e, on, d, op in zip(lc.entries, lc.cks, lc.dates, lc.ops, strict=True):
+    for i, (on, d, op) in enumerate(zip(lc.cks, lc.dates, lc.ops, strict=True)):
         pc = scrapped.get(on or "")
         end = pc.val.get("scrap_date") if pc else None
         if pc is not None and isinstance(end, dt.date) and op == "安装" and d and d > end:
             yield ctx.at(
                 "PZ2.7",
-                e,
+                lc.entry(i),
                 "date",
                 what=f"本行于 {d.isoformat()} 在计算机 {pc.computer} 上安装软件，而该计算机已于 {end.isoformat()} 报废",
             )

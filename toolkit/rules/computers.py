@@ -55,6 +55,6 @@ def unlisted_computers(ctx: CheckContext) -> Iterator[Finding]:
         if computer and norm_key(computer) not in listed:
             yield ctx.at("TZ2.1", d, "computer", computer=computer, hint=hint(computer))
     lc = ledger.log_columns()
-    for e, computer, ck in zip(lc.entries, lc.computers, lc.cks, strict=True):
+    for i, (computer, ck) in enumerate(zip(lc.computers, lc.cks, strict=True)):
         if ck is not None and ck not in listed:
-            yield ctx.at("TZ2.1", e, "computer", computer=computer, hint=hint(computer or ""))
+            yield ctx.at("TZ2.1", lc.entry(i), "computer", computer=computer, hint=hint(computer or ""))

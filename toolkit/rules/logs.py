@@ -127,7 +127,7 @@ def log_info(ctx: CheckContext) -> Iterator[Finding]:
             cell = (
                 log.number_cell
                 if not log.combined
-                else (log.entries[0].cell("software_no") if log.entries else log.form.title_cell)
+                else (log.entry(0).cell("software_no") if log.size else log.form.title_cell)
             )
             yield ctx.finding(
                 "TZ3.2", log.form.sheet, cell, what=f"附件9 的软件编号 {log.software_no} 在附件7 中没有登记"
@@ -198,22 +198,23 @@ def upgrade_rows(ctx: CheckContext) -> Iterator[Finding]:
             rows = known.get(norm_key(log.software_no)) if log.software_no else None
             if not rows or rows[0].sw_type not in (COMMERCIAL, OEM) or rows[0].key("version") is None:
                 continue
-        for e in log.entries:
-            raw_version = e.raw.get("version")
+        numbers = log.column("software_no") if log.combined else None
+        for j, raw_version in enumerate(log.column("version")):
             if raw_version is None:
                 continue
-            no = e.raw.get("software_no") if log.combined else log.software_no
+            no = numbers[j] if numbers is not None else log.software_no
             rows = known.get(norm_key(no)) if no else None
             if not rows or rows[0].sw_type not in (COMMERCIAL, OEM):
                 continue
             v, expected = norm_key(raw_version), rows[0].key("version")
             if expected is not None and v != expected:
+                e = log.entry(j)
                 yield ctx.at(
                     "TZ3.5",
                     e,
                     "version",
                     op=e.op or "安装/卸载",
-                    version=e.raw.get("version"),
+                    version=raw_version,
                     no=no,
                     expected=rows[0].raw.get("version"),
                 )

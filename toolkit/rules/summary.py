@@ -52,7 +52,8 @@ def unregistered_numbers(ctx: CheckContext) -> Iterator[Finding]:
             continue
         seen.add(norm_key(no))
         if log.combined:
-            sheet, cell, row = log.form.sheet, log.entries[0].cell("software_no"), log.entries[0].row
+            first = log.entry(0)
+            sheet, cell, row = log.form.sheet, first.cell("software_no"), first.row
         else:
             sheet, cell, row = log.form.sheet, log.number_cell, None
         yield ctx.finding("TZ1.10", sheet, cell, row, no=no, where=f"附件9（{sheet}）")

@@ -7,13 +7,14 @@ every enumerated or tick column an S5 check, each vectorised over the whole form
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator
 from importlib.util import find_spec
-from itertools import groupby, repeat
+from itertools import accumulate, groupby, repeat
 from operator import and_, attrgetter, is_not, itemgetter, not_, or_
 
 from toolkit.findings import Finding
-from toolkit.model import Form, Row, a1
+from toolkit.model import Form, Log, Row, a1
 from toolkit.read.ledgerset import file_index
 from toolkit.rules.context import CheckContext
 from toolkit.rules.registry import check
@@ -209,26 +210,49 @@ def _all_pass(checks: list[tuple[str, Callable]], flags: dict[str, list[bool]]) 
     return all(all(predicate(cols)) for _, predicate in checks)
 
 
+class _RowList:
+    """Rows already made, with the part interface of a :class:`~toolkit.model.Log` (size, column, entry)."""
+
+    __slots__ = ("rows",)
+
+    def __init__(self, rows: list[Row]) -> None:
+        self.rows = rows
+
+    @property
+    def size(self) -> int:
+        return len(self.rows)
+
+    def column(self, key: str, typed: bool = False) -> list:
+        return list(map(itemgetter(key), [r.val if typed else r.raw for r in self.rows]))
+
+    def entry(self, j: int) -> Row:
+        return self.rows[j]
+
+
+Part = _RowList | Log
+
+
 def _flags(
-    sch: FormSchema, rows: list[Row], keys: Iterable[str], derived: dict[str, tuple[str, str, frozenset]]
+    sch: FormSchema, parts: list[Part], keys: Iterable[str], derived: dict[str, tuple[str, str, frozenset]]
 ) -> dict[str, list[bool]]:
     """The columns of a frame of booleans only: ``k__has`` (cell filled), ``k__ok`` (value readable), derived flags.
 
     pandera runs ``isna`` over the whole frame for every check; over boolean columns that is
-    free, over object columns it costs more than the checks themselves. Each column is cut from
-    the row dicts and tested in C (``map``), never by a Python loop over the rows.
+    free, over object columns it costs more than the checks themselves. Each column is taken as
+    read (a log's table) or cut from the row dicts, and tested in C (``map``), never by a Python
+    loop over the rows.
     """
     data: dict[str, list[bool]] = {}
     raws: dict[str, list] = {}
     vals: dict[str, list] = {}
-    raw_dicts = [r.raw for r in rows]
-    val_dicts = [r.val for r in rows]
     val_keys = [k for k in keys if sch.column(k).typed]  # a text column's value is its text
     for k in keys:  # every row of one layout carries every key of it
-        raws[k] = raw = list(map(itemgetter(k), raw_dicts))
+        raws[k] = raw = [v for part in parts for v in part.column(k)] if len(parts) > 1 else parts[0].column(k)
         data[f"{k}__has"] = list(map(is_not, raw, repeat(None)))
     for k in val_keys:
-        vals[k] = val = list(map(itemgetter(k), val_dicts))
+        vals[k] = val = (
+            [v for part in parts for v in part.column(k, typed=True)] if len(parts) > 1 else parts[0].column(k, True)
+        )
         data[f"{k}__ok"] = list(map(is_not, val, repeat(None)))
     for name, (k, which, members) in derived.items():
         source = vals[k] if which == "val" and k in vals else raws[k]
@@ -239,13 +263,14 @@ def _flags(
     return data
 
 
-def _rows_by_layout(ctx: CheckContext) -> list[tuple[Form, list[Row]]]:
-    """Rows grouped by form and the set of columns present: one validation per layout.
+def _parts_by_layout(ctx: CheckContext) -> list[tuple[Form, list[Part]]]:
+    """The rows of every form grouped by form and the set of columns present: one validation per layout.
 
     A ledger keeps one 附件9 sheet per number, hundreds of them in the same layout; checking
-    them as one frame instead of one frame a sheet is what keeps large ledgers fast.
+    them as one frame instead of one frame a sheet is what keeps large ledgers fast. A log is a
+    part of its own (its columns read from its table, a row object made only for a failing cell).
     """
-    out: dict[tuple, tuple[Form, list[Row]]] = {}
+    out: dict[tuple, tuple[Form, list[Part]]] = {}
     ledger = ctx.ledger
     groups: list[Iterable[Row]] = [
         ledger.whitelist,
@@ -256,11 +281,16 @@ def _rows_by_layout(ctx: CheckContext) -> list[tuple[Form, list[Row]]]:
         ledger.confirmations,
         ledger.pledges,
     ]
-    groups.extend(log.entries for log in ledger.logs)
+
+    def layout(f: Form) -> tuple:
+        return (f.form, tuple(sorted(f.columns)), tuple(sorted(f.ticks)))
+
     for group in groups:
         for f, run in groupby(group, key=attrgetter("form")):  # rows come in runs, one per sheet
-            key = (f.form, tuple(sorted(f.columns)), tuple(sorted(f.ticks)))
-            out.setdefault(key, (f, []))[1].extend(run)
+            out.setdefault(layout(f), (f, []))[1].append(_RowList(list(run)))
+    for log in ledger.logs:
+        if log.size:
+            out.setdefault(layout(log.form), (log.form, []))[1].append(log)
     return list(out.values())
 
 
@@ -288,13 +318,13 @@ def _cell_checks(ctx: CheckContext) -> Iterator[Finding]:
     if find_spec("pandera") is None:  # the checks need it even where every cell passes (degraded mode)
         raise ImportError("No module named 'pandera'", name="pandera")
     unknown: dict[tuple[str, str, str], list[Row]] = {}  # (form, column, value) -> rows, for S5W
-    for form, rows in _rows_by_layout(ctx):
-        if not rows:
+    for form, parts in _parts_by_layout(ctx):
+        if not any(p.size for p in parts):
             continue
         checks, needed, derived = _schema_for(form)
         if not checks:
             continue
-        flags = _flags(form.schema, rows, needed, derived)
+        flags = _flags(form.schema, parts, needed, derived)
         if _all_pass(checks, flags):
             continue
         import pandas as pd
@@ -315,8 +345,10 @@ def _cell_checks(ctx: CheckContext) -> Iterator[Finding]:
             seen.add((int(index), code + key))
             found.append((int(index), code, key))
         found.sort()
+        starts = list(accumulate((p.size for p in parts), initial=0))
         for index, code, key in found:
-            row = rows[index]
+            at = bisect_right(starts, index) - 1
+            row = parts[at].entry(index - starts[at])
             if code == "S5" and form.schema.column(key).lenient:
                 unknown.setdefault((form.form, key, row.raw.get(key) or ""), []).append(row)
                 continue
