@@ -14,7 +14,7 @@ from toolkit.read.grid import Book
 from toolkit.read.ledgerset import LedgerFiles, Target, read_files, targets
 from toolkit.read.parallel import Helper, forks, gc_paused
 from toolkit.read.reader import read_book, read_ledger
-from toolkit.rollup import Rollup, compute_rollup
+from toolkit.rollup import Rollup
 from toolkit.rules.builtin import REGISTRY
 from toolkit.rules.context import CheckContext
 
@@ -28,11 +28,9 @@ def check_ledger(ledger: Ledger, as_of: dt.date, rollup: Rollup | None = None, d
     not run, instead of failing when one is missing. A large ledger's checks are shared with a
     forked helper process (:func:`share`); the findings and skips are the same, in the same order.
     """
-    ctx = CheckContext(
-        ledger, as_of, rollup if rollup is not None else compute_rollup(ledger, as_of, detail_fallback=True)
-    )
+    ctx = CheckContext(ledger, as_of, rollup)  # the roll-up is computed by the first check that reads it
     checks = REGISTRY.checks
-    theirs = share(ledger)
+    theirs = share(ledger, known=rollup is not None)
     helper = Helper(run_checks, ctx, theirs, degrade) if theirs else None
     done = run_checks(ctx, [i for i in range(len(checks)) if i not in theirs], degrade)
     got = helper.result() if helper is not None else None
@@ -48,22 +46,29 @@ def check_ledger(ledger: Ledger, as_of: dt.date, rollup: Rollup | None = None, d
 
 
 SHARE_ROWS = 20_000  # rows (logs, detail, summary) from which a second process checks some rules
-HELPER_SHARE = 0.45  # the helper's share of the checks' weight: its findings must still be sent
+HELPER_SHARE = 0.45  # the helper's share of the work: its findings must still be sent
+ROLLUP_WEIGHT = 200  # the roll-up, in the weights' unit (ms on the benchmark ledger), paid by a side that reads it
 
 
-def share(ledger: Ledger) -> list[int]:
+def share(ledger: Ledger, known: bool = False) -> list[int]:
     """The indexes of the checks a forked helper runs for this ledger (none for a small ledger).
 
-    Heaviest first (the registry's weights), each check goes to the side furthest below its
-    share, like the sheets of a large workbook (:func:`toolkit.read.parallel.halves`).
+    The helper is started before the roll-up is computed (unless it is ``known``): this process
+    computes it and runs the checks that read it (``@check(rollup=True)``); the others go,
+    heaviest first (the registry's weights), to the side furthest below its share, like the
+    sheets of a large workbook (:func:`toolkit.read.parallel.halves`).
     """
     if len(ledger.logs) + len(ledger.details) + len(ledger.summary) < SHARE_ROWS or not forks():
         return []
-    weight = [0.0, 0.0]
+    weights = REGISTRY.weights
+    pinned = set() if known else REGISTRY.reads_rollup  # with the roll-up at hand any check may go
+    mine = [fn for _, fn in REGISTRY.checks if fn in pinned]
+    load = [(ROLLUP_WEIGHT if mine else 0) + sum(weights.get(fn, 1) for fn in mine), 0.0]
     theirs: list[int] = []
-    for i, (_, fn) in sorted(enumerate(REGISTRY.checks), key=lambda c: -REGISTRY.weights.get(c[1][1], 1)):
-        side = 0 if weight[0] * HELPER_SHARE <= weight[1] * (1 - HELPER_SHARE) else 1
-        weight[side] += REGISTRY.weights.get(fn, 1)
+    rest = [(i, fn) for i, (_, fn) in enumerate(REGISTRY.checks) if fn not in pinned]
+    for i, fn in sorted(rest, key=lambda c: -weights.get(c[1], 1)):
+        side = 0 if load[0] * HELPER_SHARE <= load[1] * (1 - HELPER_SHARE) else 1
+        load[side] += weights.get(fn, 1)
         if side:
             theirs.append(i)
     return sorted(theirs)

@@ -37,15 +37,19 @@ def shared(monkeypatch):
 
 
 def _replace(monkeypatch, checks: dict) -> None:
-    """The registry with the checks at these indexes replaced (same codes, same weight: same sharing)."""
+    """The registry with the checks at these indexes replaced (same codes, weight and roll-up mark: same sharing)."""
     new = list(REGISTRY.checks)
     weights = dict(REGISTRY.weights)
+    reads = set(REGISTRY.reads_rollup)
     for i, fn in checks.items():
         codes, old = new[i]
         new[i] = (codes, fn)
         weights[fn] = weights[old]
+        if old in reads:
+            reads.add(fn)
     monkeypatch.setattr(REGISTRY, "checks", new)
     monkeypatch.setattr(REGISTRY, "weights", weights)
+    monkeypatch.setattr(REGISTRY, "reads_rollup", reads)
 
 
 def _report(path, **kw) -> dict:
@@ -66,14 +70,20 @@ def test_factory_ledgers_check_the_same_with_the_checks_shared(tmp_path, shared,
     assert all(shared)  # each time the helper had checks to run
 
 
-def test_the_heaviest_check_stays_here_and_both_sides_get_some(tmp_path, shared):
-    theirs = checking.share(read_ledger(make_ledger(tmp_path)))
-    heaviest = max(range(len(REGISTRY.checks)), key=lambda i: REGISTRY.weights[REGISTRY.checks[i][1]])
-    assert heaviest not in theirs
-    assert theirs and len(theirs) < len(REGISTRY.checks)
-    weights = [REGISTRY.weights[fn] for _, fn in REGISTRY.checks]
+def test_the_roll_up_and_the_checks_that_read_it_stay_here(tmp_path, shared):
+    """The helper starts before the roll-up: it gets only checks that do not read it, by weight."""
+    ledger = read_ledger(make_ledger(tmp_path))
+    theirs = checking.share(ledger)
+    fns = [fn for _, fn in REGISTRY.checks]
+    assert theirs and not any(fns[i] in REGISTRY.reads_rollup for i in theirs)
+    weights = [REGISTRY.weights[fn] for fn in fns]
+    here = checking.ROLLUP_WEIGHT + sum(w for i, w in enumerate(weights) if i not in theirs)
     helper = sum(weights[i] for i in theirs)
-    assert 0.3 < helper / sum(weights) < 0.5  # about the helper's share
+    assert helper <= here  # the heavier side is this one, which also has the roll-up to compute
+    # with the roll-up known, the heaviest check stays here and the helper takes about its share
+    known = checking.share(ledger, known=True)
+    assert max(range(len(fns)), key=weights.__getitem__) not in known
+    assert 0.3 < sum(weights[i] for i in known) / sum(weights) < 0.5
 
 
 def test_a_small_ledger_is_checked_in_one_process(tmp_path, monkeypatch):
@@ -131,3 +141,16 @@ def test_skips_keep_their_order_and_are_not_repeated(tmp_path, monkeypatch, shar
     alone = _report(path, degrade=True)
     assert with_share == alone
     assert len(alone["skipped"]) >= 4
+
+
+def test_a_check_in_the_helper_that_reads_the_roll_up_computes_it_there(tmp_path, monkeypatch, shared):
+    """No check marked as reading the roll-up: the helper gets some that do, computes it itself, same report."""
+    path = make_ledger(tmp_path, variant=True)
+    monkeypatch.setattr(checking, "SHARE_ROWS", 1 << 40)
+    alone = _report(path)
+    monkeypatch.setattr(checking, "SHARE_ROWS", 0)
+    readers = set(REGISTRY.reads_rollup)
+    monkeypatch.setattr(REGISTRY, "reads_rollup", set())
+    theirs = checking.share(read_ledger(path))
+    assert any(REGISTRY.checks[i][1] in readers for i in theirs)
+    assert _report(path) == alone

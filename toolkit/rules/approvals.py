@@ -74,7 +74,7 @@ def _names(ctx: CheckContext) -> dict[str, str]:
     return {nk: rows[0].key("name") or "" for nk, rows in by_number(ctx).items()}
 
 
-@check("AZ1.2")
+@check("AZ1.2", rollup=True)
 def requested(ctx: CheckContext) -> Iterator[Finding]:
     """A log row with no matching 附件10 request (rows marked 统一部署 are exempt)."""
     if _register(ctx, "附件10", ctx.ledger.requests, "computer", "AZ1.2") is None:
@@ -95,7 +95,7 @@ def requested(ctx: CheckContext) -> Iterator[Finding]:
             yield _log_finding(ctx, "AZ1.2", e, nk, unified=words[0])
 
 
-@check("AZ1.4")
+@check("AZ1.4", rollup=True)
 def confirmed(ctx: CheckContext) -> Iterator[Finding]:
     """A log row with no matching 附件11 confirmation."""
     if _register(ctx, "附件11", ctx.ledger.confirmations, "computer", "AZ1.4") is None:

@@ -25,7 +25,7 @@ def _in_use(ctx: CheckContext) -> dict[str, list[str]]:
     return out
 
 
-@check("PZ1.1")
+@check("PZ1.1", weight=6, rollup=True)
 def over_deployed(ctx: CheckContext) -> Iterator[Finding]:
     """A commercial number is installed on more computers (or users) than 许可数量 allows."""
     in_use = _in_use(ctx)
@@ -67,7 +67,7 @@ def over_deployed(ctx: CheckContext) -> Iterator[Finding]:
             )
 
 
-@check("PZ1.1E", "PZ1.1W", weight=21)
+@check("PZ1.1E", "PZ1.1W", weight=17, rollup=True)
 def expiry(ctx: CheckContext) -> Iterator[Finding]:
     """A commercial number in use after (or within 90 days of) the end of its 许可期限."""
     in_use = _in_use(ctx)
@@ -119,7 +119,7 @@ def expiry(ctx: CheckContext) -> Iterator[Finding]:
                 )
 
 
-@check("PZ2.7")
+@check("PZ2.7", rollup=True)
 def scrapped(ctx: CheckContext) -> Iterator[Finding]:
     """Software still installed on a computer that 计算机清单 marks 报废, or installed after its 报废日期."""
     if not ctx.ledger.has_computer_list:

@@ -34,7 +34,7 @@ def nearest(number: str, listed: dict[str, str]) -> str | None:
     return listed[close[0]] if close else None
 
 
-@check("TZ2.1", weight=35)
+@check("TZ2.1", weight=23)
 def unlisted_computers(ctx: CheckContext) -> Iterator[Finding]:
     """A 计算机编号 on 附件8 or in a 附件9 log that 计算机清单 does not list."""
     ledger = ctx.ledger

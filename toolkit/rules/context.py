@@ -9,18 +9,30 @@ from typing import Any
 
 from toolkit.findings import Finding, Skip
 from toolkit.model import Ledger, Row
-from toolkit.rollup import Rollup
+from toolkit.rollup import Rollup, compute_rollup
 from toolkit.settings import Settings, unit_settings
 
 
 @dataclass
 class CheckContext:
-    """What a rule sees: the ledger, the check date and the roll-up of its logs."""
+    """What a rule sees: the ledger, the check date and the roll-up of its logs.
+
+    ``given``: a roll-up already computed; otherwise :attr:`rollup` computes it at first use, so a
+    check that does not read it never waits for it (``toolkit.checking`` shares the checks of a
+    large ledger with a helper on that ground).
+    """
 
     ledger: Ledger
     as_of: dt.date
-    rollup: Rollup
+    given: Rollup | None = None
     skips: list[Skip] = field(default_factory=list)
+
+    @cached_property
+    def rollup(self) -> Rollup:
+        """The roll-up of the logs as of the check date (docs/rollup.md), 附件8 standing in when there is no 附件9."""
+        if self.given is not None:
+            return self.given
+        return compute_rollup(self.ledger, self.as_of, detail_fallback=True)
 
     @property
     def workbook(self) -> str:

@@ -16,7 +16,7 @@ from toolkit.rules.numbering import by_number
 from toolkit.rules.registry import check
 
 
-@check("PZ1.1H", "PZ1.1U", "PZ1.1D", "PZ1.1O", "PZ1.1V", weight=140)
+@check("PZ1.1H", "PZ1.1U", "PZ1.1D", "PZ1.1O", "PZ1.1V", weight=120, rollup=True)
 def licences(ctx: CheckContext) -> Iterator[Finding]:
     """Consumer editions, installs above or below the licensed version, OEM moved, volume Windows without a base."""
     if ctx.ledger.form("附件7") is None:
@@ -32,7 +32,7 @@ _NEEDED = {
 }
 
 
-@check("PZ2.3", weight=33)
+@check("PZ2.3", weight=24, rollup=True)
 def three_software(ctx: CheckContext) -> Iterator[Finding]:
     """A computer in use without an operating system, an office suite or antivirus software registered."""
     summary = ctx.ledger.form("附件7")

@@ -14,7 +14,7 @@ from toolkit.rules.numbering import by_number, numbers_without_row
 from toolkit.rules.registry import check
 
 
-@check("TZ2.2", weight=100)
+@check("TZ2.2", weight=77, rollup=True)
 def detail_vs_logs(ctx: CheckContext) -> Iterator[Finding]:
     """A computer's software on 附件8 differs from what the 附件9 logs roll up to.
 
@@ -78,7 +78,7 @@ def detail_vs_logs(ctx: CheckContext) -> Iterator[Finding]:
             )
 
 
-@check("TZ2.3")
+@check("TZ2.3", weight=7)
 def stale(ctx: CheckContext) -> Iterator[Finding]:
     """附件7 or 附件8 was not updated for six months although the logs moved on."""
     latest = max((d for d in ctx.ledger.log_columns().dates if d is not None and d <= ctx.as_of), default=None)
@@ -180,7 +180,7 @@ def log_presence(ctx: CheckContext) -> Iterator[Finding]:
             )
 
 
-@check("TZ3.4")
+@check("TZ3.4", rollup=True)
 def history_breaks(ctx: CheckContext) -> Iterator[Finding]:
     """On one computer, an uninstall with nothing installed, or an install of a number already there."""
     for b in ctx.rollup.breaks:
@@ -189,7 +189,7 @@ def history_breaks(ctx: CheckContext) -> Iterator[Finding]:
         yield ctx.at("TZ3.4", e, "op", computer=e.computer, no=b.number, what=what)
 
 
-@check("TZ3.5", weight=20)
+@check("TZ3.5", weight=17)
 def upgrade_rows(ctx: CheckContext) -> Iterator[Finding]:
     """A commercial or OEM log row whose 安装/卸载版本 differs from its number's 软件版本."""
     known = by_number(ctx)

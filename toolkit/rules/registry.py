@@ -6,9 +6,10 @@ only where it is and the values for the template, so severity and wording never 
 call sites. A check function declares the codes it may emit with ``@check("TZ1.3", ...)``; the
 order of registration is the order the checks run (and so the order of findings).
 
-``@check(..., weight=N)`` says roughly how long the check takes on a large ledger (milliseconds
-on the benchmark ledger, 1 when not said): only a hint for sharing the checks of a large ledger
-between two processes (``toolkit.checking``), never a change to what a check finds.
+``@check(..., weight=N, rollup=True)`` says roughly how long the check takes on a large ledger
+(milliseconds on the benchmark ledger, 1 when not said) and that it reads the roll-up: only hints
+for sharing the checks of a large ledger between two processes (``toolkit.checking``), never a
+change to what a check finds (a check not marked that reads the roll-up computes it all the same).
 """
 
 from __future__ import annotations
@@ -60,6 +61,7 @@ class Registry:
         self._rules: dict[str, Rule] = {}
         self.checks: list[tuple[tuple[str, ...], CheckFn]] = []
         self.weights: dict[CheckFn, int] = {}
+        self.reads_rollup: set[CheckFn] = set()
         for rule in rules:
             self.add(rule)
 
@@ -76,8 +78,8 @@ class Registry:
         self._rules[rule.code] = rule
         return rule
 
-    def check(self, *codes: str, weight: int = 1) -> Callable[[CheckFn], CheckFn]:
-        """Decorator registering a check function that emits the rules ``codes`` (``weight``: see above)."""
+    def check(self, *codes: str, weight: int = 1, rollup: bool = False) -> Callable[[CheckFn], CheckFn]:
+        """Decorator registering a check function that emits the rules ``codes`` (``weight``, ``rollup``: see above)."""
 
         def wrap(fn: CheckFn) -> CheckFn:
             missing = [c for c in codes if c not in self._rules]
@@ -85,6 +87,8 @@ class Registry:
                 raise KeyError(f"{fn.__name__}: rules {missing} are not in schemas/rules.toml")
             self.checks.append((codes, fn))
             self.weights[fn] = weight
+            if rollup:
+                self.reads_rollup.add(fn)
             return fn
 
         return wrap

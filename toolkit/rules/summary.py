@@ -13,7 +13,7 @@ from toolkit.rules.numbering import by_number, numbers_without_row
 from toolkit.rules.registry import check
 
 
-@check("TZ1.1", weight=14)
+@check("TZ1.1", weight=15)
 def staff_count(ctx: CheckContext) -> Iterator[Finding]:
     """使用计算机人数 on 附件7 differs from the distinct staff on 附件8."""
     form, detail = ctx.ledger.form("附件7"), ctx.ledger.form("附件8")
@@ -28,7 +28,7 @@ def staff_count(ctx: CheckContext) -> Iterator[Finding]:
         yield ctx.finding("TZ1.1", form.sheet, lab.cell, value=lab.raw or "（空）", actual=actual)
 
 
-@check("TZ1.10", weight=14)
+@check("TZ1.10", weight=13)
 def unregistered_numbers(ctx: CheckContext) -> Iterator[Finding]:
     """A number used on 附件8 or in a 附件9 log is not registered on 附件7.
 
@@ -126,7 +126,7 @@ def _whitelist_match(ctx: CheckContext):
     return _number_or_name(list(ctx.ledger.whitelist))
 
 
-@check("TZ1.12", "PZ1.2", weight=12)
+@check("TZ1.12", "PZ1.2", weight=12, rollup=True)
 def free_not_whitelisted(ctx: CheckContext) -> Iterator[Finding]:
     """A free software on 附件7 (or installed) is not on 附件6; installed ones are PZ1.2 too."""
     whitelist = ctx.ledger.form("附件6")
@@ -213,7 +213,7 @@ def whitelist_not_in_summary(ctx: CheckContext) -> Iterator[Finding]:
         yield ctx.at("TZ1.12W", w, "name", name=w.raw.get("name") or "", what=what)
 
 
-@check("TZ1.13")
+@check("TZ1.13", rollup=True)
 def installed_counts(ctx: CheckContext) -> Iterator[Finding]:
     """安装数量 of a number on 附件7 differs from what its 附件9 log rolls up to (or, with no 附件9, from 附件8)."""
     ru = ctx.rollup

@@ -297,7 +297,7 @@ def _parts_by_layout(ctx: CheckContext) -> list[tuple[Form, list[Part]]]:
 MAX_CELLS_SHOWN = 20
 
 
-@check("S3", "S4", "S5", "S5W", weight=170)
+@check("S3", "S4", "S5", "S5W", weight=130)
 def cell_checks(ctx: CheckContext) -> Iterator[Finding]:
     """Run the pandera cell checks of every form; yields S3, S4 and S5 findings, and S5W per unknown word.
 
