@@ -130,12 +130,23 @@ def _numbers(ledger: Ledger) -> dict[str, list[SummaryEntry]]:
 
 def licence_flags(ledger: Ledger, ru: Rollup, settings: Settings) -> list[Flag]:
     """Every licence problem of the ledger as of the roll-up's date, in rule order."""
+    return log_licence_flags(ledger, ru.as_of, settings) + volume_flags(ledger, ru)
+
+
+def log_licence_flags(ledger: Ledger, as_of: dt.date, settings: Settings) -> list[Flag]:
+    """The licence problems the ledger's rows show without the roll-up's state (consumer editions,
+    versions above or below the licence, OEM moved), in rule order."""
     numbers = _numbers(ledger)
-    out = _consumer(ledger, numbers)
-    out += _versions(ledger, ru, numbers, settings)
-    out += _oem_moved(ledger, ru, numbers, settings)
-    out += _volume_windows(ledger, ru, numbers)
-    return out
+    return (
+        _consumer(ledger, numbers)
+        + _versions(ledger, as_of, numbers, settings)
+        + _oem_moved(ledger, as_of, numbers, settings)
+    )
+
+
+def volume_flags(ledger: Ledger, ru: Rollup) -> list[Flag]:
+    """Volume Windows installed (per the roll-up) on a computer with no base Windows licence."""
+    return _volume_windows(ledger, ru, _numbers(ledger))
 
 
 # --- consumer editions ---------------------------------------------------------------------
@@ -188,7 +199,7 @@ def _consumer(ledger: Ledger, numbers: dict[str, list[SummaryEntry]]) -> list[Fl
 # --- versions: unlicensed upgrades and downgrades -------------------------------------------
 
 
-def _versions(ledger: Ledger, ru: Rollup, numbers: dict[str, list[SummaryEntry]], settings: Settings) -> list[Flag]:
+def _versions(ledger: Ledger, as_of: dt.date, numbers: dict[str, list[SummaryEntry]], settings: Settings) -> list[Flag]:
     out: list[Flag] = []
     checked: dict[str, tuple[SummaryEntry, int | None, int | None]] = {}
     for nk, rows in numbers.items():
@@ -211,7 +222,7 @@ def _versions(ledger: Ledger, ru: Rollup, numbers: dict[str, list[SummaryEntry]]
     versions = lc.column("version")
     for i, (lnk, lck, d, op) in enumerate(zip(lc.nks, lc.cks, lc.dates, lc.ops, strict=True)):
         hit = checked.get(lnk) if lnk is not None else None
-        if hit is None or op != "安装" or d is None or d > ru.as_of:
+        if hit is None or op != "安装" or d is None or d > as_of:
             continue
         first, low, high = hit
         version = versions[i]
@@ -257,13 +268,14 @@ def _version_flag(
 # --- OEM bound to its computer --------------------------------------------------------------
 
 
-def _oem_moved(ledger: Ledger, ru: Rollup, numbers: dict[str, list[SummaryEntry]], settings: Settings) -> list[Flag]:
+def _oem_moved(
+    ledger: Ledger, as_of: dt.date, numbers: dict[str, list[SummaryEntry]], settings: Settings
+) -> list[Flag]:
     oem = {nk for nk, rows in numbers.items() if rows[0].sw_type == OEM}
     if not oem:
         return []
     category = {nk: category_of(rows[0]) for nk, rows in numbers.items()}
     lc = ledger.log_columns()
-    as_of = ru.as_of
     events = [  # (date, op, computer key, number key, row of the log columns) up to the date, in date order
         (d, op, ck, nk, i)
         for i, (nk, ck, d, op) in enumerate(zip(lc.nks, lc.cks, lc.dates, lc.ops, strict=True))

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from toolkit.entitlements import ANTIVIRUS, category_of, licence_flags
+from toolkit.entitlements import ANTIVIRUS, category_of, log_licence_flags, volume_flags
 from toolkit.findings import Finding
 from toolkit.normalize import norm_key
 from toolkit.rollup import IN_USE
@@ -16,12 +16,25 @@ from toolkit.rules.numbering import by_number
 from toolkit.rules.registry import check
 
 
-@check("PZ1.1H", "PZ1.1U", "PZ1.1D", "PZ1.1O", "PZ1.1V", weight=120, rollup=True)
+@check("PZ1.1H", "PZ1.1U", "PZ1.1D", "PZ1.1O", weight=100)
 def licences(ctx: CheckContext) -> Iterator[Finding]:
-    """Consumer editions, installs above or below the licensed version, OEM moved, volume Windows without a base."""
+    """Consumer editions, installs above or below the licensed version, OEM moved (the rows themselves)."""
     if ctx.ledger.form("附件7") is None:
         return
-    for f in licence_flags(ctx.ledger, ctx.rollup, ctx.settings):
+    for f in log_licence_flags(ctx.ledger, ctx.as_of, ctx.settings):
+        yield ctx.at(f.code, f.row, f.column, **f.values)
+
+
+@check("PZ1.1V", weight=20, rollup=True)
+def volume_licences(ctx: CheckContext) -> Iterator[Finding]:
+    """Volume Windows without a base licence, on the computers that have it as of the check date.
+
+    Registered right after :func:`licences`: together they report what
+    :func:`~toolkit.entitlements.licence_flags` finds, in its order.
+    """
+    if ctx.ledger.form("附件7") is None:
+        return
+    for f in volume_flags(ctx.ledger, ctx.rollup):
         yield ctx.at(f.code, f.row, f.column, **f.values)
 
 
