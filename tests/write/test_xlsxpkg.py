@@ -737,3 +737,26 @@ def test_atomic_write_keeps_file_mode(tmp_path: Path) -> None:
     os.chmod(target, 0o640)
     atomic_write(target, lambda fh: fh.write(b"new"))
     assert target.read_bytes() == b"new" and (target.stat().st_mode & 0o777) == 0o640
+
+
+def test_many_notes_on_one_sheet_each_once_with_its_own_shape(ledger: Path, tmp_path: Path) -> None:
+    """Notes are indexed per part as they are added: a second round on the same cells replaces each note,
+    every shape id stays unique, each cell has one note shape, and a user's note is still refused."""
+    out = tmp_path / "out.xlsm"
+    pkg = Package.open(ledger)
+    cells = [(r, c) for r in range(10, 60) for c in (2, 3, 4)]
+    for text in ("first", "second"):
+        for r, c in cells:
+            assert pkg.add_comment(DETAIL, r, c, f"{text} {r},{c}", AUTHOR) is True
+    assert pkg.add_comment(SUMMARY, 6, 2, "ours", AUTHOR) is False  # the user's note, after the index is built
+    pkg.save(out)
+    parts = _parts(out)
+    vml = b"".join(v for k, v in parts.items() if k.endswith(".vml")).decode()
+    ids = re.findall(r'id="_x0000_s(\d+)"', vml)
+    assert len(ids) == len(set(ids))
+    text = b"".join(v for k, v in parts.items() if re.match(r"xl/comments.*\.xml", k)).decode()
+    assert "first" not in text
+    assert sorted(re.findall(r"second (\d+),(\d+)", text)) == sorted((str(r), str(c)) for r, c in cells)
+    notes = re.findall(r"<x:Row>(\d+)</x:Row>\s*<x:Column>(\d+)</x:Column>", vml)
+    assert {(int(r) + 1, int(c) + 1) for r, c in notes} >= set(cells)
+    assert len(notes) == len(set(notes))  # one note shape per cell

@@ -706,12 +706,21 @@ class _Sheet:
         return list(etree.fromstring(wrapped, _PARSER))
 
     def _parse_into(self, chunk: bytes | memoryview, before: etree._Element | None) -> None:
-        for el in self._parse(chunk):
+        els = self._parse(chunk)
+        for el in els:
             if before is None:
                 self.data.append(el)
             else:
                 before.addprevious(el)
-        self._rows = self._keys = None
+        rows = self._rows
+        # rows cut from a plain blob carry their numbers: the index of row elements grows with them
+        # (rebuilding it after each of 2,000 annotated rows went over every row parsed so far)
+        new = [int(r) for el in els if el.tag == ROW and (r := el.get("r", "")).isdigit()]
+        if rows is not None and len(new) == len(els) and not any(n in rows for n in new):
+            rows.update(zip(new, els, strict=True))
+        else:  # a row without its number, or one already indexed (a damaged sheet): index again
+            self._rows = None
+        self._keys = None
 
     def _replace_blob(self, blob: _Blob, pieces: list[_Blob | memoryview | None], keep: bool) -> list[memoryview]:
         """Put ``pieces`` (blobs, or bytes to parse when ``keep``) where ``blob`` was."""
@@ -730,8 +739,8 @@ class _Sheet:
                 self._parse_into(piece, node)
             else:
                 dropped.append(piece)
-        self.data.remove(node)
-        self._rows = self._keys = None
+        self.data.remove(node)  # a placeholder comment, not a row: the index of row elements holds
+        self._keys = None
         return dropped
 
     def isolate(self, lo: int, hi: int, keep: bool = True) -> list[memoryview]:
@@ -979,6 +988,12 @@ class Package:
         self._blob_sheets: dict[str, _Sheet] = {}
         self._raw: bytes | None = None  # the file as read: untouched parts are copied compressed
         self._rel_cache: dict[str, list[tuple[str, str, str]]] = {}  # part -> its relationships, resolved
+        # VML part -> (its bytes when indexed, the cells of its note shapes, the highest shape id):
+        # adding 2,000 notes to one sheet would otherwise rescan every shape for each new note
+        self._note_index: dict[str, tuple[bytes, set[tuple[int, int]], int]] = {}
+        # comments part -> (its commentList, how many comments it had, its comments by cell), for the
+        # same reason: each new note looked at every comment of the sheet
+        self._comment_index: dict[str, tuple[etree._Element, int, dict[str, list[etree._Element]]]] = {}
 
     # opening -------------------------------------------------------------
     @classmethod
@@ -1824,24 +1839,43 @@ class Package:
         clist = croot.find(q("commentList"))
         if clist is None:
             clist = etree.SubElement(croot, q("commentList"))
-        for cm in clist.findall(q("comment")):
-            if cm.get("ref", "").upper() == ref:
-                aid = int(cm.get("authorId", "-1"))
-                if not (0 <= aid < len(names) and names[aid] == author):
-                    return False
-                clist.remove(cm)
+        known = self._comment_index.get(cpart)
+        if known is None or known[0] is not clist or known[1] != len(clist):
+            by_ref: dict[str, list[etree._Element]] = {}
+            for cm in clist.findall(q("comment")):
+                by_ref.setdefault(cm.get("ref", "").upper(), []).append(cm)
+        else:
+            by_ref = known[2]
+        mine = by_ref.get(ref, [])
+        while mine:
+            cm = mine[0]
+            aid = int(cm.get("authorId", "-1"))
+            if not (0 <= aid < len(names) and names[aid] == author):
+                self._comment_index[cpart] = (clist, len(clist), by_ref)
+                return False
+            clist.remove(cm)
+            mine.pop(0)
         if author in names:
             aid = names.index(author)
         else:
             etree.SubElement(authors, q("author")).text = author
             aid = len(names)
         cm = etree.SubElement(clist, q("comment"), ref=ref, authorId=str(aid), shapeId="0")
+        by_ref[ref] = [cm]
+        self._comment_index[cpart] = (clist, len(clist), by_ref)
         t = etree.SubElement(etree.SubElement(cm, q("text")), T)
         t.text = _xml_text(text)
         t.set(f"{{{XML_NS}}}space", "preserve")
         vml = self._bytes(vpart)
-        if _find_note(vml, row, col) is None:
-            self._set_bytes(vpart, _add_note(vml, row, col))
+        indexed = self._note_index.get(vpart)
+        if indexed is None or indexed[0] is not vml:  # first note here, or the part changed since
+            indexed = (vml, _note_cells(vml), _max_shape_id(vml))
+        _, cells, top = indexed
+        if (row, col) not in cells:
+            vml, top = _add_note(vml, row, col, top)
+            self._set_bytes(vpart, vml)
+            cells.add((row, col))
+        self._note_index[vpart] = (vml, cells, top)
         return True
 
     def _free_idmap(self) -> int:
@@ -2472,25 +2506,44 @@ _ANY_SHAPE = re.compile(rb"<(?:[\w.-]+:)?shape\b")
 def _find_note(vml: bytes, row: int, col: int) -> tuple[int, int] | None:
     """The byte span of the note shape anchored at (row, col), if any."""
     for m in _SHAPE_RE.finditer(vml):
-        block = m.group(0)
-        if (
-            re.search(rb'ObjectType\s*=\s*"Note"', block)
-            and re.search(rb"<(?:[\w.-]+:)?Row>\s*%d\s*</(?:[\w.-]+:)?Row>" % (row - 1), block)
-            and re.search(rb"<(?:[\w.-]+:)?Column>\s*%d\s*</(?:[\w.-]+:)?Column>" % (col - 1), block)
-        ):
+        if _note_at(m.group(0)) == (row, col):
             return m.start(), m.end()
     return None
 
 
-def _add_note(vml: bytes, row: int, col: int) -> bytes:
+def _note_at(block: bytes) -> tuple[int, int] | None:
+    """The cell (row, col), 1-based, a VML shape is the note of; ``None`` for any other shape."""
+    if not _NOTE_TYPE.search(block):
+        return None
+    r, c = _NOTE_ROW.search(block), _NOTE_COL.search(block)
+    return (int(r.group(1)) + 1, int(c.group(1)) + 1) if r is not None and c is not None else None
+
+
+def _note_cells(vml: bytes) -> set[tuple[int, int]]:
+    """The (row, col), 1-based, of every note shape of a VML part (what :func:`_find_note` looks for)."""
+    return {at for m in _SHAPE_RE.finditer(vml) if (at := _note_at(m.group(0))) is not None}
+
+
+def _max_shape_id(vml: bytes) -> int:
+    """The highest shape id a VML part uses, or its id block's base (``idmap`` data × 1024)."""
     ids = [int(x) for x in re.findall(rb"_x0000_s(\d+)", vml)]
     m = re.search(rb'idmap\b[^>]*data="(\d+)', vml)
     base = int(m.group(1)) * 1024 if m else 1024
-    shape_id = max([*ids, base]) + 1
+    return max([*ids, base])
+
+
+_NOTE_TYPE = re.compile(rb'ObjectType\s*=\s*"Note"')
+_NOTE_ROW = re.compile(rb"<(?:[\w.-]+:)?Row>\s*(\d+)\s*</(?:[\w.-]+:)?Row>")
+_NOTE_COL = re.compile(rb"<(?:[\w.-]+:)?Column>\s*(\d+)\s*</(?:[\w.-]+:)?Column>")
+
+
+def _add_note(vml: bytes, row: int, col: int, top: int) -> tuple[bytes, int]:
+    """The VML part with a note shape for (row, col) added (``top``: the highest shape id so far), and its id."""
+    shape_id = top + 1
     text = _note_shape(shape_id, row, col)
     if b'id="_x0000_t202"' not in vml:
         text = _VML_NOTE_TYPE + text
     end = vml.rfind(b"</xml>")
     if end < 0:
         raise PackageError("工作表的批注绘图部件（VML）格式异常，无法添加批注。请用 Excel/WPS 打开后另存再试。")
-    return vml[:end] + text.encode("ascii") + vml[end:]
+    return vml[:end] + text.encode("ascii") + vml[end:], shape_id
