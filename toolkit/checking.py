@@ -12,7 +12,7 @@ from toolkit.findings import FileStatus, Finding, Report
 from toolkit.model import Ledger
 from toolkit.read.grid import Book
 from toolkit.read.ledgerset import LedgerFiles, Target, read_files, targets
-from toolkit.read.parallel import Helper, forks, gc_paused
+from toolkit.read.parallel import Helper, deal, forks, gc_paused
 from toolkit.read.reader import read_book, read_ledger
 from toolkit.rollup import Rollup
 from toolkit.rules.builtin import REGISTRY
@@ -63,15 +63,10 @@ def share(ledger: Ledger, known: bool = False) -> list[int]:
     weights = REGISTRY.weights
     pinned = set() if known else REGISTRY.reads_rollup  # with the roll-up at hand any check may go
     mine = [fn for _, fn in REGISTRY.checks if fn in pinned]
-    load = [(ROLLUP_WEIGHT if mine else 0) + sum(weights.get(fn, 1) for fn in mine), 0.0]
-    theirs: list[int] = []
+    here = (ROLLUP_WEIGHT if mine else 0) + sum(weights.get(fn, 1) for fn in mine)
     rest = [(i, fn) for i, (_, fn) in enumerate(REGISTRY.checks) if fn not in pinned]
-    for i, fn in sorted(rest, key=lambda c: -weights.get(c[1], 1)):
-        side = 0 if load[0] * HELPER_SHARE <= load[1] * (1 - HELPER_SHARE) else 1
-        load[side] += weights.get(fn, 1)
-        if side:
-            theirs.append(i)
-    return sorted(theirs)
+    helper = deal([weights.get(fn, 1) for _, fn in rest], HELPER_SHARE, here)
+    return [i for (i, _), h in zip(rest, helper, strict=True) if h]
 
 
 def run_checks(ctx: CheckContext, indexes: Iterable[int], degrade: bool) -> dict[int, tuple[list[Finding], list]]:

@@ -20,7 +20,7 @@ import gc
 import os
 import sys
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -97,16 +97,25 @@ def halves(sheets: list[tuple[int, str]], sizes: dict[str, int]) -> tuple[list[i
     """
     if len(sheets) < 2 or not worth(sum(sizes.get(name, 0) for _, name in sheets)):
         return None
-    mine: list[int] = []
-    theirs: list[int] = []
-    weight = [0, 0]
-    for index, name in sorted(sheets, key=lambda s: -sizes.get(s[1], 0)):
-        side = 0 if weight[0] * HELPER_SHARE <= weight[1] * (1 - HELPER_SHARE) else 1
-        (mine if side == 0 else theirs).append(index)
-        weight[side] += sizes.get(name, 0)
-    if not theirs:
+    helper = deal([sizes.get(name, 0) for _, name in sheets], HELPER_SHARE)
+    if not any(helper):
         return None
-    return sorted(mine), sorted(theirs)
+    mine = sorted(i for (i, _), h in zip(sheets, helper, strict=True) if not h)
+    theirs = sorted(i for (i, _), h in zip(sheets, helper, strict=True) if h)
+    return mine, theirs
+
+
+def deal(weights: Sequence[float], share: float, here: float = 0.0) -> list[bool]:
+    """Which items go to the helper: the heaviest first, each to the side furthest below its share
+    (``share`` the helper's), this side starting with ``here`` already to do. Equal weights keep
+    their order."""
+    load = [here, 0.0]
+    out = [False] * len(weights)
+    for i in sorted(range(len(weights)), key=lambda i: -weights[i]):
+        side = 0 if load[0] * share <= load[1] * (1 - share) else 1
+        load[side] += weights[i]
+        out[i] = side == 1
+    return out
 
 
 def _context() -> Any:
