@@ -10,10 +10,11 @@ any column of the row.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from itertools import repeat
+from typing import Protocol
 
 from toolkit.cellref import a1
 from toolkit.normalize import Term, norm_key
@@ -380,16 +381,17 @@ class Log:
         """The sheet row of each of the log's rows."""
         if self._entries is not None or self.form.table is None:
             return [e.row for e in self.entries]
-        nums = self.form.table.numbers
-        return nums if self._picks is None else list(map(nums.__getitem__, self._picks))
+        return self._picked(self.form.table.numbers)
 
     def column(self, key: str, typed: bool = False) -> list:
         """One column of the log's rows: the text (``raw``), or with ``typed`` the value (``val``)."""
         if self._entries is not None or self.form.table is None:
             return [(e.val if typed else e.raw).get(key) for e in self.entries]
         col = self.form.table.column(key, typed)
-        if col is None:
-            return [None] * self.size
+        return [None] * self.size if col is None else self._picked(col)
+
+    def _picked(self, col: list) -> list:
+        """The log's values of a column of its form's table (the table's own list when the log has every row)."""
         return col if self._picks is None else list(map(col.__getitem__, self._picks))
 
     @property
@@ -415,6 +417,7 @@ class LogColumns:
     sheet rows; ``dates``, ``ops`` and ``qtys`` the typed values.
     """
 
+    each: list[Log]  # the logs with rows, each once, in order
     logs: list[Log]  # the log each row belongs to
     pos: list[int]  # the row's index in its log
     rows: list[int]
@@ -446,27 +449,37 @@ class LogColumns:
             dates.extend(log.column("date", typed=True))
             ops.extend(log.column("op", typed=True))
             qtys.extend(log.column("qty", typed=True))
-        return cls(owner, pos, rows, numbers, _keys(numbers), computers, _keys(computers), dates, ops, qtys)
+        each = [log for log in logs if log.size]
+        return cls(each, owner, pos, rows, numbers, _keys(numbers), computers, _keys(computers), dates, ops, qtys)
 
     @cached_property
     def entries(self) -> list[LogEntry]:
         """Every row as an object (all of them made): for a pass that needs more than the columns."""
-        return [e for log in self.logs_in_order() for e in log.entries]
+        return [e for log in self.each for e in log.entries]
 
     def column(self, key: str, typed: bool = False) -> list:
         """Any other column of the rows (``raw``, or with ``typed`` ``val``), in the same order; made once."""
         cache = self.__dict__.setdefault("_columns", {})
         if (key, typed) not in cache:
-            cache[(key, typed)] = [v for log in self.logs_in_order() for v in log.column(key, typed)]
+            cache[(key, typed)] = joined_column(self.each, key, typed)
         return cache[(key, typed)]
-
-    def logs_in_order(self) -> list[Log]:
-        """The logs, each once, in order."""
-        return list(dict.fromkeys(self.logs))
 
     def entry(self, i: int) -> LogEntry:
         """Row ``i`` as an object (made alone when its log's rows are not made yet)."""
         return self.logs[i].entry(self.pos[i])
+
+
+class HasColumns(Protocol):
+    """Rows that give their values column by column (a :class:`Log`, a list of rows of one layout)."""
+
+    def column(self, key: str, typed: bool = False) -> list: ...
+
+
+def joined_column(parts: Sequence[HasColumns], key: str, typed: bool = False) -> list:
+    """One column of several parts, end to end (a single part's own list: read it, do not change it)."""
+    if len(parts) == 1:
+        return parts[0].column(key, typed)
+    return [v for part in parts for v in part.column(key, typed)]
 
 
 def _keys(values: list[str | None]) -> list[str | None]:

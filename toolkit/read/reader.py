@@ -120,7 +120,7 @@ def _file_sheets(path: str | Path, extra: Vocabulary | None) -> Iterable[SheetRe
         vocab = book_words(book, extra)
         own = list(read_sheets(book.pick(mine), vocab))
         for sheet in own:  # this side's row objects are made while the helper still reads (a log's when needed)
-            if sheet.form is not None and sheet.form.form != "附件9":
+            if sheet.form is not None and not _stays_columns(sheet.form):
                 sheet.rows  # noqa: B018
     except ReadError:
         helper.cancel()  # read again in one process, which raises what it would raise alone
@@ -251,11 +251,16 @@ def attach_sheet(ledger: Ledger, sheet: SheetRead) -> None:
     ledger.error_cover.update(sheet.error_cover)
     if not form.header_row:
         return
-    if form.form == "附件9":  # its rows stay columns until something needs them as objects (model.Log)
+    if _stays_columns(form):
         form.table = sheet.table
         _attach_log(form, ledger)
     else:
         _attach(form, sheet.rows, ledger)
+
+
+def _stays_columns(form: Form) -> bool:
+    """A form whose rows stay the reader's columns until something needs them as objects (a 附件9: model.Log)."""
+    return form.form == "附件9"
 
 
 # --- forms and headers ---------------------------------------------------------------------
@@ -812,8 +817,6 @@ def _attach_log(form: Form, ledger: Ledger) -> None:
             ledger.logs.append(Log(form, no, combined=True, picks=picks))
         if not by_no:
             ledger.logs.append(Log(form, None, [], combined=True))
-    elif form.table is None:
-        ledger.logs.append(Log(form, info_no.raw if info_no else None, []))
     else:
         ledger.logs.append(Log(form, info_no.raw if info_no else None))
 

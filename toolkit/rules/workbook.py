@@ -14,7 +14,7 @@ from itertools import accumulate, groupby, repeat
 from operator import and_, attrgetter, is_not, itemgetter, not_, or_
 
 from toolkit.findings import Finding
-from toolkit.model import Form, Log, Row, a1
+from toolkit.model import Form, Log, Row, a1, joined_column
 from toolkit.read.ledgerset import file_index
 from toolkit.rules.context import CheckContext
 from toolkit.rules.registry import check
@@ -247,12 +247,10 @@ def _flags(
     vals: dict[str, list] = {}
     val_keys = [k for k in keys if sch.column(k).typed]  # a text column's value is its text
     for k in keys:  # every row of one layout carries every key of it
-        raws[k] = raw = [v for part in parts for v in part.column(k)] if len(parts) > 1 else parts[0].column(k)
+        raws[k] = raw = joined_column(parts, k)
         data[f"{k}__has"] = list(map(is_not, raw, repeat(None)))
     for k in val_keys:
-        vals[k] = val = (
-            [v for part in parts for v in part.column(k, typed=True)] if len(parts) > 1 else parts[0].column(k, True)
-        )
+        vals[k] = val = joined_column(parts, k, typed=True)
         data[f"{k}__ok"] = list(map(is_not, val, repeat(None)))
     for name, (k, which, members) in derived.items():
         source = vals[k] if which == "val" and k in vals else raws[k]
