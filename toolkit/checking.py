@@ -10,9 +10,10 @@ from toolkit.errors import ReadError
 from toolkit.files import scan_paths
 from toolkit.findings import FileStatus, Finding, Report
 from toolkit.model import Ledger
+from toolkit.process import gc_paused
 from toolkit.read.grid import Book
 from toolkit.read.ledgerset import LedgerFiles, Target, read_files, targets
-from toolkit.read.parallel import Helper, deal, forks, gc_paused
+from toolkit.read.parallel import Helper, deal, forks
 from toolkit.read.reader import read_book, read_ledger
 from toolkit.rollup import Rollup
 from toolkit.rules.builtin import REGISTRY

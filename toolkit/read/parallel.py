@@ -16,12 +16,10 @@ the batch already keeps every core busy) nothing is split.
 
 from __future__ import annotations
 
-import gc
 import os
 import sys
 import threading
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from typing import Any
 
 SPLIT_BYTES = 4 << 20  # sheet XML below this: starting a second process costs more than it saves
@@ -30,24 +28,6 @@ SPLIT_BYTES = 4 << 20  # sheet XML below this: starting a second process costs m
 # own during the helper's reading; on the benchmark ledger the model was ready, median of 4 runs,
 # 1.61 s after start at 0.46, 1.57 s at 0.5, 1.70 s at 0.54.
 HELPER_SHARE = 0.5
-
-
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while one workbook is read and checked.
-
-    A ledger becomes millions of small, acyclic lists, dicts and rows; with the collector on,
-    its full passes rescan that growing heap again and again (a third of check's time on the
-    benchmark ledger). The previous state is restored afterwards, so a batch collects between
-    workbooks.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def cores() -> int:

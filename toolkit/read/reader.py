@@ -49,8 +49,9 @@ from toolkit.normalize import (
     to_term,
 )
 from toolkit.ooxml import LEDGER_SHEET
+from toolkit.process import gc_paused
 from toolkit.read.grid import Book, Grid, load_book, stream_book
-from toolkit.read.parallel import Helper, gc_paused, halves, worth
+from toolkit.read.parallel import Helper, halves, worth
 from toolkit.read.vet import Vetted, remember, vet_workbook
 from toolkit.read.vocabulary import DICTIONARY_NAME, Vocabulary, read_dictionary, shared_vocabulary
 from toolkit.schemas import Column, FormSchema, all_schemas

@@ -21,8 +21,8 @@ from toolkit.errors import ReadError, ReconcileError, ScanError
 from toolkit.findings import Finding, Report
 from toolkit.model import COMMERCIAL, FREE, Ledger, Row
 from toolkit.normalize import norm_key
+from toolkit.process import gc_paused
 from toolkit.read.grid import Book, Grid, stream_book
-from toolkit.read.parallel import gc_paused
 from toolkit.read.reader import read_book
 from toolkit.scans.aliases import SHEET, AliasTable, Identity, rows_from_sheet, seed_table
 from toolkit.scans.read import Fields, Scan, iter_scan_paths, read_scan

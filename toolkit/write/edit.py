@@ -31,7 +31,7 @@ from toolkit.model import Ledger
 from toolkit.plans.annotate import plan_annotation
 from toolkit.plans.number import NumberFormat, NumberPlan, plan_numbers
 from toolkit.plans.rollup import RollupPlan, plan_rollup
-from toolkit.read.parallel import gc_paused
+from toolkit.process import gc_paused
 from toolkit.read.reader import read_ledger
 from toolkit.rollup import compute_rollup
 from toolkit.write.apply import apply_annotation_to_package, apply_numbers, apply_rollup_to_package
