@@ -72,22 +72,10 @@ def _machine(pc: str) -> tuple[str, str, str, str]:
     return next(m for m in MACHINES if m[0] == pc)
 
 
+# the licence facts a long table (shape a) and a register (shape d) give for each software
+LICENCE_HEAD = ("是否正版", "授权方式", "授权数量", "采购日期", "采购金额", "到期时间")
 # the header of shape a (also the large benchmark's import table, benchmarks/bench_import.py)
-LONG_HEAD = (
-    "序号",
-    "计算机编号",
-    "使用人",
-    "科室",
-    "设备类型",
-    "软件名称",
-    "版本",
-    "是否正版",
-    "授权方式",
-    "授权数量",
-    "采购日期",
-    "采购金额",
-    "到期时间",
-)
+LONG_HEAD = ("序号", "计算机编号", "使用人", "科室", "设备类型", "软件名称", "版本", *LICENCE_HEAD)
 
 
 def shape_long(defects: Iterable[str] = ()) -> dict[str, list[tuple[str, list[list]]]]:
@@ -105,18 +93,7 @@ def shape_long(defects: Iterable[str] = ()) -> dict[str, list[tuple[str, list[li
 def register_sheet(defects: Iterable[str] = (), names: dict[str, str] | None = None) -> tuple[str, list[list]]:
     """d. a software asset register."""
     names = names or {}
-    head = [
-        "序号",
-        "软件名称",
-        "版本号",
-        "是否正版",
-        "授权方式",
-        "授权数量",
-        "采购日期",
-        "采购金额",
-        "到期时间",
-        "安装数量",
-    ]
+    head = ["序号", "软件名称", "版本号", *LICENCE_HEAD, "安装数量"]
     rows: list[list] = [["软件资产登记表"], head]
     items = list(REGISTER)
     if "duplicate" in set(defects):
